@@ -1,0 +1,185 @@
+/* intake: ticket.submit (one map or a batch array) and ticket.status. */
+#include "intake.h"
+#include "log.h"
+#include "wire.h"
+#include "xmalloc.h"
+#include <stdio.h>
+#include <string.h>
+
+#define INTAKE_MAX_BATCH 100000
+
+struct intake {
+    router_t *router;
+    store_t *store;
+    pipeline_t *pipeline;
+    wire_enc_t enc;
+    wire_msg_t *msg;
+    bool paused;
+    intake_stats_t st;
+};
+
+intake_t *intake_new(router_t *router, store_t *store, pipeline_t *pipeline)
+{
+    intake_t *self = xcalloc(1, sizeof *self);
+    self->router = router;
+    self->store = store;
+    self->pipeline = pipeline;
+    wire_enc_init(&self->enc);
+    self->msg = wire_msg_new();
+    return self;
+}
+
+void intake_destroy(intake_t **p)
+{
+    if (!p || !*p) return;
+    wire_enc_free(&(*p)->enc);
+    wire_msg_destroy(&(*p)->msg);
+    free(*p);
+    *p = NULL;
+}
+
+void intake_pause(intake_t *self, bool paused) { self->paused = paused; }
+void intake_stats(const intake_t *self, intake_stats_t *out) { *out = self->st; }
+
+static void reply_one(intake_t *self, const char *id, const char *status, const char *error)
+{
+    wire_enc_t *e = &self->enc;
+    wire_map(e, error ? 3 : 2);
+    wire_kv_str(e, "id", id);
+    wire_kv_str(e, "status", status);
+    if (error) wire_kv_str(e, "error", error);
+}
+
+/* Validates, inserts and admits one ticket; encodes its reply entry. */
+static void submit_one(intake_t *self, const msgpack_object *o)
+{
+    ticket_t t;
+    ticket_intake_t in;
+    char err[200];
+    if (ticket_from_wire(o, &t, &in, err, sizeof err) != 0) {
+        self->st.rejected++;
+        reply_one(self, t.id[0] ? t.id : NULL, "rejected", err);
+        return;
+    }
+    if (self->paused) {
+        self->st.retry++;
+        reply_one(self, t.id, "retry", "the store cannot write (disk full or write error); retry later");
+        return;
+    }
+    int rc = store_begin(self->store) == 0 ? store_ticket_insert(self->store, &t, &in) : -1;
+    if (rc == 0) {
+        self->st.accepted++;
+        pipeline_admit(self->pipeline, &t, in.text, in.text_len);
+        reply_one(self, t.id, "accepted", NULL);
+    } else if (rc == 1) {
+        self->st.duplicate++;
+        reply_one(self, t.id, "duplicate", NULL);
+    } else {
+        self->st.retry++;
+        reply_one(self, t.id, "retry", "the store could not write this ticket; retry later");
+    }
+}
+
+static void submit(void *ctx, mdp_span_t peer, mdp_span_t body)
+{
+    intake_t *self = ctx;
+    char err[200];
+    wire_enc_reset(&self->enc);
+    const msgpack_object *root = wire_decode(self->msg, body.p, body.n, err, sizeof err);
+    if (!root) {
+        self->st.rejected++;
+        char why[240];
+        snprintf(why, sizeof why, "body is not valid MessagePack: %s", err);
+        reply_one(self, NULL, "rejected", why);
+    } else if (root->type == MSGPACK_OBJECT_ARRAY) {
+        uint32_t n = root->via.array.size;
+        if (n == 0 || n > INTAKE_MAX_BATCH) {
+            self->st.rejected++;
+            reply_one(self, NULL, "rejected", "a batch must hold 1 to 100000 tickets");
+        } else {
+            wire_array(&self->enc, n);
+            for (uint32_t i = 0; i < n; i++) submit_one(self, &root->via.array.ptr[i]);
+        }
+    } else {
+        submit_one(self, root);
+    }
+    router_reply(self->router, peer, "ticket.submit", self->enc.sb.data, self->enc.sb.size, true);
+}
+
+typedef struct {
+    wire_enc_t *e;
+    uint32_t n;
+} ev_ctx_t;
+
+static void count_event(void *ctx, int64_t at, const char *kind, const char *state, int round, const char *unit,
+                        const char *detail)
+{
+    (void)at; (void)kind; (void)state; (void)round; (void)unit; (void)detail;
+    ((ev_ctx_t *)ctx)->n++;
+}
+
+static void put_event(void *ctx, int64_t at, const char *kind, const char *state, int round, const char *unit,
+                      const char *detail)
+{
+    wire_enc_t *e = ((ev_ctx_t *)ctx)->e;
+    wire_map(e, 6);
+    wire_kv_int(e, "at", at);
+    wire_kv_str(e, "kind", kind);
+    wire_kv_str(e, "state", state);
+    wire_kv_int(e, "round", round);
+    wire_kv_str(e, "unit", unit);
+    wire_kv_str(e, "detail", detail);
+}
+
+static void put_status(intake_t *self, const ticket_t *t)
+{
+    wire_enc_t *e = &self->enc;
+    ev_ctx_t c = {e, 0};
+    store_ticket_events(self->store, t->id, count_event, &c);
+    wire_map(e, 10);
+    wire_kv_str(e, "id", t->id);
+    wire_kv_str(e, "state", lc_state_name(t->state));
+    wire_kv_str(e, "type", ticket_type_name(t->type));
+    wire_kv_bool(e, "urgent", t->urgent);
+    wire_kv_str(e, "category", ticket_category_name(t->category));
+    wire_kv_str(e, "unit", ticket_unit_name(t->unit));
+    wire_kv_int(e, "received_at", t->received_at);
+    wire_str(e, "closed_at");
+    if (t->closed_at) wire_int(e, t->closed_at);
+    else wire_nil(e);
+    wire_str(e, "rating");
+    if (t->rating) wire_int(e, t->rating);
+    else wire_nil(e);
+    wire_str(e, "events");
+    wire_array(e, c.n);
+    store_ticket_events(self->store, t->id, put_event, &c);
+}
+
+static void status(void *ctx, mdp_span_t peer, mdp_span_t body)
+{
+    intake_t *self = ctx;
+    char err[200], id[TICKET_ID_MAX + 1] = "";
+    wire_enc_reset(&self->enc);
+    const msgpack_object *root = wire_decode(self->msg, body.p, body.n, err, sizeof err);
+    int r = root ? wire_copy_str(root, "id", id, sizeof id, err, sizeof err) : -1;
+    ticket_t t;
+    if (r != 0) {
+        if (r > 0) snprintf(err, sizeof err, "field 'id' is required");
+        wire_map(&self->enc, 2);
+        wire_kv_str(&self->enc, "id", id[0] ? id : NULL);
+        wire_kv_str(&self->enc, "error", err);
+    } else if ((r = store_ticket_get(self->store, id, &t)) != 0) {
+        wire_map(&self->enc, 2);
+        wire_kv_str(&self->enc, "id", id);
+        wire_kv_str(&self->enc, "error", r > 0 ? "unknown id" : "store error");
+    } else {
+        put_status(self, &t);
+    }
+    router_reply(self->router, peer, "ticket.status", self->enc.sb.data, self->enc.sb.size, false);
+}
+
+void intake_register(intake_t *self)
+{
+    router_add_builtin(self->router, "ticket.submit", submit, self);
+    router_add_builtin(self->router, "ticket.status", status, self);
+}

@@ -1,0 +1,152 @@
+/* hotline-broker: intake → pipeline → store. One loop: poll until the next
+ * heartbeat, dispatch what arrived, fire expired deadline timers, commit the
+ * group transaction, then send the replies and the next stage batches. */
+#include "intake.h"
+#include "kb_service.h"
+#include "log.h"
+#include "options.h"
+#include "pipeline.h"
+#include "router.h"
+#include "sim_control.h"
+#include "store.h"
+#include "wire.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#define DRAIN_MAX 2048          /* messages per iteration (one group commit) */
+#define CHECKPOINT_MS 2000
+#define PROBE_MS 1000           /* how often a paused store is tried again */
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig) { g_stop = sig; }
+
+typedef struct {
+    broker_opts_t o;
+    void *zctx;
+    store_t *store;
+    router_t *router;
+    pipeline_t *pipeline;
+    intake_t *intake;
+    kb_service_t *kb;
+    sim_control_t *sim;
+    bool paused;                /* the last commit failed: not writing until a probe succeeds */
+    int64_t next_probe_ms, next_ckpt_ms;
+} broker_t;
+
+static int setup(broker_t *b)
+{
+    char err[512] = "";
+    b->store = store_open(b->o.db, b->o.sync, err, sizeof err);
+    if (!b->store) { log_error("cannot open the store", "db=%s err=\"%s\"", b->o.db, err); return EX_NOINPUT; }
+    b->zctx = zmq_ctx_new();
+    router_opts_t ro = {b->o.bind, b->o.heartbeat_ms, WIRE_MAX_BODY, 100000};
+    b->router = router_new(b->zctx, &ro, err, sizeof err);
+    if (!b->router) { log_error("cannot start the router", "err=\"%s\"", err); return EX_UNAVAILABLE; }
+    b->pipeline = pipeline_new(b->store, b->o.clock == 1, b->o.batch);
+    b->intake = intake_new(b->router, b->store, b->pipeline);
+    b->sim = sim_control_new(b->router, b->store, b->pipeline, b->intake);
+    b->kb = kb_service_new(b->router, b->store, b->pipeline, b->o.kb, err, sizeof err);
+    if (!b->kb) { log_error("cannot load the knowledge base", "err=\"%s\"", err); return EX_DATAERR; }
+    sim_control_load(b->sim);
+    if (b->o.clock >= 0) pipeline_set_virtual(b->pipeline, b->o.clock == 1);
+    if (pipeline_load(b->pipeline) != 0) return EX_SOFTWARE;
+    intake_register(b->intake);
+    kb_service_register(b->kb);
+    sim_control_register(b->sim);
+    router_feeder_t f = pipeline_feeder(b->pipeline);
+    router_set_feeder(b->router, &f);
+    return 0;
+}
+
+static void teardown(broker_t *b)
+{
+    if (b->router) router_disconnect_all(b->router);
+    sim_control_destroy(&b->sim);
+    kb_service_destroy(&b->kb);
+    intake_destroy(&b->intake);
+    pipeline_destroy(&b->pipeline);
+    router_destroy(&b->router);
+    if (b->zctx) zmq_ctx_term(b->zctx);
+    store_close(&b->store);
+}
+
+/* After a failed commit nothing of the iteration is kept: memory is rebuilt
+ * from the store, and writes stop until a probe commit succeeds. */
+static void on_commit_failed(broker_t *b)
+{
+    log_error("commit failed: pausing writes; submitters are told to retry", "sqlite=\"%s\"", store_errmsg(b->store));
+    b->paused = true;
+    intake_pause(b->intake, true);
+    b->next_probe_ms = router_now_ms() + PROBE_MS;
+    pipeline_load(b->pipeline);
+    kb_service_reload(b->kb);
+}
+
+static void probe(broker_t *b)
+{
+    if (router_now_ms() < b->next_probe_ms) return;
+    b->next_probe_ms = router_now_ms() + PROBE_MS;
+    char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)time(NULL));
+    if (store_begin(b->store) == 0 && store_meta_set(b->store, "probe", buf) == 0 && store_commit(b->store) == 0) {
+        log_warn("store writable again: resuming", NULL);
+        b->paused = false;
+        intake_pause(b->intake, false);
+        pipeline_load(b->pipeline);
+        kb_service_reload(b->kb);
+    } else if (store_in_txn(b->store)) {
+        store_commit(b->store);
+    }
+}
+
+static void iterate(broker_t *b)
+{
+    zmq_pollitem_t item = {router_socket(b->router), 0, ZMQ_POLLIN, 0};
+    long timeout = router_timeout_ms(b->router);
+    if (b->paused && timeout > PROBE_MS) timeout = PROBE_MS;
+    if (zmq_poll(&item, 1, timeout) < 0 && errno != EINTR) log_error("poll failed", "err=\"%s\"", zmq_strerror(errno));
+    router_drain(b->router, DRAIN_MAX);
+    pipeline_tick(b->pipeline);
+    bool ok = store_commit(b->store) == 0;
+    if (!ok) on_commit_failed(b);
+    router_flush(b->router, ok);
+    if (b->paused) probe(b);
+    else router_feed(b->router);
+    router_heartbeat(b->router);
+    if (!b->paused && router_now_ms() >= b->next_ckpt_ms) {
+        store_checkpoint(b->store);
+        b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    broker_t b = {0};
+    int rc = broker_opts_parse(&b.o, argc, argv);
+    if (rc) return rc == 1 ? 0 : rc;
+    log_init("broker", b.o.log_level);
+    if (b.o.insecure && !broker_endpoint_is_local(b.o.bind))
+        log_warn("plaintext bind to a non-loopback address (--insecure): anyone who can reach it is served", "bind=%s", b.o.bind);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    rc = setup(&b);
+    if (rc == 0) {
+        log_warn("broker ready", "bind=%s db=%s heartbeat_ms=%d", b.o.bind, b.o.db, b.o.heartbeat_ms);
+        while (!g_stop) iterate(&b);
+        /* Drain: what was received is committed and answered before exit. */
+        router_drain(b.router, DRAIN_MAX);
+        bool ok = store_commit(b.store) == 0;
+        router_flush(b.router, ok);
+        log_warn("broker stopped", "signal=%d", (int)g_stop);
+    }
+    teardown(&b);
+    return rc;
+}

@@ -1,0 +1,372 @@
+/* pipeline: live tickets, stage queues, stage batches and recovery.
+ * Results are applied in pipeline_apply.c. */
+#include "pipeline_priv.h"
+#include "log.h"
+#include "units.h"
+#include "xmalloc.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const STAGES[] = {
+    [ACT_CLASSIFY] = "classify", [ACT_DISPATCH] = "dispatch", [ACT_HANDLE] = "handle",
+    [ACT_VISIT] = "visit",       [ACT_RECTIFY] = "rectify",   [ACT_REVISIT] = "revisit",
+};
+
+const char *pl_stage_name(lc_action_t a) { return a < sizeof STAGES / sizeof *STAGES && STAGES[a] ? STAGES[a] : "none"; }
+
+pipeline_t *pipeline_new(store_t *store, bool virtual_clock, int batch_max)
+{
+    pipeline_t *p = xcalloc(1, sizeof *p);
+    size_t n_units;
+    units_all(&n_units);
+    p->store = store;
+    p->virtual_clock = virtual_clock;
+    p->batch_max = batch_max > 0 ? batch_max : 1;
+    p->live = dict_new();
+    p->n_queues = Q_UNIT0 + n_units;
+    p->queues = xcalloc(p->n_queues, sizeof *p->queues);
+    p->deadlines = heap_new();
+    p->next_token = (uint32_t)time(NULL) * 2654435761u;
+    p->kb_rev = -1;
+    wire_enc_init(&p->enc);
+    p->msg = wire_msg_new();
+    return p;
+}
+
+static void free_live(void *ctx, const char *key, void *val)
+{
+    (void)ctx; (void)key;
+    live_t *l = val;
+    free(l->text);
+    free(l);
+}
+
+static void drop_all(pipeline_t *p)
+{
+    dict_foreach(p->live, free_live, NULL);
+    dict_destroy(&p->live);
+    p->live = dict_new();
+    heap_destroy(&p->deadlines);
+    p->deadlines = heap_new();
+    memset(p->queues, 0, p->n_queues * sizeof *p->queues);
+    memset(&p->st.by_state, 0, sizeof p->st.by_state);
+    p->inflight = 0;
+}
+
+void pipeline_destroy(pipeline_t **pp)
+{
+    if (!pp || !*pp) return;
+    pipeline_t *p = *pp;
+    dict_foreach(p->live, free_live, NULL);
+    dict_destroy(&p->live);
+    heap_destroy(&p->deadlines);
+    free(p->queues);
+    wire_enc_free(&p->enc);
+    wire_msg_destroy(&p->msg);
+    free(p);
+    *pp = NULL;
+}
+
+void pipeline_set_scenario(pipeline_t *self, const char *scn, uint64_t seed)
+{
+    snprintf(self->scn, sizeof self->scn, "%s", scn ? scn : "");
+    self->seed = seed;
+}
+
+void pipeline_set_virtual(pipeline_t *self, bool virtual_clock) { self->virtual_clock = virtual_clock; }
+bool pipeline_is_virtual(const pipeline_t *self) { return self->virtual_clock; }
+
+void pipeline_set_kb_rev(pipeline_t *self, int64_t rev) { self->kb_rev = rev; }
+
+int64_t pipeline_observe(pipeline_t *self, int64_t t)
+{
+    if (t > self->clock) self->clock = t;
+    return self->clock;
+}
+
+int64_t pipeline_now(const pipeline_t *self) { return self->virtual_clock ? self->clock : (int64_t)time(NULL); }
+
+/* Which queue serves a stage of this ticket; -1 if it has no unit yet. */
+static int queue_of(const live_t *l, lc_action_t a)
+{
+    switch (a) {
+    case ACT_CLASSIFY: return Q_CLASSIFY;
+    case ACT_DISPATCH: return Q_DISPATCH;
+    case ACT_VISIT: case ACT_REVISIT: return Q_VISIT;
+    case ACT_HANDLE: case ACT_RECTIFY: return l->t.unit == TICKET_NONE ? -1 : Q_UNIT0 + l->t.unit;
+    default: return -1;
+    }
+}
+
+static void enqueue(pipeline_t *p, live_t *l, int q, bool front)
+{
+    lqueue_t *lq = &p->queues[q];
+    l->qnext = NULL;
+    if (front) {
+        l->qnext = lq->head;
+        lq->head = l;
+        if (!lq->tail) lq->tail = l;
+    } else {
+        if (lq->tail) lq->tail->qnext = l;
+        else lq->head = l;
+        lq->tail = l;
+    }
+    lq->n++;
+    l->queued = true;
+}
+
+void pl_issue(pipeline_t *p, live_t *l, lc_action_t action)
+{
+    l->action = (uint8_t)action;
+    int q = queue_of(l, action);
+    if (q < 0) {
+        log_error("no queue for stage", "id=%s stage=%s", l->t.id, pl_stage_name(action));
+        p->st.bad_results++;
+        return;
+    }
+    enqueue(p, l, q, false);
+}
+
+static void arm(pipeline_t *p, live_t *l)
+{
+    if (l->t.close_due && l->t.closed_at == 0 && !lc_is_final(l->t.state)) heap_update(p->deadlines, &l->due, l->t.close_due);
+    else heap_remove(p->deadlines, &l->due);
+}
+
+static live_t *live_add(pipeline_t *p, const ticket_t *t)
+{
+    live_t *l = xcalloc(1, sizeof *l);
+    l->t = *t;
+    heap_node_init(&l->due);
+    dict_put(p->live, l->t.id, l);
+    p->st.by_state[l->t.state]++;
+    arm(p, l);
+    return l;
+}
+
+void pipeline_admit(pipeline_t *self, const ticket_t *t, const char *text, size_t text_len)
+{
+    live_t *l = live_add(self, t);
+    l->text = xstrndup(text, text_len);
+    pipeline_observe(self, t->received_at);
+    pl_issue(self, l, ACT_CLASSIFY);
+}
+
+/* The stage a stored ticket needs next, derived from its state alone. */
+static lc_action_t resume_action(const ticket_t *t)
+{
+    switch (t->state) {
+    case ST_RECEIVED: return t->category == TICKET_NONE ? ACT_CLASSIFY : ACT_DISPATCH;
+    case ST_RETURNED: return ACT_DISPATCH;
+    case ST_DISPATCHED: case ST_SIGNED: return ACT_HANDLE;
+    case ST_CLOSED: return ACT_VISIT;
+    case ST_RATED: return ACT_DECIDE;
+    case ST_RECTIFYING: return ACT_RECTIFY;
+    case ST_RECTIFIED: return ACT_REVISIT;
+    default: return ACT_NONE;
+    }
+}
+
+static int load_one(void *ctx, const ticket_t *t)
+{
+    pipeline_t *p = ctx;
+    live_t *l = live_add(p, t);
+    pipeline_observe(p, t->last_at ? t->last_at : t->received_at);
+    lc_action_t a = resume_action(t);
+    if (a == ACT_DECIDE) a = l->t.rating >= 3 ? ACT_NONE : ACT_RECTIFY; /* see pl_apply's DECIDE */
+    if (a != ACT_NONE) pl_issue(p, l, a);
+    return 0;
+}
+
+int pipeline_load(pipeline_t *self)
+{
+    drop_all(self);
+    int rc = store_ticket_unfinished(self->store, load_one, self);
+    log_info("live tickets loaded", "count=%zu", dict_len(self->live));
+    return rc;
+}
+
+void pl_finish(pipeline_t *p, live_t *l)
+{
+    heap_remove(p->deadlines, &l->due);
+    p->st.by_state[l->t.state]--;
+    dict_del(p->live, l->t.id);
+    free(l->text);
+    free(l);
+}
+
+/* --- stage batches --- */
+
+static int service_queue(const char *service)
+{
+    if (strcmp(service, "classify") == 0) return Q_CLASSIFY;
+    if (strcmp(service, "dispatch") == 0) return Q_DISPATCH;
+    if (strcmp(service, "visit") == 0) return Q_VISIT;
+    int u = ticket_unit_index(service);
+    return u < 0 ? -1 : Q_UNIT0 + u;
+}
+
+static void encode_common(pipeline_t *p, const live_t *l, int extra)
+{
+    wire_enc_t *e = &p->enc;
+    wire_map(e, 9 + extra);
+    wire_kv_str(e, "id", l->t.id);
+    wire_kv_int(e, "dlv", l->token);
+    wire_kv_str(e, "stage", pl_stage_name(l->action));
+    wire_kv_int(e, "round", l->t.round);
+    wire_kv_int(e, "rcv", l->t.received_at);
+    wire_kv_str(e, "type", ticket_type_name(l->t.type));
+    wire_kv_bool(e, "urg", l->t.urgent);
+    wire_kv_str(e, "street", ticket_street_name(l->t.street));
+    wire_kv_int(e, "at", l->t.last_at);
+}
+
+static void encode_item(pipeline_t *p, live_t *l)
+{
+    wire_enc_t *e = &p->enc;
+    switch (l->action) {
+    case ACT_CLASSIFY:
+        if (!l->text) l->text = store_ticket_text(p->store, l->t.id);
+        encode_common(p, l, 1);
+        wire_kv_str(e, "text", l->text ? l->text : "");
+        break;
+    case ACT_DISPATCH:
+        encode_common(p, l, 3);
+        wire_kv_str(e, "cat", ticket_category_name(l->t.category));
+        wire_kv_str(e, "unit", ticket_unit_name(l->t.unit));
+        wire_kv_str(e, "alt", ticket_unit_name(l->t.alt_unit));
+        break;
+    case ACT_HANDLE:
+    case ACT_RECTIFY:
+        encode_common(p, l, 2);
+        wire_kv_str(e, "unit", ticket_unit_name(l->t.unit));
+        wire_kv_int(e, "due", l->t.close_due);
+        break;
+    default:
+        encode_common(p, l, 0);
+        break;
+    }
+}
+
+static batch_t *take_batch(pipeline_t *p, int q)
+{
+    lqueue_t *lq = &p->queues[q];
+    int n = lq->n < (size_t)p->batch_max ? (int)lq->n : p->batch_max;
+    batch_t *b = xmalloc(sizeof *b + (size_t)n * sizeof b->it[0]);
+    b->queue = q;
+    b->n = n;
+    for (int i = 0; i < n; i++) {
+        live_t *l = lq->head;
+        lq->head = l->qnext;
+        l->qnext = NULL;
+        l->queued = false;
+        l->inflight = true;
+        l->token = ++p->next_token;
+        l->t.delivery++;
+        memcpy(b->it[i].id, l->t.id, sizeof b->it[i].id);
+        b->it[i].action = l->action;
+        b->it[i].token = l->token;
+    }
+    if (!lq->head) lq->tail = NULL;
+    lq->n -= (size_t)n;
+    p->inflight += (uint64_t)n;
+    return b;
+}
+
+static void *feed(void *ctx, const char *service, const void **body, size_t *len)
+{
+    pipeline_t *p = ctx;
+    int q = service_queue(service);
+    if (q < 0 || p->queues[q].n == 0) return NULL;
+    batch_t *b = take_batch(p, q);
+    wire_enc_t *e = &p->enc;
+    wire_enc_reset(e);
+    wire_map(e, 5);
+    wire_kv_int(e, "v", 1);
+    wire_kv_str(e, "scn", p->scn);
+    wire_kv_int(e, "seed", (int64_t)p->seed);
+    wire_kv_int(e, "kbrev", p->kb_rev);
+    wire_str(e, "items");
+    wire_array(e, (uint32_t)b->n);
+    for (int i = 0; i < b->n; i++) encode_item(p, dict_get(p->live, b->it[i].id));
+    *body = e->sb.data;
+    *len = e->sb.size;
+    return b;
+}
+
+/* The live ticket a batch item still refers to, or NULL if superseded. */
+static live_t *current(pipeline_t *p, const batch_item_t *it)
+{
+    live_t *l = dict_get(p->live, it->id);
+    return (l && l->inflight && l->token == it->token && l->action == it->action) ? l : NULL;
+}
+
+static void lost(void *ctx, void *batch)
+{
+    pipeline_t *p = ctx;
+    batch_t *b = batch;
+    for (int i = b->n - 1; i >= 0; i--) { /* reverse, so front-insertion keeps the order */
+        live_t *l = current(p, &b->it[i]);
+        if (!l) continue;
+        l->inflight = false;
+        p->inflight--;
+        enqueue(p, l, b->queue, true);
+    }
+    free(b);
+}
+
+static void result(void *ctx, void *batch, mdp_span_t body)
+{
+    pipeline_t *p = ctx;
+    batch_t *b = batch;
+    pl_apply_batch(p, b, body);
+    /* Items the reply did not settle go back to the queue for another delivery. */
+    for (int i = b->n - 1; i >= 0; i--) {
+        live_t *l = current(p, &b->it[i]);
+        if (!l) continue;
+        l->inflight = false;
+        p->inflight--;
+        enqueue(p, l, b->queue, true);
+    }
+    free(b);
+}
+
+router_feeder_t pipeline_feeder(pipeline_t *self)
+{
+    return (router_feeder_t){.feed = feed, .result = result, .lost = lost, .ctx = self};
+}
+
+void pipeline_tick(pipeline_t *self)
+{
+    int64_t now = pipeline_now(self);
+    heap_node_t *n;
+    while ((n = heap_top(self->deadlines)) && n->key <= now) {
+        live_t *l = (live_t *)((char *)n - offsetof(live_t, due));
+        heap_remove(self->deadlines, n);
+        if (l->t.overdue_at || l->t.closed_at) continue;
+        if (self->virtual_clock) {
+            /* The close time of a stage in flight is drawn, not observed: the
+             * result decides whether the deadline was missed (pl_apply). */
+            self->st.past_due++;
+            continue;
+        }
+        l->t.overdue_at = l->t.close_due;
+        pl_transition(self, l, EV_overdue, l->t.close_due, "deadline passed: 督办");
+        store_ticket_save(self->store, &l->t);
+    }
+}
+
+static void count_queue(pipeline_t *p, pipeline_stats_t *out)
+{
+    out->queued = 0;
+    for (size_t i = 0; i < p->n_queues; i++) out->queued += p->queues[i].n;
+}
+
+void pipeline_stats(const pipeline_t *self, pipeline_stats_t *out)
+{
+    *out = self->st;
+    out->live = dict_len(self->live);
+    out->inflight = self->inflight;
+    count_queue((pipeline_t *)self, out);
+}

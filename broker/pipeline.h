@@ -1,0 +1,57 @@
+/* pipeline: the broker's half of the ticket lifecycle. It holds every
+ * unfinished ticket in memory, queues the stage each one needs next
+ * (classify → dispatch → unit handles → visit → rectify → re-visit), hands
+ * stage batches to the router for idle workers, and applies their results
+ * through the state table (core/lifecycle.h), writing each transition to the
+ * store in the loop's group transaction. */
+#ifndef HOTLINE_PIPELINE_H
+#define HOTLINE_PIPELINE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "router.h"
+#include "store.h"
+#include "ticket.h"
+
+typedef struct pipeline pipeline_t;
+
+/* virtual_clock: deadlines run on the feed's virtual time (simulation);
+ * false: on the wall clock (live intake). batch_max: tickets per worker request. */
+pipeline_t *pipeline_new(store_t *store, bool virtual_clock, int batch_max);
+void pipeline_destroy(pipeline_t **p);
+/* The router feeder that hands out stage batches. */
+router_feeder_t pipeline_feeder(pipeline_t *self);
+
+/* Loads every unfinished ticket from the store, re-arms deadlines and queues
+ * the stage each needs (the one in flight at a crash is issued again).
+ * Drops what was in memory first, so it also recovers from a failed commit. */
+int pipeline_load(pipeline_t *self);
+/* A ticket just inserted in the open transaction (state RECEIVED). */
+void pipeline_admit(pipeline_t *self, const ticket_t *t, const char *text, size_t text_len);
+
+/* Scenario identity and seed sent with every stage batch ("" = none). */
+void pipeline_set_scenario(pipeline_t *self, const char *scn, uint64_t seed);
+/* Highest knowledge-base revision; classify batches carry it. */
+void pipeline_set_kb_rev(pipeline_t *self, int64_t rev);
+
+/* Switches between virtual time (a scenario is being fed) and the wall clock. */
+void pipeline_set_virtual(pipeline_t *self, bool virtual_clock);
+bool pipeline_is_virtual(const pipeline_t *self);
+/* Virtual clock: moves forward to t (never back). Returns the clock. */
+int64_t pipeline_observe(pipeline_t *self, int64_t t);
+int64_t pipeline_now(const pipeline_t *self);
+/* Fires the deadline timers that are due at the current clock. */
+void pipeline_tick(pipeline_t *self);
+
+typedef struct {
+    uint64_t live;            /* unfinished tickets in memory */
+    uint64_t queued;          /* waiting for a worker */
+    uint64_t inflight;        /* held by a worker */
+    uint64_t past_due;        /* deadline passed, not closed */
+    uint64_t by_state[ST__COUNT]; /* live tickets per state */
+    uint64_t stale_results;   /* results for superseded deliveries, ignored */
+    uint64_t bad_results;     /* results that failed validation */
+    uint64_t transitions;
+} pipeline_stats_t;
+void pipeline_stats(const pipeline_t *self, pipeline_stats_t *out);
+
+#endif

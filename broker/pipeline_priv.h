@@ -1,0 +1,69 @@
+/* pipeline_priv: the live-ticket structures shared by pipeline.c (queues,
+ * batches, recovery) and pipeline_apply.c (results → transitions). */
+#ifndef HOTLINE_PIPELINE_PRIV_H
+#define HOTLINE_PIPELINE_PRIV_H
+#include "pipeline.h"
+#include "dict.h"
+#include "heap.h"
+#include "lifecycle.h"
+#include "wire.h"
+
+/* Stage queues: classify, dispatch, visit, then one per unit (units_all()). */
+enum { Q_CLASSIFY, Q_DISPATCH, Q_VISIT, Q_UNIT0 };
+
+typedef struct live {
+    ticket_t t;
+    heap_node_t due;          /* close deadline timer (key = close_due) */
+    struct live *qnext;       /* stage queue link */
+    char *text;               /* owned; kept until classified */
+    uint8_t action;           /* lc_action_t of the stage pending, ACT_NONE if none */
+    bool queued, inflight;
+    uint32_t token;           /* identifies the delivery in flight */
+} live_t;
+
+typedef struct {
+    live_t *head, *tail;
+    size_t n;
+} lqueue_t;
+
+typedef struct {
+    char id[TICKET_ID_MAX + 1];
+    uint8_t action;
+    uint32_t token;
+} batch_item_t;
+
+typedef struct {
+    int queue;
+    int n;
+    batch_item_t it[];
+} batch_t;
+
+struct pipeline {
+    store_t *store;
+    bool virtual_clock;
+    int batch_max;
+    dict_t *live;             /* id → live_t */
+    lqueue_t *queues;
+    size_t n_queues;
+    heap_t *deadlines;
+    int64_t clock;            /* virtual now */
+    uint32_t next_token;
+    char scn[40];
+    uint64_t seed;
+    int64_t kb_rev;
+    wire_enc_t enc;
+    wire_msg_t *msg;
+    pipeline_stats_t st;
+    uint64_t inflight;
+};
+
+/* pipeline.c */
+void pl_issue(pipeline_t *p, live_t *l, lc_action_t action);
+void pl_finish(pipeline_t *p, live_t *l);
+const char *pl_stage_name(lc_action_t a);
+/* pipeline_apply.c */
+void pl_apply_batch(pipeline_t *p, batch_t *b, mdp_span_t body);
+/* Records a transition: state table lookup, event row; returns the action or -1. */
+int pl_transition(pipeline_t *p, live_t *l, lc_event_t ev, int64_t at, const char *detail);
+
+#endif

@@ -1,0 +1,252 @@
+/* classify: sorts a ticket's Chinese text into a SPEC §8 category and unit.
+ *
+ * Place in the flow: intake → classify → dispatch. The classify worker calls
+ * classify_text with the knowledge base as it stood at the ticket's
+ * received_at; dispatch sends the ticket to `unit`, and to `alt_unit` after a
+ * 退单.
+ *
+ * Method (no NLP library): kb_scan finds every keyword of the entries valid at
+ * `at` in the text. A hit lying inside a longer hit is dropped (longest match:
+ * "施工噪音" beats the "噪音" inside it). Each remaining keyword scores by its
+ * length in characters, since longer phrases are more specific; a category's
+ * score is the sum over its distinct keywords. Ties go to the earlier category
+ * of SPEC §8, and the winning category's best entry gives the unit and, for a
+ * confident consultation, the answering kb_id. Nothing depends on the order of
+ * hits, so the result is a pure function of (kb as of at, text, type, street). */
+#include "classify.h"
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "units.h"
+#include "xmalloc.h"
+
+#define FALLBACK_STREET "jinxia"  /* see classify.h */
+#define FALLBACK_ALT "unit.minzheng"
+#define MAX_HITS 256              /* later hits of a pathological text are ignored */
+#define KB_CONFIDENT 5            /* entry score needed to answer from the KB */
+
+typedef struct {
+    const kb_entry_t *e;   /* borrowed from the kb */
+    size_t pos, len;       /* bytes in the text */
+    int cat;               /* index into UNITS_CATEGORIES */
+    bool dropped;          /* inside a longer hit */
+} hit_t;
+
+typedef struct {
+    const char *text;
+    hit_t h[MAX_HITS];
+    size_t n;
+} hits_t;
+
+static const char *const TYPES[] = {"consult", "help", "complaint", "report", "suggest", "praise"};
+
+/* Places that name a street: the street names, then villages/communities. */
+static const struct { const char *name, *code; } PLACES[] = {
+    {"金霞", "jinxia"}, {"珠池", "zhuchi"}, {"新津", "xinjin"}, {"龙祥", "longxiang"},
+    {"鸥汀", "outing"}, {"外砂", "waisha"}, {"新溪", "xinxi"}, {"龙华", "longhua"},
+    {"新海", "xinhai"}, {"龙腾", "longteng"},
+    {"丹霞庄", "jinxia"},
+    {"鸥上", "outing"}, {"鸥下", "outing"}, {"西畔社区", "outing"}, {"吉贝", "outing"},
+    {"万石社区", "outing"}, {"草池", "outing"}, {"延陵", "outing"}, {"旦家园", "outing"},
+    {"陈厝寨", "outing"}, {"蔡社", "outing"}, {"铁洲", "outing"}, {"流美", "outing"},
+    {"八合村", "xinhai"}, {"七合村", "xinhai"}, {"十一合", "xinhai"}, {"六份村", "xinhai"},
+    {"东升村", "xinhai"},
+};
+
+static bool valid_type(const char *type)
+{
+    for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++)
+        if (strcmp(TYPES[i], type) == 0) return true;
+    return false;
+}
+
+const char *classify_find_street(const char *text)
+{
+    const char *best = NULL, *best_at = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; text && i < sizeof PLACES / sizeof PLACES[0]; i++) {
+        const char *p = strstr(text, PLACES[i].name);
+        size_t l = strlen(PLACES[i].name);
+        if (!p || (best_at && (p > best_at || (p == best_at && l <= best_len)))) continue;
+        best = PLACES[i].code, best_at = p, best_len = l;
+    }
+    return best ? units_street(best)->code : NULL;
+}
+
+/* ---- hits and scores ----------------------------------------------------- */
+
+static void on_hit(void *arg, const kb_entry_t *e, size_t pos, size_t len)
+{
+    hits_t *hs = arg;
+    const units_category_t *c = units_category(e->category);
+    if (hs->n == MAX_HITS || !c) return;
+    hs->h[hs->n++] = (hit_t){e, pos, len, (int)(c - UNITS_CATEGORIES), false};
+}
+
+static void drop_contained(hits_t *hs)
+{
+    for (size_t i = 0; i < hs->n; i++)
+        for (size_t j = 0; j < hs->n && !hs->h[i].dropped; j++) {
+            const hit_t *a = &hs->h[i], *b = &hs->h[j];
+            if (b->len > a->len && b->pos <= a->pos && b->pos + b->len >= a->pos + a->len)
+                hs->h[i].dropped = true;
+        }
+}
+
+static bool same_kw(const hits_t *hs, size_t i, size_t j)
+{
+    return hs->h[i].len == hs->h[j].len &&
+           memcmp(hs->text + hs->h[i].pos, hs->text + hs->h[j].pos, hs->h[i].len) == 0;
+}
+
+/* Score of a keyword: 2 per character minus 1, so one 3-character phrase
+ * outweighs one 2-character word but not two. */
+static int kw_weight(const hits_t *hs, size_t i)
+{
+    int chars = 0;
+    for (size_t b = 0; b < hs->h[i].len; b++)
+        if (((unsigned char)hs->text[hs->h[i].pos + b] & 0xC0) != 0x80) chars++;
+    return 2 * chars - 1;
+}
+
+/* True if an earlier kept hit repeats keyword i within the same group
+ * (same category when by_entry is false, same entry when true). */
+static bool seen_before(const hits_t *hs, size_t i, bool by_entry)
+{
+    for (size_t j = 0; j < i; j++) {
+        if (hs->h[j].dropped) continue;
+        bool same = by_entry ? hs->h[j].e == hs->h[i].e : hs->h[j].cat == hs->h[i].cat;
+        if (same && same_kw(hs, i, j)) return true;
+    }
+    return false;
+}
+
+static void category_scores(const hits_t *hs, int score[UNITS_N_CATEGORIES])
+{
+    memset(score, 0, UNITS_N_CATEGORIES * sizeof *score);
+    for (size_t i = 0; i < hs->n; i++)
+        if (!hs->h[i].dropped && !seen_before(hs, i, false)) score[hs->h[i].cat] += kw_weight(hs, i);
+}
+
+static int entry_score(const hits_t *hs, const kb_entry_t *e)
+{
+    int s = 0;
+    for (size_t i = 0; i < hs->n; i++)
+        if (!hs->h[i].dropped && hs->h[i].e == e && !seen_before(hs, i, true)) s += kw_weight(hs, i);
+    return s;
+}
+
+/* True if an earlier kept hit belongs to the same entry as hit i. */
+static bool evaluated(const hits_t *hs, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (!hs->h[j].dropped && hs->h[j].e == hs->h[i].e) return true;
+    return false;
+}
+
+/* Best entry of category cat: highest score, then one with an answer, then lowest id. */
+static const kb_entry_t *best_entry(const hits_t *hs, int cat, int *out_score)
+{
+    const kb_entry_t *best = NULL;
+    int bs = 0;
+    for (size_t i = 0; i < hs->n; i++) {
+        const kb_entry_t *e = hs->h[i].e;
+        if (hs->h[i].dropped || hs->h[i].cat != cat || evaluated(hs, i)) continue;
+        int s = entry_score(hs, e);
+        bool better = !best || s > bs;
+        if (best && s == bs) {
+            bool ea = e->answer[0] != '\0', ba = best->answer[0] != '\0';
+            better = ea != ba ? ea : strcmp(e->id, best->id) < 0;
+        }
+        if (better) best = e, bs = s;
+    }
+    *out_score = bs;
+    return best;
+}
+
+/* Highest-scoring category other than skip (ties: SPEC order); -1 if none scores. */
+static int top_category(const int score[UNITS_N_CATEGORIES], int skip)
+{
+    int best = -1;
+    for (int c = 0; c < UNITS_N_CATEGORIES; c++)
+        if (c != skip && score[c] > 0 && (best < 0 || score[c] > score[best])) best = c;
+    return best;
+}
+
+/* ---- units --------------------------------------------------------------- */
+
+static void resolve_entry_unit(const char *unit, const char *street, char *buf, size_t len)
+{
+    if (strcmp(unit, "street") == 0) snprintf(buf, len, "unit.street.%s", street ? street : FALLBACK_STREET);
+    else snprintf(buf, len, "%s", unit);
+}
+
+static void resolve_cat_unit(int cat, const char *street, char *buf, size_t len)
+{
+    HL_ASSERT(units_resolve(UNITS_CATEGORIES[cat].code, street ? street : FALLBACK_STREET, buf, len) == 0);
+}
+
+static bool is_street_unit(const char *unit) { return strncmp(unit, "unit.street.", 12) == 0; }
+
+/* Score of the best category other than best whose unit differs from unit
+ * (its unit in buf), or 0 if none. */
+static int runner_up(const int score[UNITS_N_CATEGORIES], int best, const char *street,
+                     const char *unit, char *buf, size_t len)
+{
+    int tmp[UNITS_N_CATEGORIES];
+    memcpy(tmp, score, sizeof tmp);
+    if (best >= 0) tmp[best] = 0;
+    for (int c; (c = top_category(tmp, -1)) >= 0; tmp[c] = 0) {
+        resolve_cat_unit(c, street, buf, len);
+        if (strcmp(buf, unit) != 0) return score[c];
+    }
+    return 0;
+}
+
+/* Second choice for re-dispatch after 退单. A close runner-up category wins;
+ * else a department matter goes to the street office where the ticket is,
+ * else any runner-up, else a fixed fallback. Always differs from out->unit. */
+static void pick_alt(const int score[UNITS_N_CATEGORIES], int best, const char *street,
+                     classify_result_t *out)
+{
+    char second[sizeof out->alt_unit];
+    int s2 = runner_up(score, best, street, out->unit, second, sizeof second);
+    bool dept = !is_street_unit(out->unit);
+    if (s2 > 0 && 2 * s2 >= out->score) snprintf(out->alt_unit, sizeof out->alt_unit, "%s", second);
+    else if (dept && street) snprintf(out->alt_unit, sizeof out->alt_unit, "unit.street.%s", street);
+    else if (s2 > 0) snprintf(out->alt_unit, sizeof out->alt_unit, "%s", second);
+    else if (dept) snprintf(out->alt_unit, sizeof out->alt_unit, "unit.street.%s", FALLBACK_STREET);
+    else snprintf(out->alt_unit, sizeof out->alt_unit, "%s", FALLBACK_ALT);
+    HL_ASSERT(strcmp(out->alt_unit, out->unit) != 0);
+}
+
+/* ---- entry point --------------------------------------------------------- */
+
+int classify_text(const kb_t *kb, const char *text, const char *type, const char *street,
+                  int64_t at, classify_result_t *out)
+{
+    if (!kb || !text || !type || !out || !valid_type(type)) return -1;
+    if (street && *street && !units_street(street)) return -1;
+    memset(out, 0, sizeof *out);
+    const char *st = street && *street ? units_street(street)->code : classify_find_street(text);
+    if (st) snprintf(out->street, sizeof out->street, "%s", st);
+
+    hits_t hs = {.text = text, .n = 0};
+    kb_scan(kb, text, at, on_hit, &hs);
+    drop_contained(&hs);
+    int score[UNITS_N_CATEGORIES];
+    category_scores(&hs, score);
+
+    int best = top_category(score, -1), es = 0;
+    const kb_entry_t *e = best >= 0 ? best_entry(&hs, best, &es) : NULL;
+    if (best < 0) best = UNITS_N_CATEGORIES - 1;   /* nothing matched: 属地, the street office */
+    HL_ASSERT(strcmp(UNITS_CATEGORIES[UNITS_N_CATEGORIES - 1].code, "community") == 0);
+    snprintf(out->category, sizeof out->category, "%s", UNITS_CATEGORIES[best].code);
+    out->score = score[best];
+    if (e) resolve_entry_unit(e->unit, st, out->unit, sizeof out->unit);
+    else resolve_cat_unit(best, st, out->unit, sizeof out->unit);
+    pick_alt(score, best, st, out);
+    if (e && strcmp(type, "consult") == 0 && e->answer[0] && es >= KB_CONFIDENT)
+        snprintf(out->kb_id, sizeof out->kb_id, "%s", e->id);
+    return 0;
+}

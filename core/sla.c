@@ -1,0 +1,230 @@
+/* sla: the deadline rules of SPEC §5 (time limits per ticket type, urgent
+ * clock hours, signing, 差评 rectification, rating wait, extensions).
+ * The rules are one table of integer settings with built-in defaults, which
+ * schemas/sla.tsv may override; deadlines are computed with the calendar.
+ * The broker arms its timers from these, the report judges "on time" by them. */
+#include "sla.h"
+#include "xmalloc.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    R_CLOSE_CONSULT, R_CLOSE_HELP, R_CLOSE_SUGGEST, R_CLOSE_COMPLAINT, R_CLOSE_REPORT,
+    R_URGENT_SIGN_HOURS, R_URGENT_CLOSE_HOURS, R_SIGN_WORKDAYS,
+    R_BAD_CONTACT_WORKDAYS, R_BAD_RECTIFY_WORKDAYS,
+    R_RATING_WAIT_DAYS, R_RATING_DEFAULT, R_EXTENSION_WORKDAYS,
+    R_COUNT
+};
+
+/* One setting: its key in sla.tsv, the ticket type it applies to (close
+ * limits only), its SPEC §5 default and the accepted range. */
+typedef struct {
+    const char *key;
+    const char *type;
+    int def, min, max;
+} rule_t;
+
+static const rule_t RULES[R_COUNT] = {
+    [R_CLOSE_CONSULT] = {"close.workdays.consult", "consult", 2, 1, 365},
+    [R_CLOSE_HELP] = {"close.workdays.help", "help", 10, 1, 365},
+    [R_CLOSE_SUGGEST] = {"close.workdays.suggest", "suggest", 10, 1, 365},
+    [R_CLOSE_COMPLAINT] = {"close.workdays.complaint", "complaint", 15, 1, 365},
+    [R_CLOSE_REPORT] = {"close.workdays.report", "report", 15, 1, 365},
+    [R_URGENT_SIGN_HOURS] = {"urgent.sign.hours", NULL, 2, 1, 8760},
+    [R_URGENT_CLOSE_HOURS] = {"urgent.close.hours", NULL, 24, 1, 8760},
+    [R_SIGN_WORKDAYS] = {"sign.workdays", NULL, 1, 1, 365},
+    [R_BAD_CONTACT_WORKDAYS] = {"bad.contact.workdays", NULL, 1, 1, 365},
+    [R_BAD_RECTIFY_WORKDAYS] = {"bad.rectify.workdays", NULL, 5, 1, 365},
+    [R_RATING_WAIT_DAYS] = {"rating.wait.days", NULL, 7, 1, 365},
+    [R_RATING_DEFAULT] = {"rating.default", NULL, 3, 1, 5},
+    [R_EXTENSION_WORKDAYS] = {"extension.workdays", NULL, 5, 1, 365},
+};
+
+struct sla {
+    int v[R_COUNT]; /* current value of each RULES entry, in its unit */
+};
+
+sla_t *sla_new(void)
+{
+    sla_t *self = xcalloc(1, sizeof *self);
+    for (int i = 0; i < R_COUNT; i++) self->v[i] = RULES[i].def;
+    return self;
+}
+
+void sla_destroy(sla_t **p)
+{
+    if (!p || !*p) return;
+    free(*p);
+    *p = NULL;
+}
+
+/* ---- loading ------------------------------------------------------------------- */
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int rule_index(const char *key)
+{
+    for (int i = 0; i < R_COUNT; i++)
+        if (strcmp(RULES[i].key, key) == 0) return i;
+    return -1;
+}
+
+/* Strict unsigned decimal in [min, max]. */
+static bool parse_value(const char *s, int min, int max, int *out)
+{
+    if (*s < '0' || *s > '9') return false;
+    long v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (*s - '0');
+        if (v > max) return false;
+    }
+    if (*s || v < min) return false;
+    *out = (int)v;
+    return true;
+}
+
+/* Applies one "key<TAB>value" line (comment stripped, not blank) to v[];
+ * seen[] holds the line each key was first set on, to reject repeats. */
+static int load_line(int *v, int *seen, char *line, int lineno, char *err, size_t errlen)
+{
+    char *tab = strchr(line, '\t');
+    if (!tab) {
+        set_err(err, errlen, "line %d: expected key<TAB>value", lineno);
+        return -1;
+    }
+    *tab = '\0';
+    char *val = tab + 1;
+    while (*val == '\t') val++; /* runs of tabs align the columns */
+    int i = rule_index(line);
+    if (i < 0) {
+        set_err(err, errlen, "line %d: unknown key \"%.60s\"", lineno, line);
+        return -1;
+    }
+    if (seen[i]) {
+        set_err(err, errlen, "line %d: %s already set on line %d", lineno, line, seen[i]);
+        return -1;
+    }
+    if (!parse_value(val, RULES[i].min, RULES[i].max, &v[i])) {
+        set_err(err, errlen, "line %d: %s: bad value \"%.40s\" (want an integer in %d..%d)", lineno, line,
+                val, RULES[i].min, RULES[i].max);
+        return -1;
+    }
+    seen[i] = lineno;
+    return 0;
+}
+
+/* Cuts a line at '#' and strips trailing blanks; returns false if nothing is left. */
+static bool strip_line(char *line)
+{
+    char *hash = strchr(line, '#');
+    if (hash) *hash = '\0';
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r')) line[--n] = '\0';
+    return n > 0;
+}
+
+/* All or nothing: values are parsed into a copy and committed at the end. */
+int sla_load_buf(sla_t *self, const char *buf, size_t len, char *err, size_t errlen)
+{
+    if (memchr(buf, '\0', len)) {
+        set_err(err, errlen, "contains a NUL byte");
+        return -1;
+    }
+    int v[R_COUNT], seen[R_COUNT] = {0};
+    memcpy(v, self->v, sizeof v);
+    char *copy = xstrndup(buf, len);
+    int lineno = 0, rc = 0;
+    for (char *line = copy, *next; line && rc == 0; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        lineno++;
+        if (strip_line(line)) rc = load_line(v, seen, line, lineno, err, errlen);
+    }
+    free(copy);
+    if (rc == 0) memcpy(self->v, v, sizeof v);
+    return rc;
+}
+
+int sla_load_file(sla_t *self, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0;) {
+        n += got;
+        if (n == cap) buf = xrealloc(buf, cap *= 2);
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    char msg[256];
+    int rc = bad ? -1 : sla_load_buf(self, buf, n, msg, sizeof msg);
+    if (bad) set_err(err, errlen, "%s: read error", path);
+    else if (rc != 0) set_err(err, errlen, "%s: %s", path, msg);
+    free(buf);
+    return rc;
+}
+
+/* ---- deadlines ------------------------------------------------------------------- */
+
+int64_t sla_close_due(const sla_t *self, const calendar_t *cal, const char *type, bool urgent, int64_t received_at)
+{
+    for (int i = R_CLOSE_CONSULT; type && i <= R_CLOSE_REPORT; i++) {
+        if (strcmp(RULES[i].type, type) != 0) continue;
+        if (urgent) return received_at + (int64_t)self->v[R_URGENT_CLOSE_HOURS] * 3600;
+        return calendar_workdays_after(cal, received_at, self->v[i]);
+    }
+    return -1; /* praise and unknown types are never due */
+}
+
+int64_t sla_sign_due(const sla_t *self, const calendar_t *cal, bool urgent, int64_t t)
+{
+    if (urgent) return t + (int64_t)self->v[R_URGENT_SIGN_HOURS] * 3600;
+    return calendar_workdays_after(cal, t, self->v[R_SIGN_WORKDAYS]);
+}
+
+int64_t sla_contact_due(const sla_t *self, const calendar_t *cal, int64_t t)
+{
+    return calendar_workdays_after(cal, t, self->v[R_BAD_CONTACT_WORKDAYS]);
+}
+
+int64_t sla_rectify_due(const sla_t *self, const calendar_t *cal, int64_t t)
+{
+    return calendar_workdays_after(cal, t, self->v[R_BAD_RECTIFY_WORKDAYS]);
+}
+
+int64_t sla_rating_wait(const sla_t *self)
+{
+    return (int64_t)self->v[R_RATING_WAIT_DAYS] * CAL_DAY;
+}
+
+int sla_default_rating(const sla_t *self)
+{
+    return self->v[R_RATING_DEFAULT];
+}
+
+int sla_extension_workdays(const sla_t *self)
+{
+    return self->v[R_EXTENSION_WORKDAYS];
+}
+
+/* due - 1: a deadline at 24:00 is 00:00 of the next day, but it belongs to
+ * the day it ends; counting from that day keeps the extension whole. */
+int64_t sla_extend_due(const sla_t *self, const calendar_t *cal, int64_t due)
+{
+    return calendar_workdays_after(cal, due - 1, self->v[R_EXTENSION_WORKDAYS]);
+}

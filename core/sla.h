@@ -1,0 +1,40 @@
+/* sla: the deadline rules of SPEC §5 as data (schemas/sla.tsv), applied with a
+ * calendar. Defaults are the Guangdong 12345 rules in force since 2022-09-01. */
+#ifndef HOTLINE_SLA_H
+#define HOTLINE_SLA_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "calendar.h"
+
+typedef struct sla sla_t;
+
+/* A new rule set holding the built-in defaults. */
+sla_t *sla_new(void);
+void sla_destroy(sla_t **p);
+/* Overrides rules from a file: lines "key<TAB>value" (see schemas/sla.tsv).
+ * Unknown keys or bad values are an error naming the line; returns 0 or -1. */
+int sla_load_buf(sla_t *self, const char *buf, size_t len, char *err, size_t errlen);
+int sla_load_file(sla_t *self, const char *path, char *err, size_t errlen);
+
+/* Deadline to close a ticket of type received at t. type is a SPEC §3 type
+ * code ("consult", "help", "suggest", "complaint", "report"); urgent tickets use
+ * clock hours. Returns -1 for an unknown type or "praise" (never due). */
+int64_t sla_close_due(const sla_t *self, const calendar_t *cal, const char *type, bool urgent, int64_t received_at);
+/* Deadline for the unit to sign, counted from dispatch time t. */
+int64_t sla_sign_due(const sla_t *self, const calendar_t *cal, bool urgent, int64_t t);
+/* 差评 handling: contact the citizen within, and rectify within, working days of the rating at t. */
+int64_t sla_contact_due(const sla_t *self, const calendar_t *cal, int64_t t);
+int64_t sla_rectify_due(const sla_t *self, const calendar_t *cal, int64_t t);
+/* A ticket with no rating this many seconds after the visit started counts as default_rating. */
+int64_t sla_rating_wait(const sla_t *self);
+int sla_default_rating(const sla_t *self);
+/* Working days an approved extension adds to the close deadline (default 5).
+ * They count from the working day the old deadline ends: the new deadline is
+ * calendar_workdays_after(due - 1, n), i.e. 24:00 CST of the n-th working day
+ * after the day whose end (or, for urgent tickets, whose clock time) is due. */
+int sla_extension_workdays(const sla_t *self);
+/* The close deadline due moved by one approved extension, as described above. */
+int64_t sla_extend_due(const sla_t *self, const calendar_t *cal, int64_t due);
+
+#endif

@@ -1,0 +1,311 @@
+/* store: connection, pragmas, migrations, group commit, meta and the
+ * knowledge-base revisions. Ticket rows live in store_ticket.c. */
+#include "store_priv.h"
+#include "log.h"
+#include "xmalloc.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+extern const char STORE_SQL[]; /* schemas/store.sql, embedded at build time */
+
+static const char *const SQL[Q__COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_T_INSERT] = "INSERT OR IGNORE INTO ticket(id,received_at,type,urgent,street,channel,caller_mask,caller_hash,"
+                   "text,state,on_time) VALUES(?,?,?,?,?,?,?,?,?,?,NULL)",
+    [Q_T_SAVE] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=?6,round=?7,delivery=?8,"
+                 "sign_due=?9,close_due=?10,extended=?11,overdue_at=?12,direct=?13,closed_at=?14,on_time=?15,"
+                 "rating=?16,rated_at=?17,rating_default=?18,rectify_due=?19,rectified_at=?20,"
+                 "revisit_rating=?21,revisited_at=?22,done_at=?23 WHERE id=?1",
+    [Q_T_GET] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,kb_id,round,delivery,"
+                "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,rating_default,"
+                "rectify_due,rectified_at,revisit_rating,revisited_at,done_at FROM ticket WHERE id=?",
+    [Q_T_TEXT] = "SELECT text FROM ticket WHERE id=?",
+    [Q_T_UNFINISHED] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,kb_id,round,delivery,"
+                       "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
+                       "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at "
+                       "FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
+    [Q_T_COUNT] = "SELECT count(*), count(done_at) FROM ticket",
+    [Q_E_INSERT] = "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail) VALUES(?,?,?,?,?,?,?)",
+    [Q_E_LIST] = "SELECT at,kind,state,round,unit,detail FROM event WHERE ticket_id=? ORDER BY seq",
+    [Q_KB_INSERT] = "INSERT INTO kb_rev(id,valid_from,category,unit,keywords,answer,source,recorded_at,uid) "
+                    "VALUES(?,?,?,?,?,?,?,?,?)",
+    [Q_KB_UID] = "SELECT rev FROM kb_rev WHERE uid=?",
+    [Q_KB_SINCE] = "SELECT rev,id,valid_from,category,unit,keywords,answer FROM kb_rev WHERE rev>? ORDER BY rev LIMIT ?",
+    [Q_KB_MAX] = "SELECT coalesce(max(rev),-1) FROM kb_rev",
+    [Q_META_GET] = "SELECT value FROM meta WHERE key=?",
+    [Q_META_SET] = "INSERT INTO meta(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+};
+
+int store_fail(store_t *self, const char *what)
+{
+    log_error("store error", "op=%s sqlite=\"%s\"", what, sqlite3_errmsg(self->db));
+    return -1;
+}
+
+const char *store_errmsg(const store_t *self) { return sqlite3_errmsg(self->db); }
+
+int store_step_done(store_t *self, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : store_fail(self, what);
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, i);
+}
+
+void store_bind_opt_time(sqlite3_stmt *st, int i, int64_t t)
+{
+    if (t) sqlite3_bind_int64(st, i, t);
+    else sqlite3_bind_null(st, i);
+}
+
+static int exec(store_t *self, const char *sql, const char *what)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(self->db, sql, NULL, NULL, &msg) == SQLITE_OK) return 0;
+    log_error("store error", "op=%s sqlite=\"%s\"", what, msg ? msg : "?");
+    sqlite3_free(msg);
+    return -1;
+}
+
+static int user_version(store_t *self)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(self->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) return -1;
+    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Migrations: step i upgrades user_version i to i+1, in one transaction. */
+static int migrate(store_t *self, char *err, size_t errlen)
+{
+    int v = user_version(self);
+    if (v > STORE_SCHEMA_VERSION) {
+        snprintf(err, errlen, "store schema version %d is newer than this program (%d)", v, STORE_SCHEMA_VERSION);
+        return -1;
+    }
+    if (v == 0) {
+        log_info("creating store schema", "version=%d", STORE_SCHEMA_VERSION);
+        if (exec(self, "BEGIN", "migrate") || exec(self, STORE_SQL, "migrate_0_to_1") ||
+            exec(self, "PRAGMA user_version=1", "migrate") || exec(self, "COMMIT", "migrate")) {
+            exec(self, "ROLLBACK", "migrate");
+            snprintf(err, errlen, "creating the schema failed: %s", sqlite3_errmsg(self->db));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int quick_check(store_t *self, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(self->db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK) return -1;
+    int ok = sqlite3_step(st) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+    if (!ok) snprintf(err, errlen, "PRAGMA quick_check failed: %s", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
+}
+
+static int load_secret(store_t *self)
+{
+    char *hex = store_meta_get(self, "privacy_key");
+    if (!hex) {
+        FILE *f = fopen("/dev/urandom", "rb");
+        if (!f || fread(self->secret, 1, 16, f) != 16) { if (f) fclose(f); return -1; }
+        fclose(f);
+        char buf[33];
+        for (int i = 0; i < 16; i++) snprintf(buf + 2 * i, 3, "%02x", self->secret[i]);
+        return (store_meta_set(self, "privacy_key", buf) == 0) ? 0 : -1;
+    }
+    for (int i = 0; i < 16 && strlen(hex) == 32; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        self->secret[i] = (uint8_t)v;
+    }
+    free(hex);
+    return 0;
+}
+
+static int prepare_all(store_t *self, char *err, size_t errlen)
+{
+    for (int i = 0; i < Q__COUNT; i++)
+        if (sqlite3_prepare_v3(self->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &self->q[i], NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "preparing statement %d: %s", i, sqlite3_errmsg(self->db));
+            return -1;
+        }
+    return 0;
+}
+
+static int configure(store_t *self, store_sync_t sync)
+{
+    if (exec(self, "PRAGMA journal_mode=WAL", "wal")) return -1;
+    if (exec(self, sync == STORE_SYNC_FULL ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "sync")) return -1;
+    /* Checkpoint by ourselves (store_checkpoint) so a slow checkpoint never
+     * lands inside a commit we are about to acknowledge. */
+    if (exec(self, "PRAGMA wal_autocheckpoint=0", "autockpt")) return -1;
+    sqlite3_busy_timeout(self->db, 5000);
+    return exec(self, "PRAGMA cache_size=-65536", "cache");
+}
+
+store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errlen)
+{
+    store_t *self = xcalloc(1, sizeof *self);
+    if (sqlite3_open_v2(path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path, self->db ? sqlite3_errmsg(self->db) : "out of memory");
+        store_close(&self);
+        return NULL;
+    }
+    if (configure(self, sync) || quick_check(self, err, errlen) || migrate(self, err, errlen) ||
+        prepare_all(self, err, errlen) || load_secret(self)) {
+        if (!*err) snprintf(err, errlen, "cannot set up %s: %s", path, sqlite3_errmsg(self->db));
+        store_close(&self);
+        return NULL;
+    }
+    return self;
+}
+
+void store_close(store_t **p)
+{
+    if (!p || !*p) return;
+    store_t *self = *p;
+    if (self->in_txn) store_commit(self);
+    for (int i = 0; i < Q__COUNT; i++) sqlite3_finalize(self->q[i]);
+    if (self->db) {
+        sqlite3_wal_checkpoint_v2(self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        sqlite3_close(self->db);
+    }
+    free(self);
+    *p = NULL;
+}
+
+int store_begin(store_t *self)
+{
+    if (self->in_txn) return 0;
+    if (store_step_done(self, self->q[Q_BEGIN], "begin")) return -1;
+    self->in_txn = true;
+    return 0;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int store_commit(store_t *self)
+{
+    if (!self->in_txn) return 0;
+    int64_t t0 = now_us();
+    int rc = store_step_done(self, self->q[Q_COMMIT], "commit");
+    self->in_txn = false;
+    if (rc) {
+        /* A failed COMMIT may leave the transaction open: roll it back so the
+         * next iteration starts clean and nothing half-written survives. */
+        if (!sqlite3_get_autocommit(self->db)) store_step_done(self, self->q[Q_ROLLBACK], "rollback");
+        return -1;
+    }
+    self->commits++;
+    self->last_commit_us = now_us() - t0;
+    return 0;
+}
+
+bool store_in_txn(const store_t *self) { return self->in_txn; }
+uint64_t store_commits(const store_t *self) { return self->commits; }
+int64_t store_last_commit_us(const store_t *self) { return self->last_commit_us; }
+const uint8_t *store_secret(const store_t *self) { return self->secret; }
+
+int store_checkpoint(store_t *self)
+{
+    int rc = sqlite3_wal_checkpoint_v2(self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : store_fail(self, "checkpoint");
+}
+
+char *store_meta_get(store_t *self, const char *key)
+{
+    sqlite3_stmt *st = self->q[Q_META_GET];
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    char *v = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return v;
+}
+
+int store_meta_set(store_t *self, const char *key, const char *value)
+{
+    sqlite3_stmt *st = self->q[Q_META_SET];
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    return store_step_done(self, st, "meta_set");
+}
+
+int store_kb_insert(store_t *self, const kb_entry_t *e, const char *source, const char *uid, int64_t *rev)
+{
+    sqlite3_stmt *st = self->q[Q_KB_INSERT];
+    store_bind_text(st, 1, e->id);
+    sqlite3_bind_int64(st, 2, e->valid_from);
+    store_bind_text(st, 3, e->category);
+    store_bind_text(st, 4, e->unit);
+    store_bind_text(st, 5, e->keywords);
+    store_bind_text(st, 6, e->answer ? e->answer : "");
+    store_bind_text(st, 7, source);
+    sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
+    store_bind_text(st, 9, uid);
+    if (store_step_done(self, st, "kb_insert")) return -1;
+    *rev = sqlite3_last_insert_rowid(self->db);
+    return 0;
+}
+
+int store_kb_since(store_t *self, int64_t since, int limit, store_kb_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = self->q[Q_KB_SINCE];
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kb_entry_t e = {
+            .rev = sqlite3_column_int64(st, 0),
+            .id = (const char *)sqlite3_column_text(st, 1),
+            .valid_from = sqlite3_column_int64(st, 2),
+            .category = (const char *)sqlite3_column_text(st, 3),
+            .unit = (const char *)sqlite3_column_text(st, 4),
+            .keywords = (const char *)sqlite3_column_text(st, 5),
+            .answer = (const char *)sqlite3_column_text(st, 6),
+        };
+        stop = fn(ctx, &e);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return 0;
+}
+
+int64_t store_kb_uid_rev(store_t *self, const char *uid)
+{
+    sqlite3_stmt *st = self->q[Q_KB_UID];
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int64_t rev = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? rev : store_fail(self, "kb_uid");
+}
+
+int64_t store_kb_max_rev(store_t *self)
+{
+    sqlite3_stmt *st = self->q[Q_KB_MAX];
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return v;
+}

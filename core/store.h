@@ -1,0 +1,77 @@
+/* store: the SQLite record of every ticket, event and knowledge-base revision
+ * (schemas/store.sql). The broker is its single writer: one connection, WAL,
+ * prepared statements, and group commit: writes of one loop iteration share
+ * one transaction, and nothing is acknowledged before store_commit() returns.
+ * The report opens the file read-only on its own. */
+#ifndef HOTLINE_STORE_H
+#define HOTLINE_STORE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "kb.h"
+#include "ticket.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+typedef struct store store_t;
+typedef enum { STORE_SYNC_FULL, STORE_SYNC_NORMAL } store_sync_t;
+
+/* Opens (creating and migrating as needed) the store at path, runs
+ * PRAGMA quick_check, and prepares every statement. NULL with err on failure. */
+store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errlen);
+void store_close(store_t **p);
+
+/* Starts the group transaction unless one is open. 0 or -1. */
+int store_begin(store_t *self);
+/* Commits the open transaction (no-op if none). On failure rolls back and
+ * returns -1: nothing written since store_begin() is kept. */
+int store_commit(store_t *self);
+bool store_in_txn(const store_t *self);
+/* Commits done since open, and the last commit's duration in microseconds. */
+uint64_t store_commits(const store_t *self);
+int64_t store_last_commit_us(const store_t *self);
+/* Passive WAL checkpoint, so the WAL cannot grow without bound. */
+int store_checkpoint(store_t *self);
+/* The last SQLite error text. */
+const char *store_errmsg(const store_t *self);
+/* The per-store secret for privacy hashes (created with the store). */
+const uint8_t *store_secret(const store_t *self);
+
+/* --- tickets (store_ticket.c) --- */
+/* Inserts a new ticket with its "received" event. 0 inserted, 1 the id
+ * already exists (nothing written), -1 error. */
+int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t *in);
+/* Writes every mutable column of t. */
+int store_ticket_save(store_t *self, const ticket_t *t);
+/* Appends an event row for t (its current state, round and unit). */
+int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail);
+/* 0 found, 1 unknown id, -1 error. */
+int store_ticket_get(store_t *self, const char *id, ticket_t *out);
+/* The ticket's text; caller frees. NULL if unknown or on error. */
+char *store_ticket_text(store_t *self, const char *id);
+typedef int (*store_ticket_fn)(void *ctx, const ticket_t *t);
+/* Calls fn for every ticket not in a final state; stops early if fn returns non-zero. */
+int store_ticket_unfinished(store_t *self, store_ticket_fn fn, void *ctx);
+typedef void (*store_event_fn)(void *ctx, int64_t at, const char *kind, const char *state, int round,
+                               const char *unit, const char *detail);
+int store_ticket_events(store_t *self, const char *id, store_event_fn fn, void *ctx);
+/* Tickets in the store, and how many of them are in a final state. */
+int store_ticket_counts(store_t *self, int64_t *total, int64_t *final);
+
+/* --- knowledge base --- */
+/* Inserts a revision; its rev is assigned and written to *rev. uid (may be
+ * NULL) is an update's idempotency key. */
+int store_kb_insert(store_t *self, const kb_entry_t *e, const char *source, const char *uid, int64_t *rev);
+/* The rev an update uid produced, 0 if the uid is unknown, -1 on error. */
+int64_t store_kb_uid_rev(store_t *self, const char *uid);
+typedef int (*store_kb_fn)(void *ctx, const kb_entry_t *e);
+/* Every revision with rev > since, in rev order, at most limit (0 = all). */
+int store_kb_since(store_t *self, int64_t since, int limit, store_kb_fn fn, void *ctx);
+int64_t store_kb_max_rev(store_t *self);
+
+/* --- meta --- */
+/* Returns a heap copy of the value (caller frees) or NULL if absent. */
+char *store_meta_get(store_t *self, const char *key);
+int store_meta_set(store_t *self, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,181 @@
+/* store_ticket: ticket rows and the append-only event log. Codes travel as
+ * names (type, state, unit, ...) so the file reads well in sqlite3 and
+ * survives a reordering of the code tables. */
+#include "store_priv.h"
+#include "privacy.h"
+#include "xmalloc.h"
+#include <stdlib.h>
+#include <string.h>
+
+int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t *in)
+{
+    sqlite3_stmt *st = self->q[Q_T_INSERT];
+    char mask[40] = "", hash[20] = "";
+    if (in->caller[0]) {
+        privacy_mask(in->caller, mask, sizeof mask);
+        privacy_hash_hex(self->secret, in->caller, hash, sizeof hash);
+    }
+    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, t->received_at);
+    sqlite3_bind_text(st, 3, ticket_type_name(t->type), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, t->urgent);
+    store_bind_text(st, 5, ticket_street_name(t->street));
+    store_bind_text(st, 6, in->channel[0] ? in->channel : NULL);
+    store_bind_text(st, 7, mask[0] ? mask : NULL);
+    store_bind_text(st, 8, hash[0] ? hash : NULL);
+    sqlite3_bind_text(st, 9, in->text, (int)in->text_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, lc_state_name(t->state), -1, SQLITE_STATIC);
+    if (store_step_done(self, st, "ticket_insert")) return -1;
+    if (sqlite3_changes(self->db) == 0) return 1;
+    return store_event(self, t, EV_received, t->received_at, NULL);
+}
+
+static void bind_opt_int(sqlite3_stmt *st, int i, int v, bool present)
+{
+    if (present) sqlite3_bind_int(st, i, v);
+    else sqlite3_bind_null(st, i);
+}
+
+int store_ticket_save(store_t *self, const ticket_t *t)
+{
+    sqlite3_stmt *st = self->q[Q_T_SAVE];
+    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, lc_state_name(t->state), -1, SQLITE_STATIC);
+    store_bind_text(st, 3, ticket_category_name(t->category));
+    store_bind_text(st, 4, ticket_unit_name(t->unit));
+    store_bind_text(st, 5, ticket_unit_name(t->alt_unit));
+    store_bind_text(st, 6, t->kb_id[0] ? t->kb_id : NULL);
+    sqlite3_bind_int(st, 7, t->round);
+    sqlite3_bind_int64(st, 8, t->delivery);
+    store_bind_opt_time(st, 9, t->sign_due);
+    store_bind_opt_time(st, 10, t->close_due);
+    sqlite3_bind_int(st, 11, t->extended);
+    store_bind_opt_time(st, 12, t->overdue_at);
+    sqlite3_bind_int(st, 13, t->direct);
+    store_bind_opt_time(st, 14, t->closed_at);
+    bind_opt_int(st, 15, t->on_time, t->on_time >= 0);
+    bind_opt_int(st, 16, t->rating, t->rating > 0);
+    store_bind_opt_time(st, 17, t->rated_at);
+    bind_opt_int(st, 18, t->rating_default, t->rating > 0);
+    store_bind_opt_time(st, 19, t->rectify_due);
+    store_bind_opt_time(st, 20, t->rectified_at);
+    bind_opt_int(st, 21, t->revisit_rating, t->revisit_rating > 0);
+    store_bind_opt_time(st, 22, t->revisited_at);
+    store_bind_opt_time(st, 23, t->done_at);
+    return store_step_done(self, st, "ticket_save");
+}
+
+int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail)
+{
+    sqlite3_stmt *st = self->q[Q_E_INSERT];
+    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, at);
+    sqlite3_bind_text(st, 3, lc_event_name(ev), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, lc_state_name(t->state), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, t->round);
+    store_bind_text(st, 6, ticket_unit_name(t->unit));
+    store_bind_text(st, 7, detail);
+    return store_step_done(self, st, "event_insert");
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(st, i);
+}
+
+static uint8_t code(int idx) { return idx < 0 ? TICKET_NONE : (uint8_t)idx; }
+
+/* Column order of Q_T_GET / Q_T_UNFINISHED. */
+static void row_to_ticket(sqlite3_stmt *st, ticket_t *t)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->id, sizeof t->id, "%s", col_text(st, 0));
+    t->received_at = sqlite3_column_int64(st, 1);
+    const char *type = col_text(st, 2);
+    t->type = code(ticket_type_parse(type, strlen(type)));
+    t->urgent = sqlite3_column_int(st, 3);
+    t->street = code(ticket_street_index(col_text(st, 4)));
+    t->state = code(lc_state_parse(col_text(st, 5)));
+    t->category = code(ticket_category_index(col_text(st, 6)));
+    t->unit = code(ticket_unit_index(col_text(st, 7)));
+    t->alt_unit = code(ticket_unit_index(col_text(st, 8)));
+    if (col_text(st, 9)) snprintf(t->kb_id, sizeof t->kb_id, "%s", col_text(st, 9));
+    t->round = (uint16_t)sqlite3_column_int(st, 10);
+    t->delivery = (uint32_t)sqlite3_column_int64(st, 11);
+    t->sign_due = sqlite3_column_int64(st, 12);
+    t->close_due = sqlite3_column_int64(st, 13);
+    t->extended = sqlite3_column_int(st, 14);
+    t->overdue_at = sqlite3_column_int64(st, 15);
+    t->direct = sqlite3_column_int(st, 16);
+    t->closed_at = sqlite3_column_int64(st, 17);
+    t->on_time = sqlite3_column_type(st, 18) == SQLITE_NULL ? -1 : (int8_t)sqlite3_column_int(st, 18);
+    t->rating = (int8_t)sqlite3_column_int(st, 19);
+    t->rated_at = sqlite3_column_int64(st, 20);
+    t->rating_default = sqlite3_column_int(st, 21);
+    t->rectify_due = sqlite3_column_int64(st, 22);
+    t->rectified_at = sqlite3_column_int64(st, 23);
+    t->revisit_rating = (int8_t)sqlite3_column_int(st, 24);
+    t->revisited_at = sqlite3_column_int64(st, 25);
+    t->done_at = sqlite3_column_int64(st, 26);
+}
+
+int store_ticket_get(store_t *self, const char *id, ticket_t *out)
+{
+    sqlite3_stmt *st = self->q[Q_T_GET];
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) row_to_ticket(st, out);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_ROW) return 0;
+    return rc == SQLITE_DONE ? 1 : store_fail(self, "ticket_get");
+}
+
+char *store_ticket_text(store_t *self, const char *id)
+{
+    sqlite3_stmt *st = self->q[Q_T_TEXT];
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    char *text = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) text = xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return text;
+}
+
+int store_ticket_unfinished(store_t *self, store_ticket_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = self->q[Q_T_UNFINISHED];
+    int rc, stop = 0;
+    ticket_t t;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        row_to_ticket(st, &t);
+        if (!lc_is_final(t.state)) stop = fn(ctx, &t);
+    }
+    sqlite3_reset(st);
+    return (stop || rc == SQLITE_DONE) ? 0 : store_fail(self, "ticket_unfinished");
+}
+
+int store_ticket_events(store_t *self, const char *id, store_event_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = self->q[Q_E_LIST];
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), sqlite3_column_int(st, 3),
+           col_text(st, 4), col_text(st, 5));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(self, "ticket_events");
+}
+
+int store_ticket_counts(store_t *self, int64_t *total, int64_t *final)
+{
+    sqlite3_stmt *st = self->q[Q_T_COUNT];
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *total = sqlite3_column_int64(st, 0);
+        *final = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : store_fail(self, "ticket_counts");
+}

@@ -1,0 +1,63 @@
+/* ticket: the work order (工单) record shared by intake, the store and the
+ * broker's state machine, and the validation of a ticket.submit map (SPEC §3).
+ * Codes (type, state, category, unit, street) are small integers here and
+ * names on the wire and in the store. */
+#ifndef HOTLINE_TICKET_H
+#define HOTLINE_TICKET_H
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lifecycle.h"
+
+#define TICKET_ID_MAX 64
+#define TICKET_TEXT_MAX 4096
+#define TICKET_NONE 0xff        /* "no code" for category/unit/street */
+
+typedef enum { TT_CONSULT, TT_HELP, TT_COMPLAINT, TT_REPORT, TT_SUGGEST, TT_PRAISE, TT__COUNT } ticket_type_t;
+
+/* Persistent fields of a ticket (one row of the ticket table). Times are
+ * virtual Unix seconds; 0 means "not yet". */
+typedef struct {
+    char id[TICKET_ID_MAX + 1];
+    char kb_id[32];
+    uint8_t type;            /* ticket_type_t */
+    uint8_t state;           /* lc_state_t */
+    uint8_t category;        /* index into UNITS_CATEGORIES or TICKET_NONE */
+    uint8_t unit;            /* index into units_all() or TICKET_NONE */
+    uint8_t alt_unit;
+    uint8_t street;          /* index into UNITS_STREETS or TICKET_NONE */
+    bool urgent, direct, extended, rating_default;
+    int8_t on_time;          /* -1 not closed yet, 0 late, 1 on time */
+    int8_t rating;           /* 0 none, 1..5 */
+    int8_t revisit_rating;
+    uint16_t round;          /* dispatch round (+1 per 退单) */
+    uint32_t delivery;       /* deliveries of the stage in flight */
+    int64_t received_at, last_at, sign_due, close_due, overdue_at, closed_at;
+    int64_t rated_at, rectify_due, rectified_at, revisited_at, done_at;
+} ticket_t;
+
+/* Intake-only fields that are stored but never needed again by the broker. */
+typedef struct {
+    const char *text;        /* borrowed from the decoded message */
+    size_t text_len;
+    char channel[17];
+    char caller[33];         /* full number as given; never stored */
+} ticket_intake_t;
+
+/* Validates one ticket.submit map into t (state RECEIVED) and in.
+ * Returns 0, or -1 with a precise message ("field 'type' must be one of ...").
+ * On -1, t->id holds the id if it could be read (for the rejection reply). */
+int ticket_from_wire(const msgpack_object *map, ticket_t *t, ticket_intake_t *in, char *err, size_t errlen);
+
+const char *ticket_type_name(int type);
+int ticket_type_parse(const char *name, size_t len);  /* -1 if unknown */
+/* Names of codes, or NULL for TICKET_NONE. */
+const char *ticket_category_name(int c);
+const char *ticket_unit_name(int u);
+const char *ticket_street_name(int s);
+int ticket_category_index(const char *code);   /* -1 if unknown */
+int ticket_unit_index(const char *service);
+int ticket_street_index(const char *code);
+
+#endif

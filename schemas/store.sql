@@ -1,0 +1,91 @@
+-- hotline store schema. The broker is the only writer; the report opens the
+-- file read-only.
+--
+-- Version: PRAGMA user_version = 1.
+-- Bump rule: any change a reader could notice (a new/renamed/retyped column,
+-- table or index, a changed meaning of a value) gets the next user_version and
+-- a migration step "migrate_N_to_N+1" in core/store_schema.c that upgrades an
+-- existing file in one transaction. Never edit a released step; add one.
+--
+-- Times are Unix seconds. Times of the lifecycle (received_at, closed_at,
+-- event.at, ...) are VIRTUAL times derived from the ticket's own data and its
+-- random stream (SPEC §6), never from when a message arrived.
+
+CREATE TABLE ticket (
+    id            TEXT PRIMARY KEY,       -- caller's unique id (idempotency key), <= 64 bytes
+    received_at   INTEGER NOT NULL,       -- virtual time of receipt
+    type          TEXT NOT NULL,          -- consult|help|complaint|report|suggest|praise
+    urgent        INTEGER NOT NULL,       -- 0/1
+    street        TEXT,                   -- street code given by the caller, or NULL
+    channel       TEXT,
+    caller_mask   TEXT,                   -- masked phone number (138****1234); never the full number
+    caller_hash   TEXT,                   -- keyed hash of the full number (hex)
+    text          TEXT NOT NULL,          -- UTF-8, <= 4096 bytes
+    state         TEXT NOT NULL,          -- current lifecycle state (schemas/lifecycle.def)
+    category      TEXT,                   -- SPEC §8 category, set by classify
+    unit          TEXT,                   -- current responsible unit service
+    alt_unit      TEXT,                   -- classifier's second choice (re-dispatch after 退单)
+    kb_id         TEXT,                   -- KB entry that answered a consultation
+    round         INTEGER NOT NULL DEFAULT 0, -- dispatch round: 0, +1 per 退单
+    delivery      INTEGER NOT NULL DEFAULT 0, -- deliveries of the stage in flight (crash/timeouts)
+    sign_due      INTEGER,
+    close_due     INTEGER,                -- moved by an approved extension
+    extended      INTEGER NOT NULL DEFAULT 0,
+    overdue_at    INTEGER,                -- virtual time of the 督办 (= the deadline passed)
+    direct        INTEGER NOT NULL DEFAULT 0, -- 1 = answered from the knowledge base
+    closed_at     INTEGER,                -- FIRST close (办结)
+    on_time       INTEGER,                -- 1/0 at first close: closed_at <= close_due
+    rating        INTEGER,                -- first visit rating 1..5
+    rated_at      INTEGER,
+    rating_default INTEGER,               -- 1 = no answer, default rating applied
+    rectify_due   INTEGER,
+    rectified_at  INTEGER,                -- 差评 rectified (second close)
+    revisit_rating INTEGER,
+    revisited_at  INTEGER,                -- re-visit after rectification
+    done_at       INTEGER                 -- reached a final state
+) STRICT;
+CREATE INDEX ticket_received ON ticket(received_at);
+CREATE INDEX ticket_closed ON ticket(closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX ticket_unfinished ON ticket(state) WHERE done_at IS NULL;
+CREATE INDEX ticket_rated ON ticket(rated_at) WHERE rated_at IS NOT NULL;
+CREATE INDEX ticket_overdue ON ticket(overdue_at) WHERE overdue_at IS NOT NULL;
+
+-- Append-only event log: every transition adds one row in the same
+-- transaction that updates ticket.state.
+CREATE TABLE event (
+    seq        INTEGER PRIMARY KEY,       -- commit order
+    ticket_id  TEXT NOT NULL,
+    at         INTEGER NOT NULL,          -- virtual time of the event
+    kind       TEXT NOT NULL,             -- lifecycle event name (schemas/lifecycle.def)
+    state      TEXT NOT NULL,             -- state after the event
+    round      INTEGER NOT NULL,
+    unit       TEXT,
+    detail     TEXT                       -- short human-readable note
+) STRICT;
+CREATE INDEX event_ticket ON event(ticket_id, seq);
+CREATE TRIGGER event_append_only_u BEFORE UPDATE ON event
+BEGIN SELECT RAISE(ABORT, 'event log is append-only'); END;
+CREATE TRIGGER event_append_only_d BEFORE DELETE ON event
+BEGIN SELECT RAISE(ABORT, 'event log is append-only'); END;
+
+-- Knowledge-base revisions. An entry's content at virtual time t is its
+-- newest revision with valid_from <= t.
+CREATE TABLE kb_rev (
+    rev         INTEGER PRIMARY KEY,      -- global revision number
+    id          TEXT NOT NULL,            -- entry id, e.g. KB0042
+    valid_from  INTEGER NOT NULL,         -- virtual time the revision takes effect
+    category    TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    keywords    TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    source      TEXT NOT NULL,            -- 'seed' (shipped file) or 'update' (counts as kb_updates)
+    uid         TEXT UNIQUE,              -- the update's idempotency key (kb.update uid), NULL for seeds
+    recorded_at INTEGER NOT NULL          -- wall-clock time the broker committed it
+) STRICT;
+CREATE INDEX kb_rev_id ON kb_rev(id, valid_from);
+
+-- Small settings: active scenario text and seed, clock mode, virtual clock.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value ANY
+) STRICT;

@@ -1,0 +1,293 @@
+/* hotline-report: reads the store READ-ONLY and prints the SPEC §7 figures,
+ * the comparison with a scenario's published figures, per-ticket outcomes,
+ * or an integrity check. The last step of a ticket's path: nothing here
+ * writes. Figures come from report_query, output from report_format; this
+ * file only parses options, resolves the period and maps errors to sysexits. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include "calendar.h"
+#include "log.h"
+#include "report_format.h"
+#include "report_query.h"
+#include "scenario.h"
+
+static const char USAGE[] =
+    "usage: hotline-report --db FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+    "                      [--by month|type|unit|street] [--format table|csv|json]\n"
+    "                      [--compare SCENARIO] [--bom]\n"
+    "       hotline-report --db FILE --outcomes [--bom]\n"
+    "       hotline-report --db FILE --check\n";
+
+static const char HELP[] =
+    "\n"
+    "Reads a hotline store (SQLite, opened read-only) and prints the service\n"
+    "figures of SPEC §7 for a period.\n"
+    "\n"
+    "  --db FILE         the store written by hotline-broker (required)\n"
+    "  --from DATE       first day of the period, inclusive (CST)\n"
+    "  --to DATE         last day of the period, inclusive (CST); --to 2022-12-31\n"
+    "                    ends at 2023-01-01 00:00 CST. Default period: the CST days\n"
+    "                    of the first and the last received_at in the store.\n"
+    "  --by KEY          also per group: month (every month of the period; each\n"
+    "                    figure by its own time column, CST; open_at_end at the\n"
+    "                    month's end), type, unit (with its display name), street\n"
+    "  --format F        table (default), csv or json\n"
+    "  --bom             start CSV output with a UTF-8 BOM (for Excel)\n"
+    "  --compare SCEN    compare with the [published] figures of scenario SCEN (a\n"
+    "                    name or a .scn path); default period: the scenario's\n"
+    "  --outcomes        one CSV line per ticket, in id order (see below)\n"
+    "  --check           PRAGMA integrity_check: prints \"ok\" or the problems\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "Figures: received closed on_time_rate urgent_received urgent_closed\n"
+    "  direct_answered direct_answered_rate praise rated satisfied_rate\n"
+    "  satisfied_rate_strict bad_ratings bad_rectified bad_rectified_rate overdue\n"
+    "  open_at_end kb_updates. Rates are fractions 0..1 in CSV and JSON and\n"
+    "  percentages in the table; a rate with nothing to divide by is null in JSON\n"
+    "  and \"-\" in table and CSV. kb_updates is \"-\"/null in type and street groups.\n"
+    "\n"
+    "JSON: one object with \"from\" and \"to\" (dates) and the figure keys at the\n"
+    "  top level; with --by also \"groups\": [{\"key\", \"name\", <figures>}, ...]\n"
+    "  (\"key\" is null, \"-\" in table and CSV, for tickets without that\n"
+    "  attribute, e.g. not yet dispatched to a unit).\n"
+    "CSV: columns key,name,<the 17 figures in the order above>; one row per\n"
+    "  group, then a row with key \"total\" (the only row without --by).\n"
+    "--compare: columns figure,published,measured,diff; diff = measured -\n"
+    "  published, rates in percentage points (a published rate above 1 is read\n"
+    "  as a percentage). JSON: {\"scenario\", \"from\", \"to\",\n"
+    "  \"rows\": [{\"figure\", \"published\", \"measured\", \"diff\"}]}.\n"
+    "--outcomes: columns id,state,unit,received_at,closed_at,on_time,rating;\n"
+    "  times \"YYYY-MM-DD HH:MM:SS\" CST; on_time 1/0; empty when not set.\n"
+    "CSV follows RFC 4180 quoting, with LF line ends.\n"
+    "\n"
+    "Exit status: 0 ok, 64 usage, 65 data error (not a store, wrong schema\n"
+    "  version, integrity problems), 66 store or scenario missing, 70 internal\n"
+    "  error, 74 output error, 75 store busy.\n";
+
+typedef enum { MODE_FIGURES, MODE_OUTCOMES, MODE_CHECK } run_mode_t;
+
+typedef struct {
+    const char *db, *from, *to, *compare;
+    report_by_t by;
+    fmt_kind_t format;
+    bool bom, by_set, format_set;
+    run_mode_t mode;
+} options_t;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("hotline-report: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(USAGE, stderr);
+    return EX_USAGE;
+}
+
+static int set_mode(options_t *o, run_mode_t m, const char *name)
+{
+    if (o->mode != MODE_FIGURES) return usage_error("%s: choose one of --outcomes and --check", name);
+    o->mode = m;
+    return 0;
+}
+
+static int parse_opt(options_t *o, int c, const char *arg)
+{
+    switch (c) {
+    case 'd': o->db = arg; return 0;
+    case 'f': o->from = arg; return 0;
+    case 't': o->to = arg; return 0;
+    case 'c': o->compare = arg; return 0;
+    case 'B': o->bom = true; return 0;
+    case 'o': return set_mode(o, MODE_OUTCOMES, "--outcomes");
+    case 'k': return set_mode(o, MODE_CHECK, "--check");
+    case 'b':
+        o->by_set = true;
+        return report_by_parse(arg, &o->by) < 0 ? usage_error("unknown --by '%s'", arg) : 0;
+    case 'F':
+        o->format_set = true;
+        return fmt_kind_parse(arg, &o->format) < 0 ? usage_error("unknown --format '%s'", arg) : 0;
+    default: return usage_error("%s", "bad option");
+    }
+}
+
+/* Option combinations that make no sense are errors, not silently ignored. */
+static int check_options(const options_t *o)
+{
+    if (!o->db) return usage_error("%s", "--db FILE is required");
+    bool period = o->from || o->to || o->by_set || o->compare || o->format_set;
+    if (o->mode == MODE_CHECK && (period || o->bom))
+        return usage_error("%s", "--check takes no other options");
+    if (o->mode == MODE_OUTCOMES && period)
+        return usage_error("%s", "--outcomes takes only --bom");
+    if (o->compare && o->by_set) return usage_error("%s", "--compare does not take --by");
+    if (o->mode == MODE_FIGURES && o->bom && o->format != FMT_CSV)
+        return usage_error("%s", "--bom applies only to --format csv");
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, options_t *o)
+{
+    static const struct option LONG[] = {
+        {"db", required_argument, NULL, 'd'},      {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},      {"by", required_argument, NULL, 'b'},
+        {"format", required_argument, NULL, 'F'},  {"compare", required_argument, NULL, 'c'},
+        {"bom", no_argument, NULL, 'B'},           {"outcomes", no_argument, NULL, 'o'},
+        {"check", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(USAGE, stdout);
+            fputs(HELP, stdout);
+            return -1;
+        }
+        if (c == '?') return usage_error("unknown option '%s'", argv[optind - 1]);
+        if (c == ':') return usage_error("option '%s' needs a value", argv[optind - 1]);
+        int rc = parse_opt(o, c, optarg);
+        if (rc) return rc;
+    }
+    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    return check_options(o);
+}
+
+/* Strict "YYYY-MM-DD" that round-trips (rejects 2022-02-30). */
+static int parse_day(const char *s, int64_t *out)
+{
+    char back[32];
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return -1;
+    if (calendar_parse_time(s, out) < 0) return -1;
+    calendar_format(*out, back, sizeof back);
+    return strncmp(back, s, 10) == 0 ? 0 : -1;
+}
+
+/* Resolves [from, to): options first, then the defaults (dflt_*; has_dflt
+ * false when there are none, as for an empty store). */
+static int resolve_period(const options_t *o, bool has_dflt, int64_t dflt_from, int64_t dflt_to,
+                          int64_t *from, int64_t *to)
+{
+    *from = dflt_from;
+    *to = dflt_to;
+    if (o->from && parse_day(o->from, from) < 0) return usage_error("bad --from date '%s' (YYYY-MM-DD)", o->from);
+    if (o->to) {
+        if (parse_day(o->to, to) < 0) return usage_error("bad --to date '%s' (YYYY-MM-DD)", o->to);
+        *to = calendar_day_start(calendar_day_of(*to) + 1);
+    }
+    if (!has_dflt && (!o->from || !o->to)) {   /* empty store: no default period */
+        *from = *to = 0;
+        return 0;
+    }
+    if (*from >= *to)
+        return usage_error("%s", "empty period: --from is after --to (the default --to is the "
+                                 "last day with a received ticket)");
+    return 0;
+}
+
+static int exit_for(report_status_t s)
+{
+    switch (s) {
+    case REPORT_E_NOINPUT: return EX_NOINPUT;
+    case REPORT_E_DATA: return EX_DATAERR;
+    case REPORT_E_TEMPFAIL: return EX_TEMPFAIL;
+    default: return EX_SOFTWARE;
+    }
+}
+
+/* After a failed output function: the store's failure if there was one, else I/O. */
+static int output_failed(report_store_t *st)
+{
+    report_status_t s = report_store_status(st);
+    if (s != REPORT_OK) return exit_for(s);
+    log_error("cannot write output", NULL);
+    return EX_IOERR;
+}
+
+static int run_check(report_store_t *st)
+{
+    bool ok;
+    if (report_store_check(st, stdout, &ok) < 0) return exit_for(report_store_status(st));
+    if (ok) puts("ok");
+    if (fflush(stdout) != 0) return EX_IOERR;
+    return ok ? 0 : EX_DATAERR;
+}
+
+static int run_figures(const options_t *o, report_store_t *st, const scenario_t *sc)
+{
+    bool any;
+    int64_t lo, hi, from, to;
+    if (report_store_span(st, &any, &lo, &hi) < 0) return exit_for(report_store_status(st));
+    int64_t dflt_from = calendar_day_start(calendar_day_of(lo));
+    int64_t dflt_to = calendar_day_start(calendar_day_of(hi) + 1);
+    if (sc) {
+        any = true;
+        dflt_from = scenario_from(sc);
+        dflt_to = scenario_to(sc);
+    }
+    int rc = resolve_period(o, any, dflt_from, dflt_to, &from, &to);
+    if (rc) return rc;
+    if (!any) log_warn("the store has no tickets", NULL);
+    report_t *r = report_compute(st, from, to, o->by);
+    if (!r) return exit_for(report_store_status(st));
+    if (sc) {
+        size_t n;
+        report_compare_row_t *rows = report_compare(r, sc, &n);
+        if (n == 0) log_warn("the scenario publishes no figures ([published] is empty)", NULL);
+        rc = report_fmt_compare(stdout, scenario_name(sc), r, rows, n, o->format, o->bom);
+        free(rows);
+    } else {
+        rc = report_fmt_figures(stdout, r, o->format, o->bom);
+    }
+    report_destroy(&r);
+    return rc < 0 ? output_failed(st) : 0;
+}
+
+static int open_scenario(const char *name, scenario_t **out)
+{
+    char err[512];
+    *out = scenario_open(name, err, sizeof err);
+    if (*out) return 0;
+    fprintf(stderr, "hotline-report: cannot load scenario '%s': %s\n", name, err);
+    /* Missing is EX_NOINPUT; present but invalid is EX_DATAERR. */
+    size_t n = strlen(name);
+    bool is_path = strchr(name, '/') || (n > 4 && strcmp(name + n - 4, ".scn") == 0);
+    char path[4096];
+    if (!is_path) snprintf(path, sizeof path, "%s/scenarios/%s.scn", hotline_datadir(), name);
+    return access(is_path ? name : path, R_OK) < 0 ? EX_NOINPUT : EX_DATAERR;
+}
+
+static int run(const options_t *o)
+{
+    report_status_t status;
+    scenario_t *sc = NULL;
+    int rc = 0;
+    if (o->compare && (rc = open_scenario(o->compare, &sc)) != 0) return rc;
+    report_store_t *st = report_store_open(o->db, &status);
+    if (!st) {
+        fprintf(stderr, "hotline-report: cannot use store '%s' (see the log line above)\n", o->db);
+        scenario_destroy(&sc);
+        return exit_for(status);
+    }
+    if (o->mode == MODE_CHECK) rc = run_check(st);
+    else if (o->mode == MODE_OUTCOMES) rc = report_fmt_outcomes(stdout, st, o->bom) < 0 ? output_failed(st) : 0;
+    else rc = run_figures(o, st, sc);
+    report_store_destroy(&st);
+    scenario_destroy(&sc);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    options_t o = {.by = REPORT_BY_NONE, .format = FMT_TABLE, .mode = MODE_FIGURES};
+    log_init("hotline-report", LOG_WARN);
+    int rc = parse_args(argc, argv, &o);
+    if (rc < 0) return 0;   /* --help */
+    if (rc > 0) return rc;
+    return run(&o);
+}

@@ -1,0 +1,407 @@
+/* report_format: table, CSV and JSON output of hotline-report.
+ * Tables and CSV are both rendered from one grid of text cells, so their
+ * columns cannot drift apart; JSON is written directly since it is typed.
+ * Table cells: rates as percent with 2 decimals. CSV/JSON: rates as
+ * fractions (%.10g). A value that does not exist is "-" (table/CSV) or null. */
+#include "report_format.h"
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "calendar.h"
+#include "xmalloc.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+int fmt_kind_parse(const char *name, fmt_kind_t *out)
+{
+    static const char *const NAMES[] = {"table", "csv", "json"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(NAMES[i], name) == 0) { *out = (fmt_kind_t)i; return 0; }
+    return -1;
+}
+
+static bool is_wide(uint32_t c)
+{
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E)
+        || (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF)
+        || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF)
+        || (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF)
+        || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60)
+        || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F)
+        || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+/* Decodes one UTF-8 sequence at s; returns its length (1 for an invalid byte,
+ * with *cp = 0xFFFD). */
+static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+    size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+             : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0) { *cp = 0xFFFD; return 1; }
+    uint32_t c = n == 1 ? s[0] : s[0] & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) { *cp = 0xFFFD; return 1; }
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    *cp = c;
+    return n;
+}
+
+size_t fmt_display_width(const char *s)
+{
+    size_t w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        uint32_t c;
+        p += utf8_next(p, &c);
+        if ((c >= 0x0300 && c <= 0x036F) || c == 0x200B) continue;   /* combining, ZWSP */
+        w += is_wide(c) ? 2 : 1;
+    }
+    return w;
+}
+
+void fmt_csv_field(FILE *out, const char *s)
+{
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+    if (!s) { fputs("null", out); return; }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+        else if (*p == '\n') fputs("\\n", out);
+        else if (*p < 0x20 || *p == 0x7F) fprintf(out, "\\u%04x", *p);
+        else fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void json_number(FILE *out, bool has, double v)
+{
+    if (!has) fputs("null", out);
+    else if (v == floor(v) && fabs(v) < 1e15) fprintf(out, "%.0f", v);
+    else fprintf(out, "%.10g", v);
+}
+
+/* "YYYY-MM-DD" of the first and last day of [from, to); false for an empty period. */
+static bool period_dates(const report_t *r, char from[32], char to[32])
+{
+    if (report_from(r) >= report_to(r)) return false;
+    calendar_format(report_from(r), from, 32);
+    calendar_format(report_to(r) - 1, to, 32);
+    from[10] = to[10] = '\0';
+    return true;
+}
+
+static int finish(FILE *out)
+{
+    return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+/* --------------------------------------------------------------------- grid */
+
+typedef struct {
+    size_t ncols, n, cap;
+    char **cells;         /* row-major, owned */
+    bool right[32];       /* per column: right-aligned (numbers) */
+} grid_t;
+
+static void grid_add(grid_t *g, const char *s)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 64;
+        g->cells = xrealloc(g->cells, g->cap * sizeof *g->cells);
+    }
+    g->cells[g->n++] = xstrdup(s ? s : "");
+}
+
+static void grid_free(grid_t *g)
+{
+    for (size_t i = 0; i < g->n; i++) free(g->cells[i]);
+    free(g->cells);
+}
+
+static void pad(FILE *out, size_t n)
+{
+    while (n--) fputc(' ', out);
+}
+
+static void grid_table(const grid_t *g, FILE *out)
+{
+    size_t w[32] = {0};
+    for (size_t i = 0; i < g->n; i++) {
+        size_t dw = fmt_display_width(g->cells[i]);
+        if (dw > w[i % g->ncols]) w[i % g->ncols] = dw;
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        size_t c = i % g->ncols, gap = w[c] - fmt_display_width(g->cells[i]);
+        bool last = c == g->ncols - 1;
+        if (c > 0) fputs("  ", out);
+        if (g->right[c]) pad(out, gap);
+        fputs(g->cells[i], out);
+        if (!g->right[c] && !last) pad(out, gap);
+        if (last) fputc('\n', out);
+    }
+}
+
+static void grid_csv(const grid_t *g, FILE *out, bool bom)
+{
+    if (bom) fputs("\xEF\xBB\xBF", out);
+    for (size_t i = 0; i < g->n; i++) {
+        size_t c = i % g->ncols;
+        if (c > 0) fputc(',', out);
+        fmt_csv_field(out, g->cells[i]);
+        if (c == g->ncols - 1) fputc('\n', out);
+    }
+}
+
+/* Cell text of figure f in c for table or CSV. */
+static const char *value_cell(const report_figure_t *f, const report_counts_t *c, fmt_kind_t kind,
+                              char *buf, size_t len)
+{
+    double v;
+    if (report_figure_value(f, c, &v) < 0) snprintf(buf, len, "-");
+    else if (f->kind == REPORT_COUNT) snprintf(buf, len, "%.0f", v);
+    else if (kind == FMT_TABLE) snprintf(buf, len, "%.2f%%", v * 100.0);
+    else snprintf(buf, len, "%.10g", v);
+    return buf;
+}
+
+/* ------------------------------------------------------------------ figures */
+
+static void json_figures(FILE *out, const report_counts_t *c, const char *indent, const char *sep)
+{
+    size_t n;
+    const report_figure_t *f = report_figures(&n);
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        int has = report_figure_value(&f[i], c, &v) == 0;
+        fprintf(out, "%s%s\"%s\": ", sep, indent, f[i].key);
+        json_number(out, has, v);
+    }
+}
+
+static void figures_json(FILE *out, const report_t *r)
+{
+    char from[32], to[32];
+    bool any = period_dates(r, from, to);
+    fputs("{\n  \"from\": ", out);
+    json_string(out, any ? from : NULL);
+    fputs(",\n  \"to\": ", out);
+    json_string(out, any ? to : NULL);
+    json_figures(out, report_total(r), "  ", ",\n");
+    if (report_by(r) != REPORT_BY_NONE) {
+        fputs(",\n  \"groups\": [", out);
+        for (size_t i = 0; i < report_n_groups(r); i++) {
+            fputs(i ? ",\n    {\"key\": " : "\n    {\"key\": ", out);
+            json_string(out, report_group_key(r, i));
+            fputs(", \"name\": ", out);
+            json_string(out, report_group_name(r, i));
+            json_figures(out, report_group_counts(r, i), "", ", ");
+            fputc('}', out);
+        }
+        fputs(report_n_groups(r) ? "\n  ]" : "]", out);
+    }
+    fputs("\n}\n", out);
+}
+
+/* One row per figure: figure, 名称, value (the table without --by). */
+static void figures_vertical(grid_t *g, const report_t *r)
+{
+    size_t n;
+    char buf[64];
+    const report_figure_t *f = report_figures(&n);
+    g->ncols = 3;
+    g->right[2] = true;
+    grid_add(g, "figure");
+    grid_add(g, "名称");
+    grid_add(g, "value");
+    for (size_t i = 0; i < n; i++) {
+        grid_add(g, f[i].key);
+        grid_add(g, f[i].label);
+        grid_add(g, value_cell(&f[i], report_total(r), FMT_TABLE, buf, sizeof buf));
+    }
+}
+
+static void wide_row(grid_t *g, const char *key, const char *name, const report_counts_t *c,
+                     fmt_kind_t kind)
+{
+    size_t n;
+    char buf[64];
+    const report_figure_t *f = report_figures(&n);
+    grid_add(g, key ? key : "-");
+    grid_add(g, name);
+    for (size_t i = 0; i < n; i++) grid_add(g, value_cell(&f[i], c, kind, buf, sizeof buf));
+}
+
+/* One row per group and a total row: key, name, then one column per figure. */
+static void figures_wide(grid_t *g, const report_t *r, fmt_kind_t kind)
+{
+    size_t n;
+    const report_figure_t *f = report_figures(&n);
+    g->ncols = n + 2;
+    grid_add(g, "key");
+    grid_add(g, "name");
+    for (size_t i = 0; i < n; i++) {
+        grid_add(g, f[i].key);
+        g->right[i + 2] = true;
+    }
+    for (size_t i = 0; i < report_n_groups(r); i++)
+        wide_row(g, report_group_key(r, i), report_group_name(r, i), report_group_counts(r, i), kind);
+    wide_row(g, "total", "合计", report_total(r), kind);
+}
+
+static void period_title(FILE *out, const report_t *r)
+{
+    char from[32], to[32];
+    if (period_dates(r, from, to)) fprintf(out, "period: %s .. %s (CST)\n", from, to);
+    else fputs("period: (empty store)\n", out);
+}
+
+int report_fmt_figures(FILE *out, const report_t *r, fmt_kind_t kind, bool bom)
+{
+    if (kind == FMT_JSON) {
+        figures_json(out, r);
+        return finish(out);
+    }
+    grid_t g = {0};
+    if (kind == FMT_TABLE && report_by(r) == REPORT_BY_NONE) figures_vertical(&g, r);
+    else figures_wide(&g, r, kind);
+    if (kind == FMT_TABLE) {
+        period_title(out, r);
+        grid_table(&g, out);
+    } else {
+        grid_csv(&g, out, bom);
+    }
+    grid_free(&g);
+    return finish(out);
+}
+
+/* ------------------------------------------------------------------ compare */
+
+static void compare_cell(const report_compare_row_t *row, bool has, double v, bool diff,
+                         fmt_kind_t kind, char *buf, size_t len)
+{
+    bool rate = row->def && row->def->kind == REPORT_RATE;
+    if (!has) snprintf(buf, len, "-");
+    else if (kind != FMT_TABLE) snprintf(buf, len, "%.10g", v);
+    else if (rate && diff) snprintf(buf, len, "%+.2f pp", v);
+    else if (rate) snprintf(buf, len, "%.2f%%", v * 100.0);
+    else if (v == floor(v)) snprintf(buf, len, diff ? "%+.0f" : "%.0f", v);
+    else snprintf(buf, len, diff ? "%+.2f" : "%.2f", v);
+}
+
+static void compare_grid(grid_t *g, const report_compare_row_t *rows, size_t n, fmt_kind_t kind)
+{
+    bool table = kind == FMT_TABLE;
+    char buf[64];
+    g->ncols = table ? 5 : 4;
+    grid_add(g, "figure");
+    if (table) grid_add(g, "名称");
+    grid_add(g, "published");
+    grid_add(g, "measured");
+    grid_add(g, "diff");
+    for (size_t c = table ? 2 : 1; c < g->ncols; c++) g->right[c] = true;
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        int has_d = report_compare_diff(&rows[i], &d) == 0;
+        grid_add(g, rows[i].figure);
+        if (table) grid_add(g, rows[i].def ? rows[i].def->label : "（未知指标）");
+        compare_cell(&rows[i], rows[i].has_published, rows[i].published, false, kind, buf, sizeof buf);
+        grid_add(g, buf);
+        compare_cell(&rows[i], rows[i].has_measured, rows[i].measured, false, kind, buf, sizeof buf);
+        grid_add(g, buf);
+        compare_cell(&rows[i], has_d, d, true, kind, buf, sizeof buf);
+        grid_add(g, buf);
+    }
+}
+
+static void compare_json(FILE *out, const char *name, const report_t *r,
+                         const report_compare_row_t *rows, size_t n)
+{
+    char from[32], to[32];
+    bool any = period_dates(r, from, to);
+    fputs("{\n  \"scenario\": ", out);
+    json_string(out, name);
+    fputs(",\n  \"from\": ", out);
+    json_string(out, any ? from : NULL);
+    fputs(",\n  \"to\": ", out);
+    json_string(out, any ? to : NULL);
+    fputs(",\n  \"rows\": [", out);
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        int has_d = report_compare_diff(&rows[i], &d) == 0;
+        fputs(i ? ",\n    {\"figure\": " : "\n    {\"figure\": ", out);
+        json_string(out, rows[i].figure);
+        fputs(", \"published\": ", out);
+        json_number(out, rows[i].has_published, rows[i].published);
+        fputs(", \"measured\": ", out);
+        json_number(out, rows[i].has_measured, rows[i].measured);
+        fputs(", \"diff\": ", out);
+        json_number(out, has_d, d);
+        fputc('}', out);
+    }
+    fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+int report_fmt_compare(FILE *out, const char *name, const report_t *r,
+                       const report_compare_row_t *rows, size_t n, fmt_kind_t kind, bool bom)
+{
+    if (kind == FMT_JSON) {
+        compare_json(out, name, r, rows, n);
+        return finish(out);
+    }
+    grid_t g = {0};
+    compare_grid(&g, rows, n, kind);
+    if (kind == FMT_TABLE) {
+        fprintf(out, "scenario: %s\n", name);
+        period_title(out, r);
+        grid_table(&g, out);
+    } else {
+        grid_csv(&g, out, bom);
+    }
+    grid_free(&g);
+    return finish(out);
+}
+
+/* ----------------------------------------------------------------- outcomes */
+
+static int outcome_line(const report_outcome_t *row, void *arg)
+{
+    FILE *out = arg;
+    char t[32];
+    fmt_csv_field(out, row->id);
+    fputc(',', out);
+    fmt_csv_field(out, row->state);
+    fputc(',', out);
+    fmt_csv_field(out, row->unit);
+    fprintf(out, ",%s,", calendar_format(row->received_at, t, sizeof t));
+    if (row->has_closed) fputs(calendar_format(row->closed_at, t, sizeof t), out);
+    fputc(',', out);
+    if (row->on_time >= 0) fprintf(out, "%d", row->on_time);
+    fputc(',', out);
+    if (row->rating >= 0) fprintf(out, "%d", row->rating);
+    fputc('\n', out);
+    return ferror(out) ? -1 : 0;
+}
+
+int report_fmt_outcomes(FILE *out, report_store_t *store, bool bom)
+{
+    if (bom) fputs("\xEF\xBB\xBF", out);
+    fputs("id,state,unit,received_at,closed_at,on_time,rating\n", out);
+    if (report_outcomes_each(store, outcome_line, out) < 0) return -1;
+    return finish(out);
+}

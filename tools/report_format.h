@@ -1,0 +1,34 @@
+/* report_format: prints what report_query computed, as an aligned text table,
+ * CSV (RFC 4180 quoting, optional UTF-8 BOM for Excel) or JSON.
+ * All output is a pure function of its input, so identical stores give
+ * byte-identical output. Functions return 0, or -1 when writing failed (or,
+ * for outcomes, when the store failed; see report_store_status). */
+#ifndef HOTLINE_REPORT_FORMAT_H
+#define HOTLINE_REPORT_FORMAT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "report_query.h"
+
+typedef enum { FMT_TABLE, FMT_CSV, FMT_JSON } fmt_kind_t;
+
+/* "table" | "csv" | "json"; -1 on an unknown name. */
+int fmt_kind_parse(const char *name, fmt_kind_t *out);
+/* Terminal columns s occupies: East Asian wide/fullwidth characters count 2,
+ * combining marks 0, anything else (including invalid bytes) 1. */
+size_t fmt_display_width(const char *s);
+/* Writes s as one CSV field, quoted only when it holds , " CR or LF. */
+void fmt_csv_field(FILE *out, const char *s);
+
+/* The figures of r: total, and per group when r was computed with --by.
+ * JSON: {"from","to", <figure keys>, "groups":[{"key","name",<figure keys>}]}
+ * (groups only with --by). CSV: key,name,<figure keys>; group rows, then "total". */
+int report_fmt_figures(FILE *out, const report_t *r, fmt_kind_t kind, bool bom);
+/* The --compare rows against scenario `name`. */
+int report_fmt_compare(FILE *out, const char *name, const report_t *r,
+                       const report_compare_row_t *rows, size_t n, fmt_kind_t kind, bool bom);
+/* --outcomes: "id,state,unit,received_at,closed_at,on_time,rating" then one
+ * line per ticket in id order; times "YYYY-MM-DD HH:MM:SS" CST, NULL as empty. */
+int report_fmt_outcomes(FILE *out, report_store_t *store, bool bom);
+
+#endif

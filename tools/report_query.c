@@ -1,0 +1,595 @@
+/* report_query: SPEC §7 figures from the store, read-only.
+ *
+ * The figures come from a handful of aggregate statements, one per "family" of
+ * figures that share a time column (received_at, closed_at, rated_at,
+ * overdue_at; open tickets at the period end; kb_rev.valid_from). Each
+ * statement is "SELECT key, SUM(..), .. WHERE column in period GROUP BY key",
+ * where key is '' for the total, the CST month of that family's own column, or
+ * type/unit/street. The SQL text is assembled only from the constant fragments
+ * below; the period is always bound (:from, :to), never formatted in.
+ * Nothing here reads the event table. */
+#include "report_query.h"
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include "calendar.h"
+#include "log.h"
+#include "units.h"
+#include "xmalloc.h"
+
+#define C(f) offsetof(report_counts_t, f)
+
+static const report_figure_t FIGURES[] = {
+    {"received", "受理新工单", REPORT_COUNT, C(received), 0},
+    {"closed", "办结工单", REPORT_COUNT, C(closed), 0},
+    {"on_time_rate", "工单按时办结率", REPORT_RATE, C(on_time_closed), C(closed)},
+    {"urgent_received", "受理紧急工单", REPORT_COUNT, C(urgent_received), 0},
+    {"urgent_closed", "办结紧急工单", REPORT_COUNT, C(urgent_closed), 0},
+    {"direct_answered", "知识库直接答复", REPORT_COUNT, C(direct_answered), 0},
+    {"direct_answered_rate", "咨询直接答复率", REPORT_RATE, C(direct_answered), C(consult_closed)},
+    {"praise", "表扬来电", REPORT_COUNT, C(praise), 0},
+    {"rated", "已评价工单", REPORT_COUNT, C(rated), 0},
+    {"satisfied_rate", "满意率（含基本满意）", REPORT_RATE, C(satisfied), C(rated)},
+    {"satisfied_rate_strict", "满意率（不含基本满意）", REPORT_RATE, C(satisfied_strict), C(rated)},
+    {"bad_ratings", "差评工单", REPORT_COUNT, C(bad_ratings), 0},
+    {"bad_rectified", "差评整改并回访", REPORT_COUNT, C(bad_rectified), 0},
+    {"bad_rectified_rate", "差评工单整改率", REPORT_RATE, C(bad_rectified), C(bad_ratings)},
+    {"overdue", "超期督办工单", REPORT_COUNT, C(overdue), 0},
+    {"open_at_end", "期末未办结工单", REPORT_COUNT, C(open_at_end), 0},
+    {"kb_updates", "更新知识库信息", REPORT_COUNT, C(kb_updates), 0},
+};
+#define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
+
+/* A family: the figures one statement produces, all counted by one time column. */
+typedef struct {
+    const char *table, *col;   /* col: the time column (month key) */
+    const char *sums;          /* aggregate list, one per fields[] entry */
+    const char *where;         /* binds :from and/or :to */
+    size_t fields[5];
+    int nfields;
+} family_t;
+
+static const family_t TICKET_FAMILIES[] = {
+    {"ticket", "received_at", "COUNT(*), SUM(urgent = 1), SUM(type = 'praise')",
+     "received_at >= :from AND received_at < :to",
+     {C(received), C(urgent_received), C(praise)}, 3},
+    /* Praise tickets never close; the filter only makes that explicit. */
+    {"ticket", "closed_at",
+     "COUNT(*), SUM(on_time = 1), SUM(urgent = 1), SUM(direct = 1), SUM(type = 'consult')",
+     "closed_at >= :from AND closed_at < :to AND type <> 'praise'",
+     {C(closed), C(on_time_closed), C(urgent_closed), C(direct_answered), C(consult_closed)}, 5},
+    /* bad_rectified is a cohort figure: revisited whenever, rated in period. */
+    {"ticket", "rated_at",
+     "COUNT(*), SUM(rating IN (3, 4, 5)), SUM(rating IN (4, 5)), SUM(rating <= 2), "
+     "SUM(rating <= 2 AND revisited_at IS NOT NULL)",
+     "rated_at >= :from AND rated_at < :to",
+     {C(rated), C(satisfied), C(satisfied_strict), C(bad_ratings), C(bad_rectified)}, 5},
+    {"ticket", "overdue_at", "COUNT(*)", "overdue_at >= :from AND overdue_at < :to",
+     {C(overdue)}, 1},
+};
+
+/* Open at the period end, for keys that do not move in time (total/type/unit/street). */
+static const family_t OPEN_FAMILY = {
+    "ticket", "received_at", "COUNT(*)",
+    "received_at < :to AND type <> 'praise' AND (closed_at IS NULL OR closed_at >= :to)",
+    {C(open_at_end)}, 1};
+/* For months: +received and -closed per month, accumulated over months. */
+static const family_t OPEN_IN_FAMILY = {
+    "ticket", "received_at", "COUNT(*)", "received_at < :to AND type <> 'praise'",
+    {C(open_at_end)}, 1};
+static const family_t OPEN_OUT_FAMILY = {
+    "ticket", "closed_at", "-COUNT(*)",
+    "closed_at < :to AND received_at < :to AND type <> 'praise'", {C(open_at_end)}, 1};
+static const family_t KB_FAMILY = {
+    "kb_rev", "valid_from", "COUNT(*)",
+    "source = 'update' AND valid_from >= :from AND valid_from < :to", {C(kb_updates)}, 1};
+
+static const char *const TYPES[][2] = {
+    {"consult", "咨询"}, {"help", "求助"},    {"complaint", "投诉"},
+    {"report", "举报"},  {"suggest", "建议"}, {"praise", "表扬"},
+};
+#define N_TYPES (sizeof TYPES / sizeof TYPES[0])
+
+static const char *const BY_NAMES[] = {"none", "month", "type", "unit", "street"};
+
+struct report_store {
+    sqlite3 *db;
+    report_status_t status;   /* class of the last failure */
+};
+
+typedef struct {
+    char *key;                /* owned; NULL = attribute absent */
+    char *name;               /* owned display name */
+    int rank;                 /* display order, then key */
+    report_counts_t c;
+} group_t;
+
+typedef struct {
+    group_t *v;
+    size_t n, cap;
+} grouplist_t;
+
+struct report {
+    int64_t from, to;
+    report_by_t by;
+    report_counts_t total;
+    grouplist_t groups;
+};
+
+/* ------------------------------------------------------------------ figures */
+
+const report_figure_t *report_figures(size_t *n)
+{
+    *n = N_FIGURES;
+    return FIGURES;
+}
+
+const report_figure_t *report_figure(const char *key)
+{
+    for (size_t i = 0; key && i < N_FIGURES; i++)
+        if (strcmp(FIGURES[i].key, key) == 0) return &FIGURES[i];
+    return NULL;
+}
+
+static int64_t field(const report_counts_t *c, size_t off)
+{
+    return *(const int64_t *)((const char *)c + off);
+}
+
+int report_figure_value(const report_figure_t *f, const report_counts_t *c, double *out)
+{
+    int64_t num = field(c, f->num);
+    if (num < 0) return -1;
+    if (f->kind == REPORT_COUNT) {
+        *out = (double)num;
+        return 0;
+    }
+    int64_t den = field(c, f->den);
+    if (den <= 0) return -1;
+    *out = (double)num / (double)den;
+    return 0;
+}
+
+int report_by_parse(const char *name, report_by_t *out)
+{
+    for (size_t i = 1; i < sizeof BY_NAMES / sizeof BY_NAMES[0]; i++)
+        if (strcmp(BY_NAMES[i], name) == 0) { *out = (report_by_t)i; return 0; }
+    return -1;
+}
+
+/* -------------------------------------------------------------------- store */
+
+static report_status_t classify_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CANTOPEN: case SQLITE_PERM: case SQLITE_AUTH: return REPORT_E_NOINPUT;
+    case SQLITE_CORRUPT: case SQLITE_NOTADB: case SQLITE_FORMAT: return REPORT_E_DATA;
+    case SQLITE_BUSY: case SQLITE_LOCKED: return REPORT_E_TEMPFAIL;
+    default: return REPORT_E_SOFTWARE;
+    }
+}
+
+/* Logs the connection's last error and records its class. */
+static void store_fail(report_store_t *st, const char *what)
+{
+    char q[512];
+    int rc = sqlite3_extended_errcode(st->db);
+    st->status = classify_rc(rc);
+    log_error("store query failed", "what=%s rc=%d error=%s", what, rc,
+              log_quote(q, sizeof q, sqlite3_errmsg(st->db)));
+}
+
+static sqlite3_stmt *prepare(report_store_t *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+        store_fail(st, sql);
+        return NULL;
+    }
+    return s;
+}
+
+/* Steps s once: SQLITE_ROW, or the failure logged (s may be NULL: prepare failed). */
+static int step_row(report_store_t *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
+    if (s && rc != SQLITE_ROW) store_fail(st, what);
+    return rc;
+}
+
+static int check_version(report_store_t *st)
+{
+    sqlite3_stmt *s = prepare(st, "PRAGMA user_version");
+    int rc = step_row(st, s, "user_version");
+    int v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW) return -1;
+    if (v != REPORT_SCHEMA_VERSION) {
+        log_error("store has an unsupported schema version (PRAGMA user_version)",
+                  "found=%d expected=%d", v, REPORT_SCHEMA_VERSION);
+        st->status = REPORT_E_DATA;
+        return -1;
+    }
+    return 0;
+}
+
+report_store_t *report_store_open(const char *path, report_status_t *status)
+{
+    char q[512];
+    report_store_t *st = xcalloc(1, sizeof *st);
+    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        *status = classify_rc(rc);
+        log_error("cannot open store", "path=%s error=%s", log_quote(q, sizeof q, path),
+                  st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        report_store_destroy(&st);
+        return NULL;
+    }
+    sqlite3_busy_timeout(st->db, 10000);   /* the broker may be committing */
+    if (check_version(st) < 0) {
+        *status = st->status;
+        report_store_destroy(&st);
+        return NULL;
+    }
+    *status = REPORT_OK;
+    return st;
+}
+
+void report_store_destroy(report_store_t **p)
+{
+    if (!p || !*p) return;
+    sqlite3_close((*p)->db);
+    free(*p);
+    *p = NULL;
+}
+
+report_status_t report_store_status(const report_store_t *self) { return self->status; }
+
+int report_store_span(report_store_t *self, bool *any, int64_t *min, int64_t *max)
+{
+    /* MIN and MAX of an indexed column: two index probes, no scan. */
+    sqlite3_stmt *s = prepare(self, "SELECT MIN(received_at), MAX(received_at) FROM ticket");
+    int rc = step_row(self, s, "span");
+    if (rc == SQLITE_ROW) {
+        *any = sqlite3_column_type(s, 0) != SQLITE_NULL;
+        *min = sqlite3_column_int64(s, 0);
+        *max = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int report_store_check(report_store_t *self, FILE *problems, bool *ok)
+{
+    sqlite3_stmt *s = prepare(self, "PRAGMA integrity_check");
+    if (!s) return -1;
+    int rc;
+    *ok = false;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(s, 0);
+        if (line && strcmp(line, "ok") == 0) *ok = true;
+        else fprintf(problems, "%s\n", line ? line : "(null)");
+    }
+    if (rc != SQLITE_DONE) {
+        store_fail(self, "integrity_check");
+        *ok = false;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int col_int_or(sqlite3_stmt *s, int i, int dflt)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
+}
+
+int report_outcomes_each(report_store_t *self, report_outcome_fn fn, void *arg)
+{
+    /* ORDER BY the primary key walks its index: rows stream in byte order. */
+    sqlite3_stmt *s = prepare(self, "SELECT id, state, unit, received_at, closed_at, on_time, rating "
+                                    "FROM ticket ORDER BY id");
+    if (!s) return -1;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        report_outcome_t row = {
+            .id = (const char *)sqlite3_column_text(s, 0),
+            .state = (const char *)sqlite3_column_text(s, 1),
+            .unit = (const char *)sqlite3_column_text(s, 2),
+            .received_at = sqlite3_column_int64(s, 3),
+            .has_closed = sqlite3_column_type(s, 4) != SQLITE_NULL,
+            .closed_at = sqlite3_column_int64(s, 4),
+            .on_time = col_int_or(s, 5, -1),
+            .rating = col_int_or(s, 6, -1),
+        };
+        if (fn(&row, arg) < 0) break;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) store_fail(self, "outcomes");
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------- groups */
+
+/* Sets g's display name and rank: known codes in their table's order (SPEC
+ * types, units_all(), the 10 streets), then unknown keys, then NULL. */
+static void group_describe(group_t *g, report_by_t by)
+{
+    char buf[256];
+    const char *k = g->key, *name = k;
+    size_t n;
+    const char *const *units = units_all(&n);
+    g->rank = !k ? INT_MAX : by == REPORT_BY_MONTH ? 0 : 1000;
+    for (size_t i = 0; k && by == REPORT_BY_TYPE && i < N_TYPES; i++)
+        if (strcmp(TYPES[i][0], k) == 0) { g->rank = (int)i; name = TYPES[i][1]; }
+    for (size_t i = 0; k && by == REPORT_BY_UNIT && i < n; i++)
+        if (strcmp(units[i], k) == 0) g->rank = (int)i;
+    for (int i = 0; k && by == REPORT_BY_STREET && i < UNITS_N_STREETS; i++)
+        if (strcmp(UNITS_STREETS[i].code, k) == 0) { g->rank = i; name = UNITS_STREETS[i].name; }
+    if (!k) g->name = xstrdup("（未指定）");
+    else if (by == REPORT_BY_MONTH) g->name = xasprintf("%.4s年%.2s月", k, k + (strlen(k) >= 7 ? 5 : 0));
+    else if (by == REPORT_BY_UNIT) g->name = xstrdup(units_display_name(k, buf, sizeof buf));
+    else g->name = xstrdup(by == REPORT_BY_NONE ? "合计" : name);
+}
+
+static group_t *group_get(grouplist_t *gl, report_by_t by, const char *key)
+{
+    for (size_t i = 0; i < gl->n; i++) {
+        const char *k = gl->v[i].key;
+        if ((!k && !key) || (k && key && strcmp(k, key) == 0)) return &gl->v[i];
+    }
+    if (gl->n == gl->cap) {
+        gl->cap = gl->cap ? gl->cap * 2 : 16;
+        gl->v = xrealloc(gl->v, gl->cap * sizeof *gl->v);
+    }
+    group_t *g = &gl->v[gl->n++];
+    memset(g, 0, sizeof *g);
+    g->key = key ? xstrdup(key) : NULL;
+    group_describe(g, by);
+    return g;
+}
+
+static void groups_free(grouplist_t *gl)
+{
+    for (size_t i = 0; i < gl->n; i++) {
+        free(gl->v[i].key);
+        free(gl->v[i].name);
+    }
+    free(gl->v);
+    memset(gl, 0, sizeof *gl);
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+    const group_t *x = a, *y = b;
+    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+    if (!x->key || !y->key) return !x->key - !y->key;
+    return strcmp(x->key, y->key);
+}
+
+/* ---------------------------------------------------------------- families */
+
+/* The group key expression of a family for a grouping; NULL when the family
+ * has no such attribute (kb_rev has no type or street). */
+static const char *key_expr(const family_t *f, report_by_t by, char *buf, size_t len)
+{
+    bool kb = strcmp(f->table, "kb_rev") == 0;
+    switch (by) {
+    case REPORT_BY_NONE: return "''";
+    case REPORT_BY_MONTH:
+        snprintf(buf, len, "strftime('%%Y-%%m', %s + %d, 'unixepoch')", f->col, CAL_TZ_OFFSET);
+        return buf;
+    case REPORT_BY_TYPE: return kb ? NULL : "type";
+    case REPORT_BY_UNIT: return "unit";
+    case REPORT_BY_STREET: return kb ? NULL : "street";
+    }
+    return NULL;
+}
+
+static int bind_period(report_store_t *st, sqlite3_stmt *s, int64_t from, int64_t to)
+{
+    int i_from = sqlite3_bind_parameter_index(s, ":from");
+    int i_to = sqlite3_bind_parameter_index(s, ":to");
+    bool ok = (!i_from || sqlite3_bind_int64(s, i_from, from) == SQLITE_OK)
+              && (!i_to || sqlite3_bind_int64(s, i_to, to) == SQLITE_OK);
+    if (!ok) store_fail(st, "bind");
+    return ok ? 0 : -1;
+}
+
+/* Runs one family statement and adds its sums into the groups of gl. */
+static int run_family(report_store_t *st, const family_t *f, report_by_t by,
+                      int64_t from, int64_t to, grouplist_t *gl)
+{
+    char kbuf[128], sql[1024];
+    const char *k = key_expr(f, by, kbuf, sizeof kbuf);
+    if (!k) return 0;
+    snprintf(sql, sizeof sql, "SELECT %s AS k, %s FROM %s WHERE %s GROUP BY k",
+             k, f->sums, f->table, f->where);
+    sqlite3_stmt *s = prepare(st, sql);
+    if (!s || bind_period(st, s, from, to) < 0) {
+        sqlite3_finalize(s);
+        return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        group_t *g = group_get(gl, by, (const char *)sqlite3_column_text(s, 0));
+        for (int i = 0; i < f->nfields; i++)
+            *(int64_t *)((char *)&g->c + f->fields[i]) += sqlite3_column_int64(s, i + 1);
+    }
+    if (rc != SQLITE_DONE) store_fail(st, "figures");
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Creates a group for every CST month that [from, to) touches. */
+static int add_months(grouplist_t *gl, int64_t from, int64_t to)
+{
+    char buf[32], key[16];
+    if (from >= to) return 0;
+    calendar_format(from, buf, sizeof buf);
+    int y = atoi(buf), m = atoi(buf + 5);
+    for (;;) {
+        int64_t start;
+        snprintf(key, sizeof key, "%04d-%02d", y, m);
+        snprintf(buf, sizeof buf, "%s-01", key);
+        if (calendar_parse_time(buf, &start) < 0) {
+            log_error("cannot compute month start", "month=%s", key);
+            return -1;
+        }
+        if (start >= to) return 0;
+        group_get(gl, REPORT_BY_MONTH, key);
+        if (++m > 12) { m = 1; y++; }
+    }
+}
+
+/* open_at_end per month: tickets received minus tickets closed, accumulated
+ * over the months up to each one (months before the period included). */
+static int open_by_month(report_store_t *st, report_t *r)
+{
+    grouplist_t flow = {0};
+    int rc = run_family(st, &OPEN_IN_FAMILY, REPORT_BY_MONTH, r->from, r->to, &flow);
+    if (rc == 0) rc = run_family(st, &OPEN_OUT_FAMILY, REPORT_BY_MONTH, r->from, r->to, &flow);
+    if (rc == 0) {
+        if (flow.n) qsort(flow.v, flow.n, sizeof *flow.v, group_cmp);
+        size_t j = 0;
+        int64_t open = 0;
+        for (size_t i = 0; i < r->groups.n; i++) {   /* groups are sorted months */
+            group_t *g = &r->groups.v[i];
+            for (; j < flow.n && flow.v[j].key && strcmp(flow.v[j].key, g->key) <= 0; j++)
+                open += flow.v[j].c.open_at_end;
+            g->c.open_at_end = open;
+        }
+    }
+    groups_free(&flow);
+    return rc;
+}
+
+static int compute_groups(report_store_t *st, report_t *r, report_by_t by, grouplist_t *gl)
+{
+    if (by == REPORT_BY_MONTH && add_months(gl, r->from, r->to) < 0) return -1;
+    for (size_t i = 0; i < sizeof TICKET_FAMILIES / sizeof TICKET_FAMILIES[0]; i++)
+        if (run_family(st, &TICKET_FAMILIES[i], by, r->from, r->to, gl) < 0) return -1;
+    if (run_family(st, &KB_FAMILY, by, r->from, r->to, gl) < 0) return -1;
+    if (by != REPORT_BY_MONTH && run_family(st, &OPEN_FAMILY, by, r->from, r->to, gl) < 0)
+        return -1;
+    if (gl->n) qsort(gl->v, gl->n, sizeof *gl->v, group_cmp);
+    if (by == REPORT_BY_MONTH && open_by_month(st, r) < 0) return -1;
+    if (by == REPORT_BY_TYPE || by == REPORT_BY_STREET)
+        for (size_t i = 0; i < gl->n; i++) gl->v[i].c.kb_updates = REPORT_NA;
+    return 0;
+}
+
+static int exec(report_store_t *st, const char *sql)
+{
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) store_fail(st, sql);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* The total of a grouped report is the sum of its groups (every ticket is in
+ * exactly one group per family, NULL keys included), which saves scanning the
+ * store twice. Two exceptions: open_at_end by month is a state, so the total
+ * is the last month's; kb_rev has no type or street, so it is counted alone. */
+static int total_from_groups(report_store_t *st, report_t *r)
+{
+    static const size_t ALL[] = {
+        C(received), C(urgent_received), C(praise), C(closed), C(on_time_closed),
+        C(urgent_closed), C(direct_answered), C(consult_closed), C(rated), C(satisfied),
+        C(satisfied_strict), C(bad_ratings), C(bad_rectified), C(overdue), C(open_at_end),
+        C(kb_updates)};
+    _Static_assert(sizeof ALL / sizeof ALL[0] * sizeof(int64_t) == sizeof(report_counts_t),
+                   "ALL must list every field of report_counts_t");
+    for (size_t i = 0; i < r->groups.n; i++)
+        for (size_t k = 0; k < sizeof ALL / sizeof ALL[0]; k++) {
+            int64_t v = field(&r->groups.v[i].c, ALL[k]);
+            if (v > 0) *(int64_t *)((char *)&r->total + ALL[k]) += v;   /* skips REPORT_NA */
+        }
+    if (r->by == REPORT_BY_MONTH)
+        r->total.open_at_end = r->groups.n ? r->groups.v[r->groups.n - 1].c.open_at_end : 0;
+    if (r->by == REPORT_BY_TYPE || r->by == REPORT_BY_STREET) {
+        grouplist_t kb = {0};
+        int rc = run_family(st, &KB_FAMILY, REPORT_BY_NONE, r->from, r->to, &kb);
+        r->total.kb_updates = rc == 0 && kb.n ? kb.v[0].c.kb_updates : 0;
+        groups_free(&kb);
+        return rc;
+    }
+    return 0;
+}
+
+static int compute(report_store_t *st, report_t *r)
+{
+    if (r->by != REPORT_BY_NONE) {
+        if (compute_groups(st, r, r->by, &r->groups) < 0) return -1;
+        return total_from_groups(st, r);
+    }
+    grouplist_t total = {0};
+    int rc = compute_groups(st, r, REPORT_BY_NONE, &total);
+    if (rc == 0 && total.n > 0) r->total = total.v[0].c;
+    groups_free(&total);
+    return rc;
+}
+
+report_t *report_compute(report_store_t *store, int64_t from, int64_t to, report_by_t by)
+{
+    report_t *r = xcalloc(1, sizeof *r);
+    r->from = from;
+    r->to = to;
+    r->by = by;
+    /* One read transaction: all statements see the same snapshot even while
+     * the broker keeps committing. */
+    if (exec(store, "BEGIN") < 0) {
+        report_destroy(&r);
+        return NULL;
+    }
+    int rc = compute(store, r);
+    exec(store, rc == 0 ? "COMMIT" : "ROLLBACK");
+    if (rc < 0) report_destroy(&r);
+    return r;
+}
+
+void report_destroy(report_t **p)
+{
+    if (!p || !*p) return;
+    groups_free(&(*p)->groups);
+    free(*p);
+    *p = NULL;
+}
+
+int64_t report_from(const report_t *self) { return self->from; }
+int64_t report_to(const report_t *self) { return self->to; }
+report_by_t report_by(const report_t *self) { return self->by; }
+const report_counts_t *report_total(const report_t *self) { return &self->total; }
+size_t report_n_groups(const report_t *self) { return self->groups.n; }
+const char *report_group_key(const report_t *self, size_t i) { return self->groups.v[i].key; }
+const char *report_group_name(const report_t *self, size_t i) { return self->groups.v[i].name; }
+const report_counts_t *report_group_counts(const report_t *self, size_t i)
+{
+    return &self->groups.v[i].c;
+}
+
+/* --------------------------------------------------------------- compare */
+
+report_compare_row_t *report_compare(const report_t *r, const scenario_t *sc, size_t *n)
+{
+    const char *const *keys = scenario_published_keys(sc, n);
+    report_compare_row_t *rows = xcalloc(*n ? *n : 1, sizeof *rows);
+    for (size_t i = 0; i < *n; i++) {
+        report_compare_row_t *row = &rows[i];
+        row->figure = keys[i];
+        row->def = report_figure(keys[i]);
+        row->has_published = scenario_published(sc, keys[i], &row->published) == 0;
+        /* Reports print rates as percentages; 100 can only mean 100%. */
+        if (row->has_published && row->def && row->def->kind == REPORT_RATE && row->published > 1)
+            row->published /= 100.0;
+        row->has_measured = row->def && report_figure_value(row->def, &r->total, &row->measured) == 0;
+    }
+    return rows;
+}
+
+int report_compare_diff(const report_compare_row_t *row, double *out)
+{
+    if (!row->has_published || !row->has_measured) return -1;
+    double d = row->measured - row->published;
+    *out = row->def->kind == REPORT_RATE ? d * 100.0 : d;
+    return 0;
+}

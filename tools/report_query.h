@@ -1,0 +1,132 @@
+/* report_query: the SPEC §7 figures, computed from the store (schemas/store.sql).
+ * Last step of a ticket's path: the broker wrote the store; hotline-report
+ * opens it READ-ONLY and this module turns it into counts. Formatting lives in
+ * report_format; option parsing in report.c.
+ *
+ * Periods are [from, to) in Unix seconds (normally CST day boundaries).
+ * Every figure is a count, or a rate = numerator count / denominator count,
+ * so figures of groups add up and rates are recomputed, never averaged. */
+#ifndef HOTLINE_REPORT_QUERY_H
+#define HOTLINE_REPORT_QUERY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "scenario.h"
+
+#define REPORT_SCHEMA_VERSION 1   /* PRAGMA user_version this reader understands */
+#define REPORT_NA (-1)            /* a count that does not apply to a group */
+
+/* Class of the last failure, so main() can pick a sysexits.h code. */
+typedef enum {
+    REPORT_OK = 0,
+    REPORT_E_NOINPUT,   /* file missing or unreadable */
+    REPORT_E_DATA,      /* not a store, wrong user_version, corrupt */
+    REPORT_E_TEMPFAIL,  /* busy/locked by the writer */
+    REPORT_E_SOFTWARE,  /* anything else */
+} report_status_t;
+
+/* The counts behind the figures. A plain value record (not opaque: it is data,
+ * read by the formatter through report_figures()). */
+typedef struct {
+    int64_t received, urgent_received, praise;                  /* by received_at */
+    int64_t closed, on_time_closed, urgent_closed;              /* by closed_at (first close) */
+    int64_t direct_answered, consult_closed;                    /* by closed_at */
+    int64_t rated, satisfied, satisfied_strict;                 /* by rated_at */
+    int64_t bad_ratings, bad_rectified;                         /* by rated_at (cohort) */
+    int64_t overdue;                                            /* by overdue_at */
+    int64_t open_at_end;                                        /* state at the period end */
+    int64_t kb_updates;                                         /* kb_rev.valid_from; REPORT_NA if n/a */
+} report_counts_t;
+
+typedef enum { REPORT_COUNT, REPORT_RATE } report_kind_t;
+
+/* One published figure: its JSON key, Chinese display name and definition as
+ * offsets into report_counts_t (den only for rates). */
+typedef struct {
+    const char *key;      /* "on_time_rate" */
+    const char *label;    /* "工单按时办结率" */
+    report_kind_t kind;
+    size_t num, den;
+} report_figure_t;
+
+/* The 17 figures in SPEC §7 order (static table); n receives the count. */
+const report_figure_t *report_figures(size_t *n);
+/* NULL when key names no figure. */
+const report_figure_t *report_figure(const char *key);
+/* Value of f in c: a count, or a rate as a fraction 0..1. Returns -1 when it
+ * has no value (a rate with a zero denominator, or a REPORT_NA count). */
+int report_figure_value(const report_figure_t *f, const report_counts_t *c, double *out);
+
+/* ---- the store ---- */
+typedef struct report_store report_store_t;
+
+/* Opens path read-only and checks PRAGMA user_version == REPORT_SCHEMA_VERSION.
+ * NULL on failure (logged), with *status saying why. */
+report_store_t *report_store_open(const char *path, report_status_t *status);
+void report_store_destroy(report_store_t **p);
+/* Class of the last failure on this store. */
+report_status_t report_store_status(const report_store_t *self);
+/* min and max received_at; *any = false for a store without tickets. */
+int report_store_span(report_store_t *self, bool *any, int64_t *min, int64_t *max);
+/* PRAGMA integrity_check: *ok = true when it says "ok"; otherwise each problem
+ * is written as one line to problems. -1 if the check itself could not run. */
+int report_store_check(report_store_t *self, FILE *problems, bool *ok);
+
+/* One row of --outcomes; strings are valid only during the callback. */
+typedef struct {
+    const char *id, *state, *unit;   /* unit NULL when not dispatched */
+    int64_t received_at;
+    bool has_closed;
+    int64_t closed_at;
+    int on_time;                     /* 1, 0, or -1 when NULL */
+    int rating;                      /* 1..5, or -1 when NULL */
+} report_outcome_t;
+typedef int (*report_outcome_fn)(const report_outcome_t *row, void *arg);
+/* Calls fn for every ticket in id (byte) order, streaming. Stops and returns -1
+ * if fn returns -1 or on a store error. */
+int report_outcomes_each(report_store_t *self, report_outcome_fn fn, void *arg);
+
+/* ---- a computed report ---- */
+typedef enum { REPORT_BY_NONE, REPORT_BY_MONTH, REPORT_BY_TYPE, REPORT_BY_UNIT, REPORT_BY_STREET } report_by_t;
+
+/* "month" etc. to report_by_t; -1 on an unknown name. */
+int report_by_parse(const char *name, report_by_t *out);
+
+typedef struct report report_t;
+
+/* Computes the figures of [from, to), in total and per group of `by`, in one
+ * read transaction (one consistent snapshot). NULL on failure (logged).
+ * Month groups are every CST month the period touches, each figure counted by
+ * its own time column; open_at_end of a month is at the end of that month
+ * (or of the period). kb_updates is REPORT_NA in type and street groups. */
+report_t *report_compute(report_store_t *store, int64_t from, int64_t to, report_by_t by);
+void report_destroy(report_t **p);
+
+int64_t report_from(const report_t *self);
+int64_t report_to(const report_t *self);
+report_by_t report_by(const report_t *self);
+const report_counts_t *report_total(const report_t *self);
+size_t report_n_groups(const report_t *self);
+/* Group i's key (NULL for tickets without that attribute, e.g. no street),
+ * display name, and counts. Groups are in a fixed, meaningful order. */
+const char *report_group_key(const report_t *self, size_t i);
+const char *report_group_name(const report_t *self, size_t i);
+const report_counts_t *report_group_counts(const report_t *self, size_t i);
+
+/* ---- comparison with a scenario's published figures ---- */
+typedef struct {
+    const char *figure;            /* key from the scenario's [published] section */
+    const report_figure_t *def;    /* NULL when it names no figure we measure */
+    bool has_published, has_measured;
+    double published, measured;    /* rates as fractions 0..1 */
+} report_compare_row_t;
+
+/* One row per scenario_published_keys() key, in file order. A published rate
+ * above 1 is read as a percentage (100 = 100%). Returns a malloc'd array the
+ * caller frees with free(); *n receives the count. */
+report_compare_row_t *report_compare(const report_t *r, const scenario_t *sc, size_t *n);
+/* measured - published (rates in percentage points); -1 if either is missing. */
+int report_compare_diff(const report_compare_row_t *row, double *out);
+
+#endif
