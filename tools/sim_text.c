@@ -50,11 +50,23 @@ typedef struct {
     size_t n, cap;
 } sbuf_t;
 
+/* A placeholder already filled in the current text: a name repeated in one
+ * text ("{bus}公交车…{bus}公交车司机") takes the same value. */
+typedef struct {
+    char name[64];
+    const char *value;        /* a pool value, or buf */
+    char buf[64];             /* a built-in's value */
+} memo_t;
+
+#define MAX_MEMO 16
+
 /* What a placeholder may refer to while one text is filled. */
 typedef struct {
     const sim_texts_t *texts;
     const sim_text_req_t *req;
     rng_t *r;
+    memo_t memo[MAX_MEMO];
+    int n_memo;
 } fill_ctx_t;
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -319,19 +331,31 @@ static const char *builtin(const fill_ctx_t *c, const char *name, char *buf, siz
     return NULL;
 }
 
-static void fill(sbuf_t *b, const char *t, const fill_ctx_t *c)
+/* The value of placeholder name in this text, drawn on first use. */
+static const char *resolve(fill_ctx_t *c, const char *name)
+{
+    for (int i = 0; i < c->n_memo; i++)
+        if (strcmp(c->memo[i].name, name) == 0) return c->memo[i].value;
+    /* When full, the last slot is recycled: the caller copies the value at once. */
+    memo_t *m = &c->memo[c->n_memo < MAX_MEMO ? c->n_memo++ : MAX_MEMO - 1];
+    snprintf(m->name, sizeof m->name, "%s", name);
+    m->value = builtin(c, name, m->buf, sizeof m->buf);
+    if (!m->value) m->value = pool_pick(c->texts, name, c->r);
+    return m->value;
+}
+
+static void fill(sbuf_t *b, const char *t, fill_ctx_t *c)
 {
     for (const char *p = t; *p;) {
         const char *open = strchr(p, '{');
         if (!open) { sb_add(b, p, strlen(p)); return; }
         sb_add(b, p, (size_t)(open - p));
         const char *close = strchr(open, '}');
-        char name[64], val[128];
+        char name[64];
         size_t n = (size_t)(close - open - 1);
         memcpy(name, open + 1, n);
         name[n] = '\0';
-        const char *v = builtin(c, name, val, sizeof val);
-        if (!v) v = pool_pick(c->texts, name, c->r);
+        const char *v = resolve(c, name);
         sb_add(b, v, strlen(v));
         p = close + 1;
     }
@@ -365,7 +389,7 @@ char *sim_texts_ticket(const sim_texts_t *self, const sim_text_req_t *req, rng_t
         if (strcmp(UNITS_CATEGORIES[i].code, req->category) == 0) cat = i;
     int lead = index_of(LEAD_NAMES, LEAD_URGENT, req->type);
     HL_ASSERT(cat >= 0 && lead >= 0);
-    fill_ctx_t c = {self, req, r};
+    fill_ctx_t c = {.texts = self, .req = req, .r = r};
     sbuf_t b = {0};
     const char *t = pick(&self->tpl[cat][kind_for(self, cat, req)], r);
     if (req->urgent) fill(&b, self->lead[LEAD_URGENT], &c);
@@ -379,7 +403,7 @@ char *sim_texts_ticket(const sim_texts_t *self, const sim_text_req_t *req, rng_t
 char *sim_texts_kb_answer(const sim_texts_t *self, const char *date, const char *street, rng_t *r)
 {
     sim_text_req_t q = {.type = "consult", .category = "community", .street = street, .channel = "phone", .date = date};
-    fill_ctx_t c = {self, &q, r};
+    fill_ctx_t c = {.texts = self, .req = &q, .r = r};
     sbuf_t b = {0};
     fill(&b, pick(&self->kb_answers, r), &c);
     return finish(&b);

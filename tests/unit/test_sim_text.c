@@ -132,6 +132,27 @@ static void test_truncation(void **state)
     sim_texts_destroy(&t);
 }
 
+static void test_repeated_placeholder(void **state)
+{
+    (void)state;
+    char *text = minimal("pool\tbus\t2路|5路|11路|13路|23路|26路|33路|39路\n"
+                         "transport\turgent\t<{bus}|{num}|{bus}|{num}>\n"), err[512];
+    sim_texts_t *t = sim_texts_load_buf(text, strlen(text), err, sizeof err);
+    if (!t) fail_msg("%s", err);
+    rng_t r;
+    rng_key(&r, 1, "test", "repeat", 0);
+    for (int i = 0; i < 50; i++) {
+        sim_text_req_t q = {"help", true, "transport", "xinjin", "phone", "1月1日"};
+        char *s = sim_texts_ticket(t, &q, &r), a[32], b[32], c[32], d[32];
+        assert_int_equal(sscanf(strchr(s, '<'), "<%31[^|]|%31[^|]|%31[^|]|%31[^>]>", a, b, c, d), 4);
+        assert_string_equal(a, c);   /* one text, one bus line */
+        assert_string_equal(b, d);
+        free(s);
+    }
+    free(text);
+    sim_texts_destroy(&t);
+}
+
 static void test_malformed(void **state)
 {
     (void)state;
@@ -164,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_shipped),
         cmocka_unit_test(test_fill),
         cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_repeated_placeholder),
         cmocka_unit_test(test_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

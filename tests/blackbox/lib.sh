@@ -1,0 +1,61 @@
+# lib.sh: shared helpers for black-box tests. Source it; it expects
+# HOTLINE_BIN (the build's bin/) and HOTLINE_SRC (the source tree).
+# Every process a test starts is recorded by PID and stopped by PID on exit.
+set -euo pipefail
+
+: "${HOTLINE_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${HOTLINE_BIN:=$HOTLINE_SRC/build/bin}"
+export HOTLINE_DATADIR="${HOTLINE_DATADIR:-$HOTLINE_SRC/schemas}"
+PY=/usr/bin/python3
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hotline-test.XXXXXX")
+T_PIDS=()
+
+t_cleanup() {
+    local pid
+    for pid in "${T_PIDS[@]:-}"; do
+        [ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null || true
+        [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${T_PIDS[@]:-}"; do
+        [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+    done
+    if [ "${T_KEEP:-0}" = 1 ]; then echo "kept $T_DIR"; else rm -rf "$T_DIR"; fi
+}
+trap t_cleanup EXIT
+
+t_fail() { echo "FAIL: $*" >&2; for f in "$T_DIR"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }; done; exit 1; }
+t_ok() { echo "ok - $*"; }
+
+# A free TCP port on 127.0.0.1.
+t_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# t_broker NAME ENDPOINT DB [ARGS...]: starts a broker; sets BROKER_PID.
+t_broker() {
+    local name=$1 ep=$2 db=$3; shift 3
+    "$HOTLINE_BIN/hotline-broker" --bind "$ep" --db "$db" "$@" 2>>"$T_DIR/$name.log" &
+    BROKER_PID=$!
+    T_PIDS+=("$BROKER_PID")
+    t_wait_mmi "$ep" mmi.service 200 || t_fail "broker $name did not come up"
+}
+
+# t_worker NAME ENDPOINT ARGS...: starts a worker; sets WORKER_PID.
+t_worker() {
+    local name=$1 ep=$2; shift 2
+    "$HOTLINE_BIN/hotline-worker" --connect "$ep" "$@" 2>>"$T_DIR/$name.log" &
+    WORKER_PID=$!
+    T_PIDS+=("$WORKER_PID")
+}
+
+# t_wait_mmi ENDPOINT SERVICE CODE: waits (<= 10 s) until mmi.service answers CODE.
+t_wait_mmi() {
+    $PY "$HOTLINE_SRC/tests/blackbox/mdp_call.py" --connect "$1" --wait 10 --mmi "$2" --expect "$3" >/dev/null
+}
+
+# t_call ENDPOINT SERVICE JSON: one MDP request; prints the reply as JSON.
+t_call() { $PY "$HOTLINE_SRC/tests/blackbox/mdp_call.py" --connect "$1" "$2" "$3"; }
+
+# t_json EXPR < json: evaluates a Python expression on the parsed JSON (as j).
+t_json() { $PY -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+t_stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+t_kill9() { kill -KILL "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }

@@ -1,0 +1,495 @@
+/* hotline-sim: replays a scenario through the real pipeline. It generates the
+ * feed (sim_gen), starts the scenario on the broker, submits tickets in
+ * pipelined batches (resending whatever is not acknowledged, also across a
+ * broker restart), applies the knowledge-base updates in virtual-time order,
+ * advances the virtual clock to the end of the period, and waits until every
+ * ticket it fed has settled. */
+#include "log.h"
+#include "mdp_client.h"
+#include "scenario.h"
+#include "sim_gen.h"
+#include "wire.h"
+#include "xmalloc.h"
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char USAGE[] =
+    "Usage: hotline-sim [OPTIONS] --scenario NAME|FILE\n"
+    "\n"
+    "Replays a scenario (schemas/scenarios/NAME.scn) through a running broker and\n"
+    "waits until every ticket it fed has settled.\n"
+    "\n"
+    "Options:\n"
+    "  -c, --connect ENDPOINT  broker endpoint (default tcp://127.0.0.1:5555)\n"
+    "  -s, --scenario NAME     scenario name or .scn file (required)\n"
+    "      --seed N            random seed (default: the scenario's)\n"
+    "      --rate N            tickets per second (default: as fast as possible)\n"
+    "      --batch N           tickets per ticket.submit request (default 500)\n"
+    "      --window N          requests in flight (default 8)\n"
+    "      --limit N           feed only the first N tickets (a slice, for tests)\n"
+    "      --no-wait           exit after the last acknowledgment\n"
+    "      --timeout S         give up waiting after S seconds (default 1800)\n"
+    "  -q, --quiet             no progress line\n"
+    "  -v, --verbose           log at info level\n"
+    "  -h, --help              show this help\n"
+    "\n"
+    "Exit status: 0 when every ticket fed has settled (or, with --no-wait, was\n"
+    "acknowledged); 64 bad usage; 65 bad scenario; 69 broker refused or\n"
+    "unreachable past the timeout.\n";
+
+#define RESEND_MS 10000     /* a request unanswered this long is sent again */
+#define CALL_MS 10000
+
+typedef struct {
+    const char *endpoint, *scenario;
+    uint64_t seed;
+    bool have_seed, no_wait, quiet;
+    double rate;
+    int batch, window, timeout_s;
+    size_t limit;
+} sim_opts_t;
+
+typedef struct {
+    size_t first, n;        /* tickets[first .. first+n) of the ticket index */
+    int64_t sent_ms;
+} flight_t;
+
+typedef struct {
+    sim_opts_t o;
+    mdp_client_t *cl;
+    sim_feed_t *feed;
+    size_t *tickets, n_tickets;     /* feed indexes of tickets (after --limit) */
+    uint8_t *acked;                 /* per ticket */
+    size_t n_acked, next;           /* next ticket index to send */
+    size_t *resend, n_resend;       /* tickets to send again */
+    flight_t *fl;
+    size_t n_fl;
+    wire_enc_t enc;
+    wire_msg_t *msg;
+    int64_t t0_ms, last_progress_ms;
+} sim_t;
+
+static volatile sig_atomic_t g_stop;
+static void on_signal(int sig) { g_stop = sig; }
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int parse(sim_opts_t *o, int argc, char **argv)
+{
+    static const struct option LONG[] = {
+        {"connect", 1, 0, 'c'}, {"scenario", 1, 0, 's'}, {"seed", 1, 0, 'S'}, {"rate", 1, 0, 'r'},
+        {"batch", 1, 0, 'b'}, {"window", 1, 0, 'w'}, {"limit", 1, 0, 'l'}, {"no-wait", 0, 0, 'n'},
+        {"timeout", 1, 0, 't'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    *o = (sim_opts_t){.endpoint = "tcp://127.0.0.1:5555", .batch = 500, .window = 8, .timeout_s = 1800};
+    int c;
+    char *end = NULL;
+    while ((c = getopt_long(argc, argv, "c:s:qvh", LONG, NULL)) != -1) {
+        errno = 0;
+        switch (c) {
+        case 'c': o->endpoint = optarg; break;
+        case 's': o->scenario = optarg; break;
+        case 'S': o->seed = strtoull(optarg, &end, 10); o->have_seed = true; break;
+        case 'r': o->rate = strtod(optarg, &end); if (o->rate <= 0) errno = EINVAL; break;
+        case 'b': o->batch = (int)strtol(optarg, &end, 10); if (o->batch < 1 || o->batch > 100000) errno = EINVAL; break;
+        case 'w': o->window = (int)strtol(optarg, &end, 10); if (o->window < 1 || o->window > 1024) errno = EINVAL; break;
+        case 'l': o->limit = strtoull(optarg, &end, 10); break;
+        case 'n': o->no_wait = true; break;
+        case 't': o->timeout_s = (int)strtol(optarg, &end, 10); if (o->timeout_s < 1) errno = EINVAL; break;
+        case 'q': o->quiet = true; break;
+        case 'v': log_set_level(LOG_INFO); break;
+        case 'h': fputs(USAGE, stdout); return 1;
+        default: fputs("Try 'hotline-sim --help'.\n", stderr); return EX_USAGE;
+        }
+        if (errno || (optarg && end && *end && strchr("Srbwlt", c))) {
+            fprintf(stderr, "hotline-sim: bad value '%s' for option -%c\n", optarg, c);
+            return EX_USAGE;
+        }
+        end = NULL;
+    }
+    if (!o->scenario) { fprintf(stderr, "hotline-sim: --scenario is required (try --help)\n"); return EX_USAGE; }
+    if (optind < argc) { fprintf(stderr, "hotline-sim: unexpected argument '%s'\n", argv[optind]); return EX_USAGE; }
+    return 0;
+}
+
+/* A synchronous call retried until the broker answers or the deadline passes. */
+static const msgpack_object *call(sim_t *s, const char *service, void **out, int64_t deadline_ms)
+{
+    size_t len;
+    while (!g_stop) {
+        if (mdp_client_call(s->cl, service, s->enc.sb.data, s->enc.sb.size, CALL_MS, out, &len) == 0) {
+            char err[200];
+            const msgpack_object *root = wire_decode(s->msg, *out, len, err, sizeof err);
+            if (root) return root;
+            log_error("malformed reply", "service=%s err=\"%s\"", service, err);
+            free(*out);
+        }
+        if (now_ms() > deadline_ms) break;
+        log_warn("broker did not answer; retrying", "service=%s", service);
+    }
+    *out = NULL;
+    return NULL;
+}
+
+static bool status_is(const msgpack_object *root, const char *want)
+{
+    return wire_str_eq(wire_get(root, "status"), want);
+}
+
+static void print_error(const char *what, const msgpack_object *root)
+{
+    const msgpack_object *e = wire_get(root, "error");
+    fprintf(stderr, "hotline-sim: %s: %.*s\n", what, e && e->type == MSGPACK_OBJECT_STR ? (int)e->via.str.size : 7,
+            e && e->type == MSGPACK_OBJECT_STR ? e->via.str.ptr : "refused");
+}
+
+/* sim.start until it is recorded; "rejected" is final. */
+static int start(sim_t *s, const scenario_t *scn, uint64_t seed)
+{
+    size_t len;
+    const char *text = scenario_text(scn, &len);
+    int64_t deadline = now_ms() + (int64_t)s->o.timeout_s * 1000;
+    for (;;) {
+        wire_enc_reset(&s->enc);
+        wire_map(&s->enc, 2);
+        wire_str(&s->enc, "text");
+        wire_strn(&s->enc, text, len);
+        wire_kv_int(&s->enc, "seed", (int64_t)seed);
+        void *out;
+        const msgpack_object *root = call(s, "sim.start", &out, deadline);
+        if (!root) { fprintf(stderr, "hotline-sim: the broker at %s does not answer\n", s->o.endpoint); return EX_UNAVAILABLE; }
+        bool ok = status_is(root, "ok"), retry = status_is(root, "retry");
+        if (!ok && !retry) print_error("sim.start refused", root);
+        free(out);
+        if (ok) return 0;
+        if (!retry || now_ms() > deadline) return EX_UNAVAILABLE;
+        usleep(500000);
+    }
+}
+
+/* --- knowledge-base ids (updates pick from them) --- */
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static char **kb_ids(sim_t *s, size_t *n)
+{
+    char **ids = NULL;
+    size_t cap = 0;
+    int64_t since = -1;
+    bool more = true;
+    *n = 0;
+    while (more) {
+        wire_enc_reset(&s->enc);
+        wire_map(&s->enc, 1);
+        wire_kv_int(&s->enc, "since", since);
+        void *out;
+        const msgpack_object *root = call(s, "kb.list", &out, now_ms() + (int64_t)s->o.timeout_s * 1000);
+        const msgpack_object *es = root ? wire_get(root, "entries") : NULL;
+        if (!es || es->type != MSGPACK_OBJECT_ARRAY) { free(out); break; }
+        for (uint32_t i = 0; i < es->via.array.size; i++) {
+            char id[32], err[64];
+            int64_t rev = 0;
+            if (wire_copy_str(&es->via.array.ptr[i], "id", id, sizeof id, err, sizeof err) != 0) continue;
+            wire_get_int(&es->via.array.ptr[i], "rev", &rev, err, sizeof err);
+            if (rev > since) since = rev;
+            if (*n == cap) ids = xrealloc(ids, (cap = cap ? 2 * cap : 256) * sizeof *ids);
+            ids[(*n)++] = xstrdup(id);
+        }
+        const msgpack_object *m = wire_get(root, "more");
+        more = m && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean && es->via.array.size > 0;
+        free(out);
+    }
+    qsort(ids, *n, sizeof *ids, cmp_str);
+    size_t u = 0; /* unique: an updated entry has several revisions */
+    for (size_t i = 0; i < *n; i++) {
+        if (u && strcmp(ids[u - 1], ids[i]) == 0) free(ids[i]);
+        else ids[u++] = ids[i];
+    }
+    *n = u;
+    return ids;
+}
+
+/* --- pipelined ticket submission --- */
+
+typedef struct {
+    size_t *idx, n;
+    int64_t sent_ms;
+} batch_t;
+
+static batch_t *g_fl;   /* flights, oldest first */
+static size_t g_nfl;
+
+static void pack_ticket(wire_enc_t *e, const sim_item_t *t)
+{
+    wire_map(e, 8);
+    wire_kv_str(e, "id", t->id);
+    wire_kv_int(e, "received_at", t->at);
+    wire_kv_str(e, "type", t->type);
+    wire_kv_bool(e, "urgent", t->urgent);
+    wire_kv_str(e, "text", t->text);
+    wire_kv_str(e, "street", t->street);
+    wire_kv_str(e, "caller", t->caller);
+    wire_kv_str(e, "channel", t->channel);
+}
+
+static void progress(sim_t *s, const char *phase, size_t done, size_t total, bool force)
+{
+    int64_t now = now_ms();
+    if (s->o.quiet || (!force && now - s->last_progress_ms < 250)) return;
+    s->last_progress_ms = now;
+    double secs = (double)(now - s->t0_ms) / 1000.0;
+    double pct = total ? 100.0 * (double)done / (double)total : 100.0;
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "\r%-9s %7zu/%zu  %5.1f%%  %6.0f/s  %5.1fs   ", phase, done, total, pct, secs > 0 ? (double)done / secs : 0.0, secs);
+    else if (force)
+        fprintf(stderr, "%s %zu/%zu (%.1f%%) after %.1fs\n", phase, done, total, pct, secs);
+}
+
+/* Next tickets to send, resends first, up to batch, none at or past end. */
+static size_t take(sim_t *s, size_t end, size_t *idx)
+{
+    size_t k = 0;
+    while (k < (size_t)s->o.batch && s->n_resend) idx[k++] = s->resend[--s->n_resend];
+    while (k < (size_t)s->o.batch && s->next < end) idx[k++] = s->next++;
+    return k;
+}
+
+/* Milliseconds to wait before k more tickets keep the feed within --rate. */
+static int64_t rate_wait_ms(sim_t *s, size_t k)
+{
+    if (s->o.rate <= 0) return 0;
+    double due_s = (double)(s->next + k) / s->o.rate;
+    int64_t due_ms = s->t0_ms + (int64_t)(due_s * 1000.0);
+    return due_ms > now_ms() ? due_ms - now_ms() : 0;
+}
+
+static void send_batch(sim_t *s, size_t *idx, size_t k)
+{
+    wire_enc_reset(&s->enc);
+    wire_array(&s->enc, (uint32_t)k);
+    for (size_t i = 0; i < k; i++) pack_ticket(&s->enc, sim_feed_at(s->feed, s->tickets[idx[i]]));
+    mdp_client_send_req(s->cl, "ticket.submit", s->enc.sb.data, s->enc.sb.size);
+    g_fl = xrealloc(g_fl, (g_nfl + 1) * sizeof *g_fl);
+    g_fl[g_nfl++] = (batch_t){idx, k, now_ms()};
+}
+
+static void requeue(sim_t *s, const batch_t *b)
+{
+    for (size_t i = 0; i < b->n; i++) s->resend[s->n_resend++] = b->idx[i];
+}
+
+static void pop_flight(void)
+{
+    free(g_fl[0].idx);
+    memmove(g_fl, g_fl + 1, (--g_nfl) * sizeof *g_fl);
+}
+
+/* Everything in flight is sent again on a fresh socket. */
+static void reset_all(sim_t *s, const char *why)
+{
+    log_warn("resending unacknowledged tickets", "why=\"%s\" batches=%zu", why, g_nfl);
+    mdp_client_reset(s->cl);
+    while (g_nfl) { requeue(s, &g_fl[0]); pop_flight(); }
+}
+
+static int g_rejected;
+
+static void on_reply(sim_t *s, mdp_span_t body)
+{
+    char err[200];
+    const msgpack_object *root = wire_decode(s->msg, body.p, body.n, err, sizeof err);
+    batch_t *b = &g_fl[0];
+    if (root && root->type == MSGPACK_OBJECT_MAP && status_is(root, "retry")) {
+        requeue(s, b); /* the store could not commit: all of it again, later */
+        pop_flight();
+        usleep(200000);
+        return;
+    }
+    if (!root || root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size != b->n) { reset_all(s, "reply does not match the oldest batch"); return; }
+    for (size_t i = 0; i < b->n; i++) {
+        const msgpack_object *r = &root->via.array.ptr[i];
+        const sim_item_t *t = sim_feed_at(s->feed, s->tickets[b->idx[i]]);
+        if (!wire_str_eq(wire_get(r, "id"), t->id)) { reset_all(s, "reply ids out of order"); return; }
+        if (status_is(r, "accepted") || status_is(r, "duplicate")) {
+            if (!s->acked[b->idx[i]]) { s->acked[b->idx[i]] = 1; s->n_acked++; }
+        } else if (status_is(r, "rejected")) {
+            print_error(t->id, r);
+            if (!s->acked[b->idx[i]]) { s->acked[b->idx[i]] = 2; s->n_acked++; g_rejected++; }
+        } else {
+            s->resend[s->n_resend++] = b->idx[i];
+        }
+    }
+    pop_flight();
+}
+
+/* Feeds tickets [next, end) and returns once every one of them is acknowledged. */
+static int feed_until(sim_t *s, size_t end, size_t acked_goal)
+{
+    while (!g_stop && s->n_acked < acked_goal) {
+        int wait = 100;
+        while (g_nfl < (size_t)s->o.window && (s->n_resend || s->next < end)) {
+            size_t want = end - s->next < (size_t)s->o.batch ? end - s->next : (size_t)s->o.batch;
+            int64_t w = s->n_resend ? 0 : rate_wait_ms(s, want);
+            if (w > 0) { wait = w < wait ? (int)w : wait; break; }
+            size_t *idx = xmalloc((size_t)s->o.batch * sizeof *idx);
+            send_batch(s, idx, take(s, end, idx));
+        }
+        mdp_span_t svc, body;
+        if (mdp_client_recv(s->cl, wait, &svc, &body) == 0 && g_nfl) on_reply(s, body);
+        else if (g_nfl && now_ms() - g_fl[0].sent_ms > RESEND_MS) reset_all(s, "no reply within 10 s");
+        progress(s, "feeding", s->n_acked, s->n_tickets, false);
+    }
+    return g_stop ? -1 : 0;
+}
+
+/* --- knowledge-base updates, clock, settling --- */
+
+static int kb_update(sim_t *s, const sim_item_t *u, const char *scn_name, uint64_t seed, size_t k)
+{
+    char uid[96];
+    snprintf(uid, sizeof uid, "%s/%" PRIu64 "/kbu-%04zu", scn_name, seed, k);
+    int64_t deadline = now_ms() + (int64_t)s->o.timeout_s * 1000;
+    for (;;) {
+        wire_enc_reset(&s->enc);
+        wire_map(&s->enc, u->add_keywords ? 5 : 4);
+        wire_kv_str(&s->enc, "id", u->kb_id);
+        wire_kv_int(&s->enc, "at", u->at);
+        wire_kv_str(&s->enc, "uid", uid);
+        wire_kv_str(&s->enc, "answer", u->answer);
+        if (u->add_keywords) wire_kv_str(&s->enc, "add_keywords", u->add_keywords);
+        void *out;
+        const msgpack_object *root = call(s, "kb.update", &out, deadline);
+        if (!root) return EX_UNAVAILABLE;
+        bool ok = status_is(root, "ok") || status_is(root, "duplicate"), retry = status_is(root, "retry");
+        if (!ok && !retry) print_error("kb.update refused", root);
+        free(out);
+        if (ok) return 0;
+        if (!retry || now_ms() > deadline) return EX_UNAVAILABLE;
+        usleep(500000);
+    }
+}
+
+static int simple_call(sim_t *s, const char *service, const char *key, int64_t v, int64_t *f_out, const char *const *fields)
+{
+    wire_enc_reset(&s->enc);
+    wire_map(&s->enc, key ? 1 : 0);
+    if (key) wire_kv_int(&s->enc, key, v);
+    void *out;
+    const msgpack_object *root = call(s, service, &out, now_ms() + (int64_t)s->o.timeout_s * 1000);
+    if (!root) return -1;
+    char err[64];
+    int rc = status_is(root, "ok") ? 0 : -1;
+    for (int i = 0; fields && fields[i] && rc == 0; i++) rc = wire_get_int(root, fields[i], &f_out[i], err, sizeof err) == 0 ? 0 : -1;
+    free(out);
+    return rc;
+}
+
+static int wait_settled(sim_t *s)
+{
+    static const char *const F[] = {"tickets", "final", "parked", NULL};
+    int64_t deadline = now_ms() + (int64_t)s->o.timeout_s * 1000, v[3] = {0};
+    s->t0_ms = now_ms();
+    while (!g_stop) {
+        if (simple_call(s, "sim.status", NULL, 0, v, F) != 0) return EX_UNAVAILABLE;
+        progress(s, "settling", (size_t)v[1], (size_t)v[0], v[1] >= v[0]);
+        if (v[0] >= (int64_t)s->n_tickets && v[1] == v[0]) return 0;
+        if (now_ms() > deadline) {
+            fprintf(stderr, "\nhotline-sim: gave up after %d s: %lld of %lld tickets settled, %lld parked (see the broker log)\n",
+                    s->o.timeout_s, (long long)v[1], (long long)v[0], (long long)v[2]);
+            return EX_UNAVAILABLE;
+        }
+        usleep(200000);
+    }
+    return EX_UNAVAILABLE;
+}
+
+static int run(sim_t *s, const scenario_t *scn, uint64_t seed)
+{
+    int rc = start(s, scn, seed);
+    if (rc) return rc;
+    size_t n_ids;
+    char **ids = kb_ids(s, &n_ids), err[256];
+    s->feed = sim_gen(scn, seed, (const char *const *)ids, n_ids, err, sizeof err);
+    for (size_t i = 0; i < n_ids; i++) free(ids[i]);
+    free(ids);
+    if (!s->feed) { fprintf(stderr, "hotline-sim: cannot generate the feed: %s\n", err); return EX_DATAERR; }
+    size_t n = sim_feed_len(s->feed), k = 0;
+    s->tickets = xmalloc((n + 1) * sizeof *s->tickets);
+    for (size_t i = 0; i < n; i++)
+        if (sim_feed_at(s->feed, i)->kind == SIM_TICKET && (!s->o.limit || s->n_tickets < s->o.limit)) s->tickets[s->n_tickets++] = i;
+    s->acked = xcalloc(s->n_tickets + 1, 1);
+    s->resend = xmalloc((s->n_tickets + 1) * sizeof *s->resend);
+    int64_t last_at = s->n_tickets ? sim_feed_at(s->feed, s->tickets[s->n_tickets - 1])->at : 0;
+    s->t0_ms = now_ms();
+    size_t t = 0; /* tickets before the current feed position */
+    for (size_t i = 0; i < n && rc == 0 && !g_stop; i++) {
+        const sim_item_t *it = sim_feed_at(s->feed, i);
+        if (it->kind == SIM_TICKET) { t += t < s->n_tickets; continue; }
+        if (s->o.limit && it->at > last_at) break;
+        /* Every ticket received before the update is acknowledged first, so
+         * the broker's KB revision counter orders them (SPEC §6). */
+        if (feed_until(s, t, t) != 0) return EX_UNAVAILABLE;
+        rc = kb_update(s, it, scenario_name(scn), seed, ++k);
+    }
+    if (rc == 0 && feed_until(s, s->n_tickets, s->n_tickets) != 0) rc = EX_UNAVAILABLE;
+    progress(s, "fed", s->n_acked, s->n_tickets, true);
+    if (!s->o.quiet && isatty(STDERR_FILENO)) fputc('\n', stderr);
+    if (rc == 0 && !s->o.no_wait) {
+        static const char *const F[] = {"clock", NULL};
+        int64_t clock;
+        if (simple_call(s, "clock.advance", "to", s->o.limit ? last_at + 1 : scenario_to(scn), &clock, F) != 0) rc = EX_UNAVAILABLE;
+        else rc = wait_settled(s);
+        if (!s->o.quiet && isatty(STDERR_FILENO)) fputc('\n', stderr);
+    }
+    if (rc == 0 && g_rejected) {
+        fprintf(stderr, "hotline-sim: %d tickets were rejected by the broker\n", g_rejected);
+        rc = EX_DATAERR;
+    }
+    fprintf(stderr, "hotline-sim: %s: %zu tickets, %zu knowledge-base updates, seed %" PRIu64 "%s\n",
+            scenario_name(scn), s->n_tickets, k, seed, rc == 0 ? (s->o.no_wait ? ", all acknowledged" : ", all settled") : ", FAILED");
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    sim_t s = {0};
+    log_init("sim", LOG_WARN);
+    int rc = parse(&s.o, argc, argv);
+    if (rc) return rc == 1 ? 0 : rc;
+    char err[512];
+    scenario_t *scn = scenario_open(s.o.scenario, err, sizeof err);
+    if (!scn) { fprintf(stderr, "hotline-sim: %s\n", err); return EX_DATAERR; }
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    void *zctx = zmq_ctx_new();
+    s.cl = mdp_client_new(zctx, s.o.endpoint, NULL);
+    wire_enc_init(&s.enc);
+    s.msg = wire_msg_new();
+    rc = run(&s, scn, s.o.have_seed ? s.o.seed : scenario_seed(scn));
+    while (g_nfl) pop_flight();
+    free(g_fl);
+    sim_feed_destroy(&s.feed);
+    free(s.tickets);
+    free(s.acked);
+    free(s.resend);
+    wire_enc_free(&s.enc);
+    wire_msg_destroy(&s.msg);
+    mdp_client_destroy(&s.cl);
+    zmq_ctx_term(zctx);
+    scenario_destroy(&scn);
+    return g_stop && rc == 0 ? EX_UNAVAILABLE : rc;
+}
