@@ -22,14 +22,22 @@
 
 #define FALLBACK_STREET "jinxia"  /* see classify.h */
 #define FALLBACK_ALT "unit.minzheng"
-#define MAX_HITS 256              /* later hits of a pathological text are ignored */
+#define MAX_HITS 512              /* later hits of a pathological text are ignored */
 #define KB_CONFIDENT 5            /* entry score needed to answer from the KB */
+#ifndef WHOLE_FACTOR
+#define WHOLE_FACTOR 3            /* whole keywords vs weak evidence (see category_scores) */
+#endif
 
 typedef struct {
     const kb_entry_t *e;   /* borrowed from the kb */
     size_t pos, len;       /* bytes in the text */
     int cat;               /* index into UNITS_CATEGORIES */
-    bool dropped;          /* inside a longer hit */
+    bool partial;          /* weak: a 2-character piece of a longer keyword */
+    bool dropped;          /* inside a longer (whole-keyword) hit */
+    bool dup_cat;          /* same text and kind as an earlier kept hit of its category */
+    bool dup_entry;        /* same text as an earlier kept whole hit of its entry */
+    int owner;             /* first kept whole hit of the same entry (whole hits only) */
+    int escore;            /* entry score, valid where owner == own index */
 } hit_t;
 
 typedef struct {
@@ -75,20 +83,31 @@ const char *classify_find_street(const char *text)
 
 /* ---- hits and scores ----------------------------------------------------- */
 
-static void on_hit(void *arg, const kb_entry_t *e, size_t pos, size_t len)
+static void on_hit(void *arg, const kb_entry_t *e, size_t pos, size_t len, bool partial)
 {
     hits_t *hs = arg;
     const units_category_t *c = units_category(e->category);
     if (hs->n == MAX_HITS || !c) return;
-    hs->h[hs->n++] = (hit_t){e, pos, len, (int)(c - UNITS_CATEGORIES), false};
+    int cat = (int)(c - UNITS_CATEGORIES);
+    /* Weak evidence counts once per (category, place): skip other entries' repeats. */
+    for (size_t j = hs->n; partial && j > 0 && hs->h[j - 1].pos == pos; j--)
+        if (hs->h[j - 1].partial && hs->h[j - 1].cat == cat && hs->h[j - 1].len == len) return;
+    hs->h[hs->n++] = (hit_t){.e = e, .pos = pos, .len = len, .cat = cat, .partial = partial};
 }
 
+static bool covers(const hit_t *b, const hit_t *a)
+{
+    return b->pos <= a->pos && b->pos + b->len >= a->pos + a->len;
+}
+
+/* Longest match: a whole keyword inside a longer one is dropped, and weak
+ * evidence is dropped wherever a whole keyword covers it. */
 static void drop_contained(hits_t *hs)
 {
     for (size_t i = 0; i < hs->n; i++)
         for (size_t j = 0; j < hs->n && !hs->h[i].dropped; j++) {
             const hit_t *a = &hs->h[i], *b = &hs->h[j];
-            if (b->len > a->len && b->pos <= a->pos && b->pos + b->len >= a->pos + a->len)
+            if (i != j && !b->partial && covers(b, a) && (b->len > a->len || a->partial))
                 hs->h[i].dropped = true;
         }
 }
@@ -99,8 +118,8 @@ static bool same_kw(const hits_t *hs, size_t i, size_t j)
            memcmp(hs->text + hs->h[i].pos, hs->text + hs->h[j].pos, hs->h[i].len) == 0;
 }
 
-/* Score of a keyword: 2 per character minus 1, so one 3-character phrase
- * outweighs one 2-character word but not two. */
+/* Score of a whole keyword: 2 per character minus 1, so one 3-character
+ * phrase outweighs one 2-character word but not two. */
 static int kw_weight(const hits_t *hs, size_t i)
 {
     int chars = 0;
@@ -109,39 +128,48 @@ static int kw_weight(const hits_t *hs, size_t i)
     return 2 * chars - 1;
 }
 
-/* True if an earlier kept hit repeats keyword i within the same group
- * (same category when by_entry is false, same entry when true). */
-static bool seen_before(const hits_t *hs, size_t i, bool by_entry)
+/* Fills dup_cat, dup_entry, owner and the entry scores, in O(hits^2). */
+static void mark_duplicates(hits_t *hs)
 {
-    for (size_t j = 0; j < i; j++) {
-        if (hs->h[j].dropped) continue;
-        bool same = by_entry ? hs->h[j].e == hs->h[i].e : hs->h[j].cat == hs->h[i].cat;
-        if (same && same_kw(hs, i, j)) return true;
+    for (size_t i = 0; i < hs->n; i++) {
+        hit_t *a = &hs->h[i];
+        a->owner = (int)i;
+        a->escore = 0;
+        for (size_t j = 0; j < i && !a->dropped; j++) {
+            const hit_t *b = &hs->h[j];
+            if (b->dropped || b->partial != a->partial) continue;
+            bool same = same_kw(hs, i, j);
+            if (same && b->cat == a->cat) a->dup_cat = true;
+            if (!a->partial && b->e == a->e) {
+                if (a->owner == (int)i) a->owner = (int)j;
+                if (same) a->dup_entry = true;
+            }
+        }
+        if (!a->dropped && !a->partial && !a->dup_entry) hs->h[a->owner].escore += kw_weight(hs, i);
     }
-    return false;
 }
 
+/* Weak evidence weighs by how specific the piece is: 2 if only one category
+ * has it here, 1 if two do, else nothing. */
+static int weak_weight(const hits_t *hs, size_t i)
+{
+    int cats = 0;
+    for (size_t j = 0; j < hs->n; j++) {
+        const hit_t *b = &hs->h[j];
+        if (!b->dropped && b->partial && !b->dup_cat && same_kw(hs, i, j)) cats++;
+    }
+    return cats == 1 ? 2 : cats == 2 ? 1 : 0;
+}
+
+/* Per category: WHOLE_FACTOR x (distinct whole keywords' weights) + weak evidence. */
 static void category_scores(const hits_t *hs, int score[UNITS_N_CATEGORIES])
 {
     memset(score, 0, UNITS_N_CATEGORIES * sizeof *score);
-    for (size_t i = 0; i < hs->n; i++)
-        if (!hs->h[i].dropped && !seen_before(hs, i, false)) score[hs->h[i].cat] += kw_weight(hs, i);
-}
-
-static int entry_score(const hits_t *hs, const kb_entry_t *e)
-{
-    int s = 0;
-    for (size_t i = 0; i < hs->n; i++)
-        if (!hs->h[i].dropped && hs->h[i].e == e && !seen_before(hs, i, true)) s += kw_weight(hs, i);
-    return s;
-}
-
-/* True if an earlier kept hit belongs to the same entry as hit i. */
-static bool evaluated(const hits_t *hs, size_t i)
-{
-    for (size_t j = 0; j < i; j++)
-        if (!hs->h[j].dropped && hs->h[j].e == hs->h[i].e) return true;
-    return false;
+    for (size_t i = 0; i < hs->n; i++) {
+        const hit_t *a = &hs->h[i];
+        if (a->dropped || a->dup_cat) continue;
+        score[a->cat] += a->partial ? weak_weight(hs, i) : WHOLE_FACTOR * kw_weight(hs, i);
+    }
 }
 
 /* Best entry of category cat: highest score, then one with an answer, then lowest id. */
@@ -150,15 +178,14 @@ static const kb_entry_t *best_entry(const hits_t *hs, int cat, int *out_score)
     const kb_entry_t *best = NULL;
     int bs = 0;
     for (size_t i = 0; i < hs->n; i++) {
-        const kb_entry_t *e = hs->h[i].e;
-        if (hs->h[i].dropped || hs->h[i].cat != cat || evaluated(hs, i)) continue;
-        int s = entry_score(hs, e);
-        bool better = !best || s > bs;
-        if (best && s == bs) {
-            bool ea = e->answer[0] != '\0', ba = best->answer[0] != '\0';
-            better = ea != ba ? ea : strcmp(e->id, best->id) < 0;
+        const hit_t *a = &hs->h[i];
+        if (a->dropped || a->partial || a->cat != cat || a->owner != (int)i) continue;
+        bool better = !best || a->escore > bs;
+        if (best && a->escore == bs) {
+            bool ea = a->e->answer[0] != '\0', ba = best->answer[0] != '\0';
+            better = ea != ba ? ea : strcmp(a->e->id, best->id) < 0;
         }
-        if (better) best = e, bs = s;
+        if (better) best = a->e, bs = a->escore;
     }
     *out_score = bs;
     return best;
@@ -234,6 +261,7 @@ int classify_text(const kb_t *kb, const char *text, const char *type, const char
     hits_t hs = {.text = text, .n = 0};
     kb_scan(kb, text, at, on_hit, &hs);
     drop_contained(&hs);
+    mark_duplicates(&hs);
     int score[UNITS_N_CATEGORIES];
     category_scores(&hs, score);
 

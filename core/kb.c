@@ -32,6 +32,7 @@ typedef struct {             /* all revisions of one id */
 typedef struct {
     const item_t *item;      /* borrowed: the id the revision belongs to */
     const kb_entry_t *rev;   /* borrowed: the revision carrying the keyword */
+    bool partial;            /* only a 2-character piece of one of its keywords */
 } posting_t;
 
 typedef struct {             /* one distinct keyword */
@@ -248,13 +249,16 @@ static bool posting_before(const posting_t *a, const posting_t *b)
     return c < 0 || (c == 0 && a->rev->rev < b->rev->rev);
 }
 
-/* Adds one posting, keeping (id, rev) order; a keyword repeated within one
- * revision is posted once. */
-static void kw_post(kw_t *k, const item_t *it, const kb_entry_t *e)
+/* Adds one posting, keeping (id, rev) order. A revision is posted once per
+ * keyword text; a whole-keyword posting wins over a partial one. */
+static void kw_post(kw_t *k, const item_t *it, const kb_entry_t *e, bool partial)
 {
-    posting_t p = {it, e};
+    posting_t p = {it, e, partial};
     for (size_t i = 0; i < k->n; i++)
-        if (k->post[i].rev == e) return;
+        if (k->post[i].rev == e) {
+            k->post[i].partial = k->post[i].partial && partial;
+            return;
+        }
     if (k->n == k->cap) {
         k->cap = k->cap ? k->cap * 2 : 4;
         k->post = xrealloc(k->post, k->cap * sizeof *k->post);
@@ -266,6 +270,27 @@ static void kw_post(kw_t *k, const item_t *it, const kb_entry_t *e)
     k->n++;
 }
 
+static size_t utf8_len(unsigned char c);
+
+/* Posts the keyword s (n bytes) and, for keywords of 3+ CJK characters, each
+ * 2-character piece of it as a partial posting (classify's weak evidence). */
+static void index_keyword(kb_t *self, const item_t *it, const kb_entry_t *e, const char *s, size_t n)
+{
+    kw_post(kw_get_or_add(self, s, n), it, e, false);
+    size_t a = 0, b, c, nch = 0;
+    for (size_t i = 0; i < n; i += utf8_len((unsigned char)s[i])) {
+        if ((unsigned char)s[i] < 0xE0) return;   /* ASCII, digits, short scripts: whole only */
+        nch++;
+    }
+    for (; nch >= 3 && a < n; a = b) {
+        b = a + utf8_len((unsigned char)s[a]);
+        if (b >= n) break;
+        c = b + utf8_len((unsigned char)s[b]);
+        if (c > n) break;
+        kw_post(kw_get_or_add(self, s + a, c - a), it, e, true);
+    }
+}
+
 static void index_add(kb_t *self, const item_t *it, const kb_entry_t *e)
 {
     const char *p = e->keywords;
@@ -275,7 +300,7 @@ static void index_add(kb_t *self, const item_t *it, const kb_entry_t *e)
         size_t n = len;
         while (n && *s == ' ') s++, n--;          /* tolerate "a | b" */
         while (n && s[n - 1] == ' ') n--;
-        if (n) kw_post(kw_get_or_add(self, s, n), it, e);
+        if (n) index_keyword(self, it, e, s, n);
         p += len;
         if (*p == '|') p++;
     }
@@ -356,7 +381,8 @@ void kb_scan(const kb_t *self, const char *text, int64_t at, kb_hit_fn fn, void 
             if (w->len < cl || memcmp(w->s, text + pos, cl) != 0) break;
             if (w->len > tlen - pos || memcmp(w->s, text + pos, w->len) != 0) continue;
             for (size_t i = 0; i < w->n; i++)
-                if (item_at(w->post[i].item, at) == w->post[i].rev) fn(arg, w->post[i].rev, pos, w->len);
+                if (item_at(w->post[i].item, at) == w->post[i].rev)
+                    fn(arg, w->post[i].rev, pos, w->len, w->post[i].partial);
         }
         pos += cl;
     }

@@ -6,6 +6,7 @@
  * hold a kb_t filled over the wire (kb.* services). */
 #ifndef HOTLINE_KB_H
 #define HOTLINE_KB_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,9 +45,11 @@ int64_t kb_max_rev(const kb_t *self);
 
 /* Added for classify: calls fn for every occurrence in text of a keyword of a
  * revision valid at time at (per id the one kb_get(id, at) returns), in text
- * order; pos and len are byte offsets into text. Uses a keyword index, so the
- * cost grows with the text, not with the number of entries. */
-typedef void (*kb_hit_fn)(void *arg, const kb_entry_t *e, size_t pos, size_t len);
+ * order; pos and len are byte offsets into text. partial is true when only a
+ * 2-character piece of a longer (3+ character) keyword occurs there: weak
+ * evidence. Uses a keyword index, so the cost grows with the text, not with
+ * the number of entries. */
+typedef void (*kb_hit_fn)(void *arg, const kb_entry_t *e, size_t pos, size_t len, bool partial);
 void kb_scan(const kb_t *self, const char *text, int64_t at, kb_hit_fn fn, void *arg);
 
 #endif

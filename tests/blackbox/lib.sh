@@ -59,3 +59,19 @@ t_json() { $PY -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
 t_stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 t_kill9() { kill -KILL "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# t_peer NAME SCRIPT ARGS...: starts a Python peer tests/blackbox/SCRIPT in the
+# background (stdout and stderr to $T_DIR/NAME.log); sets PEER_PID.
+t_peer() {
+    local name=$1 script=$2; shift 2
+    $PY "$HOTLINE_SRC/tests/blackbox/$script" "$@" >>"$T_DIR/$name.log" 2>&1 &
+    PEER_PID=$!
+    T_PIDS+=("$PEER_PID")
+}
+
+# t_wait_file FILE [SECONDS]: waits (<= SECONDS, default 10) until FILE exists and is not empty.
+t_wait_file() {
+    local f=$1 n=$(( ${2:-10} * 20 )) i
+    for ((i = 0; i < n; i++)); do [ -s "$f" ] && return 0; sleep 0.05; done
+    return 1
+}
