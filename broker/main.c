@@ -19,6 +19,7 @@
 
 #define DRAIN_MAX 2048          /* messages per iteration (one group commit) */
 #define CHECKPOINT_MS 2000
+#define CHECKPOINT_PAGES 4096   /* 16 MiB of WAL: checkpoint early */
 #define PROBE_MS 1000           /* how often a paused store is tried again */
 
 static volatile sig_atomic_t g_stop;
@@ -118,7 +119,7 @@ static void iterate(broker_t *b)
     if (b->paused) probe(b);
     else router_feed(b->router);
     router_heartbeat(b->router);
-    if (!b->paused && router_now_ms() >= b->next_ckpt_ms) {
+    if (!b->paused && (router_now_ms() >= b->next_ckpt_ms || store_wal_pages(b->store) > CHECKPOINT_PAGES)) {
         store_checkpoint(b->store);
         b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;
     }

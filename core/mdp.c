@@ -178,7 +178,9 @@ int mdp_client_send(void *dealer, const char *service, const void *body, size_t 
 const char *mdp_hex(mdp_span_t s, char *buf, size_t len)
 {
     size_t o = 0;
-    for (size_t i = 0; i < s.n && o + 3 < len; i++) o += (size_t)snprintf(buf + o, len - o, "%02x", s.p[i]);
+    if (len == 0) return buf;
+    /* a byte needs two digits plus room for the NUL: o + 3 <= len */
+    for (size_t i = 0; i < s.n && o + 2 < len; i++) o += (size_t)snprintf(buf + o, len - o, "%02x", s.p[i]);
     buf[o] = '\0';
     return buf;
 }

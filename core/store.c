@@ -50,10 +50,17 @@ const char *store_errmsg(const store_t *self) { return sqlite3_errmsg(self->db);
 
 int store_step_done(store_t *self, sqlite3_stmt *st, const char *what)
 {
+    if (self->txn_failed && st != self->q[Q_COMMIT] && st != self->q[Q_ROLLBACK]) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return -1;
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : store_fail(self, what);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return 0;
+    if (self->in_txn) self->txn_failed = true;
+    return store_fail(self, what);
 }
 
 void store_bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -146,8 +153,18 @@ static int prepare_all(store_t *self, char *err, size_t errlen)
     return 0;
 }
 
+static int on_wal(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+    (void)db; (void)name;
+    ((store_t *)ctx)->wal_pages = pages;
+    return SQLITE_OK;
+}
+
 static int configure(store_t *self, store_sync_t sync)
 {
+    sqlite3_wal_hook(self->db, on_wal, self);
+    /* A checkpointed WAL is cut back to 64 MiB, so a burst cannot leave a huge file. */
+    if (exec(self, "PRAGMA journal_size_limit=67108864", "journal_size_limit")) return -1;
     if (exec(self, "PRAGMA journal_mode=WAL", "wal")) return -1;
     if (exec(self, sync == STORE_SYNC_FULL ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "sync")) return -1;
     /* Checkpoint by ourselves (store_checkpoint) so a slow checkpoint never
@@ -207,8 +224,9 @@ int store_commit(store_t *self)
 {
     if (!self->in_txn) return 0;
     int64_t t0 = now_us();
-    int rc = store_step_done(self, self->q[Q_COMMIT], "commit");
+    int rc = self->txn_failed ? -1 : store_step_done(self, self->q[Q_COMMIT], "commit");
     self->in_txn = false;
+    self->txn_failed = false;
     if (rc) {
         /* A failed COMMIT may leave the transaction open: roll it back so the
          * next iteration starts clean and nothing half-written survives. */
@@ -227,9 +245,13 @@ const uint8_t *store_secret(const store_t *self) { return self->secret; }
 
 int store_checkpoint(store_t *self)
 {
-    int rc = sqlite3_wal_checkpoint_v2(self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && log == done) self->wal_pages = 0;
     return rc == SQLITE_OK ? 0 : store_fail(self, "checkpoint");
 }
+
+int store_wal_pages(const store_t *self) { return self->wal_pages; }
 
 char *store_meta_get(store_t *self, const char *key)
 {

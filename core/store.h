@@ -32,6 +32,8 @@ uint64_t store_commits(const store_t *self);
 int64_t store_last_commit_us(const store_t *self);
 /* Passive WAL checkpoint, so the WAL cannot grow without bound. */
 int store_checkpoint(store_t *self);
+/* Pages in the WAL since the last checkpoint. */
+int store_wal_pages(const store_t *self);
 /* The last SQLite error text. */
 const char *store_errmsg(const store_t *self);
 /* The per-store secret for privacy hashes (created with the store). */

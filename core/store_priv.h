@@ -15,14 +15,19 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *q[Q__COUNT];
     bool in_txn;
+    bool txn_failed;          /* a write failed inside the open transaction: it will be rolled back */
     uint64_t commits;
     int64_t last_commit_us;
     uint8_t secret[16];
+    int wal_pages;            /* frames in the WAL after the last commit (sqlite3_wal_hook) */
 };
 
 /* Logs the SQLite error for what and returns -1. */
 int store_fail(store_t *self, const char *what);
-/* Runs a prepared statement that returns no rows; resets it. 0 or -1. */
+/* Runs a prepared statement that returns no rows; resets it. 0 or -1.
+ * Inside a transaction, a failure poisons it: later writes fail at once and
+ * store_commit() rolls everything back, so the file never holds half of an
+ * iteration (SQLite may already have rolled back on SQLITE_FULL). */
 int store_step_done(store_t *self, sqlite3_stmt *st, const char *what);
 void store_bind_text(sqlite3_stmt *st, int i, const char *s);
 void store_bind_opt_time(sqlite3_stmt *st, int i, int64_t t);

@@ -37,6 +37,8 @@ static const char USAGE[] =
     "      --limit N           feed only the first N tickets (a slice, for tests)\n"
     "      --no-wait           exit after the last acknowledgment\n"
     "      --timeout S         give up waiting after S seconds (default 1800)\n"
+    "      --resend-ms MS      resend a request unanswered this long (default 10000)\n"
+    "      --acked FILE        write the id of every acknowledged ticket to FILE\n"
     "  -q, --quiet             no progress line\n"
     "  -v, --verbose           log at info level\n"
     "  -h, --help              show this help\n"
@@ -45,11 +47,11 @@ static const char USAGE[] =
     "acknowledged); 64 bad usage; 65 bad scenario; 69 broker refused or\n"
     "unreachable past the timeout.\n";
 
-#define RESEND_MS 10000     /* a request unanswered this long is sent again */
+static int64_t RESEND_MS = 10000; /* a request unanswered this long is sent again (--resend-ms) */
 #define CALL_MS 10000
 
 typedef struct {
-    const char *endpoint, *scenario;
+    const char *endpoint, *scenario, *acked_path;
     uint64_t seed;
     bool have_seed, no_wait, quiet;
     double rate;
@@ -92,7 +94,7 @@ static int parse(sim_opts_t *o, int argc, char **argv)
     static const struct option LONG[] = {
         {"connect", 1, 0, 'c'}, {"scenario", 1, 0, 's'}, {"seed", 1, 0, 'S'}, {"rate", 1, 0, 'r'},
         {"batch", 1, 0, 'b'}, {"window", 1, 0, 'w'}, {"limit", 1, 0, 'l'}, {"no-wait", 0, 0, 'n'},
-        {"timeout", 1, 0, 't'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"timeout", 1, 0, 't'}, {"resend-ms", 1, 0, 'R'}, {"acked", 1, 0, 'A'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     *o = (sim_opts_t){.endpoint = "tcp://127.0.0.1:5555", .batch = 500, .window = 8, .timeout_s = 1800};
     int c;
     char *end = NULL;
@@ -108,12 +110,14 @@ static int parse(sim_opts_t *o, int argc, char **argv)
         case 'l': o->limit = strtoull(optarg, &end, 10); break;
         case 'n': o->no_wait = true; break;
         case 't': o->timeout_s = (int)strtol(optarg, &end, 10); if (o->timeout_s < 1) errno = EINVAL; break;
+        case 'R': RESEND_MS = strtoll(optarg, &end, 10); if (RESEND_MS < 100) errno = EINVAL; break;
+        case 'A': o->acked_path = optarg; break;
         case 'q': o->quiet = true; break;
         case 'v': log_set_level(LOG_INFO); break;
         case 'h': fputs(USAGE, stdout); return 1;
         default: fputs("Try 'hotline-sim --help'.\n", stderr); return EX_USAGE;
         }
-        if (errno || (optarg && end && *end && strchr("Srbwlt", c))) {
+        if (errno || (optarg && end && *end && strchr("SrbwltR", c))) {
             fprintf(stderr, "hotline-sim: bad value '%s' for option -%c\n", optarg, c);
             return EX_USAGE;
         }
@@ -348,7 +352,7 @@ static int feed_until(sim_t *s, size_t end, size_t acked_goal)
         }
         mdp_span_t svc, body;
         if (mdp_client_recv(s->cl, wait, &svc, &body) == 0 && g_nfl) on_reply(s, body);
-        else if (g_nfl && now_ms() - g_fl[0].sent_ms > RESEND_MS) reset_all(s, "no reply within 10 s");
+        else if (g_nfl && now_ms() - g_fl[0].sent_ms > RESEND_MS) reset_all(s, "no reply within the resend timeout");
         progress(s, "feeding", s->n_acked, s->n_tickets, false);
     }
     return g_stop ? -1 : 0;
@@ -415,6 +419,16 @@ static int wait_settled(sim_t *s)
     return EX_UNAVAILABLE;
 }
 
+/* The Jepsen-style ledger: every id the broker acknowledged. */
+static int write_acked(const sim_t *s)
+{
+    FILE *f = fopen(s->o.acked_path, "w");
+    if (!f) { fprintf(stderr, "hotline-sim: cannot write %s\n", s->o.acked_path); return EX_CANTCREAT; }
+    for (size_t i = 0; i < s->n_tickets; i++)
+        if (s->acked[i] == 1) fprintf(f, "%s\n", sim_feed_at(s->feed, s->tickets[i])->id);
+    return fclose(f) == 0 ? 0 : EX_IOERR;
+}
+
 static int run(sim_t *s, const scenario_t *scn, uint64_t seed)
 {
     int rc = start(s, scn, seed);
@@ -444,6 +458,7 @@ static int run(sim_t *s, const scenario_t *scn, uint64_t seed)
         rc = kb_update(s, it, scenario_name(scn), seed, ++k);
     }
     if (rc == 0 && feed_until(s, s->n_tickets, s->n_tickets) != 0) rc = EX_UNAVAILABLE;
+    if (s->o.acked_path) { int w = write_acked(s); if (rc == 0) rc = w; }
     progress(s, "fed", s->n_acked, s->n_tickets, true);
     if (!s->o.quiet && isatty(STDERR_FILENO)) fputc('\n', stderr);
     if (rc == 0 && !s->o.no_wait) {

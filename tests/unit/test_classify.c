@@ -210,7 +210,7 @@ static const char *find_entry(const kb_t *kb, const char *category, const char *
 static void test_as_of_time(void **state)
 {
     fixture_t *fx = *state;
-    const char *text = "我想咨询一下数字人民币消费券在哪里领取，怎么使用？";
+    const char *text = "请问数字人民币红包怎么领？";
     classify_result_t before, at, after;
     assert_int_equal(classify_text(fx->kb, text, "consult", NULL, INT64_MAX, &before), 0);
     assert_string_not_equal(before.category, "market");
@@ -221,14 +221,14 @@ static void test_as_of_time(void **state)
     const kb_entry_t *old = kb_get(fx->kb, id, INT64_MAX);
     assert_non_null(old);
     char *kw = malloc(strlen(old->keywords) + 64);
-    sprintf(kw, "%s|数字人民币消费券", old->keywords);
+    sprintf(kw, "%s|数字人民币红包", old->keywords);
     kb_entry_t upd = *old;
     upd.rev = kb_max_rev(fx->kb) + 1;
     upd.valid_from = 1000;
     upd.keywords = kw;
     upd.category = "market";
     upd.unit = "unit.shichang";
-    upd.answer = "消费券在活动页面领取，使用规则以公告为准。";
+    upd.answer = "数字人民币红包在活动页面领取，使用规则以公告为准。";
     assert_int_equal(kb_put(fx->kb, &upd), 0);
     free(kw);
 
@@ -270,7 +270,7 @@ static void test_streets(void **state)
     assert_string_equal(res.unit, "unit.chengguan");
     assert_string_equal(res.alt_unit, "unit.street.zhuchi");
     /* Text matching nothing: 属地 (the street office). */
-    assert_int_equal(classify_text(fx->kb, "你好，我想反映一个情况。", "help", "xinxi", INT64_MAX, &res), 0);
+    assert_int_equal(classify_text(fx->kb, "喂，你好，听得到吗？", "help", "xinxi", INT64_MAX, &res), 0);
     assert_string_equal(res.category, "community");
     assert_string_equal(res.unit, "unit.street.xinxi");
     assert_int_equal(res.score, 0);
