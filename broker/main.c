@@ -1,6 +1,8 @@
 /* hotline-broker: intake → pipeline → store. One loop: poll until the next
  * heartbeat, dispatch what arrived, fire expired deadline timers, commit the
  * group transaction, then send the replies and the next stage batches. */
+#include "auth.h"
+#include "cert.h"
 #include "intake.h"
 #include "kb_service.h"
 #include "log.h"
@@ -35,19 +37,47 @@ typedef struct {
     intake_t *intake;
     kb_service_t *kb;
     sim_control_t *sim;
+    auth_t *auth;               /* NULL without CURVE */
     bool paused;                /* the last commit failed: not writing until a probe succeeds */
     int64_t next_probe_ms, next_ckpt_ms;
 } broker_t;
 
+static bool access_rule(void *ctx, const char *user_id, const char *service, bool worker_cmd, char *why, size_t whylen)
+{
+    broker_t *b = ctx;
+    return auth_allows(auth_role(b->auth, user_id), service, worker_cmd, why, whylen);
+}
+
+/* CURVE: the broker's key pair and its own ZAP handler over the allow-list. */
+static int setup_curve(broker_t *b, char *secret, size_t len)
+{
+    char pub[41], err[512];
+    (void)len;
+    if (cert_load(b->o.curve_secret, pub, secret, err, sizeof err) != 0) {
+        log_error("cannot load the broker's key", "err=\"%s\"", err);
+        return EX_NOINPUT;
+    }
+    b->auth = auth_new(b->zctx, b->o.allow, err, sizeof err);
+    if (!b->auth) { log_error("cannot start authentication", "err=\"%s\"", err); return EX_NOINPUT; }
+    log_warn("CURVE on", "public_key=%s allow=%s", pub, b->o.allow);
+    return 0;
+}
+
 static int setup(broker_t *b)
 {
-    char err[512] = "";
+    char err[512] = "", secret[41] = "";
     b->store = store_open(b->o.db, b->o.sync, err, sizeof err);
     if (!b->store) { log_error("cannot open the store", "db=%s err=\"%s\"", b->o.db, err); return EX_NOINPUT; }
     b->zctx = zmq_ctx_new();
+    if (b->o.curve_secret) {
+        int rc = setup_curve(b, secret, sizeof secret);
+        if (rc) return rc;
+    }
     router_opts_t ro = {b->o.bind, b->o.heartbeat_ms, WIRE_MAX_BODY, 100000};
-    b->router = router_new(b->zctx, &ro, err, sizeof err);
+    router_curve_t rc = {b->auth ? secret : NULL};
+    b->router = router_new(b->zctx, &ro, &rc, err, sizeof err);
     if (!b->router) { log_error("cannot start the router", "err=\"%s\"", err); return EX_UNAVAILABLE; }
+    if (b->auth) router_set_access(b->router, access_rule, b);
     b->pipeline = pipeline_new(b->store, b->o.clock == 1, b->o.batch);
     b->intake = intake_new(b->router, b->store, b->pipeline);
     b->sim = sim_control_new(b->router, b->store, b->pipeline, b->intake);
@@ -72,6 +102,7 @@ static void teardown(broker_t *b)
     intake_destroy(&b->intake);
     pipeline_destroy(&b->pipeline);
     router_destroy(&b->router);
+    auth_destroy(&b->auth);
     if (b->zctx) zmq_ctx_term(b->zctx);
     store_close(&b->store);
 }
@@ -107,10 +138,17 @@ static void probe(broker_t *b)
 
 static void iterate(broker_t *b)
 {
-    zmq_pollitem_t item = {router_socket(b->router), 0, ZMQ_POLLIN, 0};
+    zmq_pollitem_t items[2] = {{router_socket(b->router), 0, ZMQ_POLLIN, 0}};
+    int n = 1;
+    if (b->auth) items[n++] = (zmq_pollitem_t){auth_socket(b->auth), 0, ZMQ_POLLIN, 0};
     long timeout = router_timeout_ms(b->router);
     if (b->paused && timeout > PROBE_MS) timeout = PROBE_MS;
-    if (zmq_poll(&item, 1, timeout) < 0 && errno != EINTR) log_error("poll failed", "err=\"%s\"", zmq_strerror(errno));
+    if (b->auth && timeout > 1000) timeout = 1000;
+    if (zmq_poll(items, n, timeout) < 0 && errno != EINTR) log_error("poll failed", "err=\"%s\"", zmq_strerror(errno));
+    if (b->auth) {
+        auth_on_readable(b->auth);
+        auth_refresh(b->auth);
+    }
     router_drain(b->router, DRAIN_MAX);
     pipeline_tick(b->pipeline);
     bool ok = store_commit(b->store) == 0;

@@ -30,6 +30,11 @@ static const char USAGE[] =
     "                          time for deadlines: virtual (driven by the feed),\n"
     "                          live (wall clock), or auto: virtual once a\n"
     "                          scenario was started with sim.start (default)\n"
+    "      --curve-secret FILE encrypt and authenticate with CURVE, using the\n"
+    "                          broker's key pair FILE (NAME.key_secret from\n"
+    "                          hotline-keygen); needs --allow\n"
+    "      --allow DIR         allow-list: public keys in DIR/client/, DIR/worker/,\n"
+    "                          DIR/admin/ (*.key); re-read every second\n"
     "      --insecure          allow a plaintext bind to a non-loopback address\n"
     "  -v, --verbose           log at info level (twice: debug)\n"
     "      --log-level LEVEL   debug|info|warn|error (default warn)\n"
@@ -74,11 +79,12 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
 {
     static const struct option LONG[] = {
         {"bind", 1, 0, 'b'}, {"db", 1, 0, 'd'}, {"kb", 1, 0, 'k'}, {"heartbeat", 1, 0, 'H'},
-        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'},
+        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"allow", 1, 0, 'A'},
         {"verbose", 0, 0, 'v'}, {"log-level", 1, 0, 'L'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     static const char *const SYNC[] = {"full", "normal"}, *const CLOCK[] = {"auto", "live", "virtual"};
     snprintf(g_kb_default, sizeof g_kb_default, "%s/kb/longhu-kb.tsv", hotline_datadir());
-    *o = (broker_opts_t){"tcp://127.0.0.1:5555", "hotline.db", g_kb_default, 2500, 64, STORE_SYNC_FULL, -1, false, LOG_WARN};
+    *o = (broker_opts_t){.bind = "tcp://127.0.0.1:5555", .db = "hotline.db", .kb = g_kb_default, .heartbeat_ms = 2500,
+                         .batch = 64, .sync = STORE_SYNC_FULL, .clock = -1, .log_level = LOG_WARN};
     int c, rc = 0, v = 0;
     optind = 1;
     while (rc == 0 && (c = getopt_long(argc, argv, "b:d:vhV", LONG, NULL)) != -1) {
@@ -91,6 +97,8 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
         case 's': rc = parse_choice(optarg, SYNC, 2, &v, "--sync mode"); o->sync = (store_sync_t)v; break;
         case 'c': rc = parse_choice(optarg, CLOCK, 3, &v, "--clock"); o->clock = v - 1; break;
         case 'I': o->insecure = true; break;
+        case 'C': o->curve_secret = optarg; break;
+        case 'A': o->allow = optarg; break;
         case 'v': o->log_level = o->log_level == LOG_WARN ? LOG_INFO : LOG_DEBUG; break;
         case 'L':
             if (log_level_parse(optarg, &o->log_level)) { fprintf(stderr, "hotline-broker: unknown log level '%s'\n", optarg); rc = EX_USAGE; }
@@ -104,7 +112,11 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
         fprintf(stderr, "hotline-broker: unexpected argument '%s'\n", argv[optind]);
         rc = EX_USAGE;
     }
-    if (rc == 0 && !o->insecure && !broker_endpoint_is_local(o->bind)) {
+    if (rc == 0 && !o->curve_secret != !o->allow) {
+        fprintf(stderr, "hotline-broker: --curve-secret and --allow go together\n");
+        rc = EX_USAGE;
+    }
+    if (rc == 0 && !o->curve_secret && !o->insecure && !broker_endpoint_is_local(o->bind)) {
         fprintf(stderr, "hotline-broker: refusing a plaintext bind to the non-loopback endpoint %s; "
                         "bind 127.0.0.1/::1/ipc://, or pass --insecure\n", o->bind);
         rc = EX_USAGE;

@@ -15,6 +15,8 @@ typedef struct {
     store_sync_t sync;
     int clock;                 /* -1 auto (virtual once a scenario starts), 0 live, 1 virtual */
     bool insecure;
+    const char *curve_secret;  /* broker's NAME.key_secret; enables CURVE */
+    const char *allow;         /* allow-list directory (client/, worker/, admin/) */
     log_level_t log_level;
 } broker_opts_t;
 

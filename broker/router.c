@@ -66,6 +66,8 @@ struct router {
     service_t **svc_list;
     size_t n_svc;
     router_feeder_t feeder;
+    router_access_fn access;
+    void *access_ctx;
     int64_t next_hb_ms;
     outmsg_t *out_head, *out_tail;
     router_stats_t st;
@@ -93,12 +95,17 @@ static service_t *service_get(router_t *r, const char *name, size_t len)
     return s;
 }
 
-router_t *router_new(void *zctx, const router_opts_t *opts, char *err, size_t errlen)
+router_t *router_new(void *zctx, const router_opts_t *opts, const router_curve_t *curve, char *err, size_t errlen)
 {
     router_t *r = xcalloc(1, sizeof *r);
     r->o = *opts;
     r->sock = zmq_socket(zctx, ZMQ_ROUTER);
     int one = 1, linger = 1000;
+    if (curve && curve->secret_z85) {
+        zmq_setsockopt(r->sock, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt(r->sock, ZMQ_CURVE_SECRETKEY, curve->secret_z85, 40);
+        zmq_setsockopt(r->sock, ZMQ_ZAP_DOMAIN, "hotline", 7);
+    }
     zmq_setsockopt(r->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt(r->sock, ZMQ_MAXMSGSIZE, &r->o.max_msg, sizeof r->o.max_msg);
     zmq_setsockopt(r->sock, ZMQ_LINGER, &linger, sizeof linger);
@@ -151,6 +158,42 @@ void router_add_builtin(router_t *self, const char *service, router_builtin_fn f
 }
 
 void router_set_feeder(router_t *self, const router_feeder_t *feeder) { self->feeder = *feeder; }
+
+void router_set_access(router_t *self, router_access_fn fn, void *ctx)
+{
+    self->access = fn;
+    self->access_ctx = ctx;
+}
+
+static void worker_delete(router_t *r, worker_t *w, bool disconnect);
+
+/* Applies the access rules to one parsed message; false = refused (answered). */
+static bool admitted(router_t *r, mdp_frames_t *f, const mdp_router_msg_t *m)
+{
+    if (!r->access) return true;
+    char svc[MDP_MAX_SERVICE + 1] = "", why[160], key[2 * MDP_MAX_ADDR + 1];
+    snprintf(svc, sizeof svc, "%.*s", (int)m->service.n, (const char *)m->service.p);
+    /* The routing-id frame is made by the ROUTER itself; the peer's frames carry the metadata. */
+    const char *uid = zmq_msg_gets(&f->part[f->n - 1], "User-Id");
+    bool worker = m->origin == MDP_FROM_WORKER;
+    if (r->access(r->access_ctx, uid, svc, worker, why, sizeof why)) return true;
+    r->st.forbidden++;
+    log_warn("message refused", "key=%s service=%s reason=\"%s\"", uid ? uid : "-", svc[0] ? svc : "-", why);
+    if (!worker) {
+        wire_enc_t e;
+        wire_enc_init(&e);
+        wire_map(&e, 2);
+        wire_kv_str(&e, "status", "forbidden");
+        wire_kv_str(&e, "error", why);
+        router_reply(r, m->peer, svc, e.sb.data, e.sb.size, false);
+        wire_enc_free(&e);
+        return false;
+    }
+    worker_t *w = dict_get(r->workers, mdp_hex(m->peer, key, sizeof key));
+    if (w) worker_delete(r, w, true);
+    else if (m->cmd != MDP_DISCONNECT) mdp_send_to_worker(r->sock, m->peer, MDP_DISCONNECT, (mdp_span_t){0}, NULL, 0);
+    return false;
+}
 
 static mdp_span_t wspan(const worker_t *w) { return (mdp_span_t){w->id, w->id_len}; }
 
@@ -320,6 +363,8 @@ int router_drain(router_t *self, int max)
             log_info("malformed MDP message dropped", "peer=%s reason=\"%s\"",
                      self->frames.n ? mdp_hex(m.peer, hex, sizeof hex) : "-", err);
             self->st.rejected_frames++;
+        } else if (!admitted(self, &self->frames, &m)) {
+            /* refused and answered */
         } else if (m.origin == MDP_FROM_WORKER) {
             from_worker(self, &m);
         } else {

@@ -34,8 +34,18 @@ typedef struct {
     void *ctx;
 } router_feeder_t;
 
+/* Access control: may the peer with this ZAP User-Id (NULL without CURVE)
+ * register as a worker (worker_cmd) or call service? On false, why says why. */
+typedef bool (*router_access_fn)(void *ctx, const char *user_id, const char *service, bool worker_cmd,
+                                 char *why, size_t whylen);
+
+typedef struct {
+    const char *secret_z85;    /* broker's CURVE secret key; NULL = plaintext */
+} router_curve_t;
+
 /* NULL with err on failure (bad endpoint, address in use). */
-router_t *router_new(void *zctx, const router_opts_t *opts, char *err, size_t errlen);
+router_t *router_new(void *zctx, const router_opts_t *opts, const router_curve_t *curve, char *err, size_t errlen);
+void router_set_access(router_t *self, router_access_fn fn, void *ctx);
 void router_destroy(router_t **p);
 void *router_socket(router_t *self);
 void router_add_builtin(router_t *self, const char *service, router_builtin_fn fn, void *ctx);
@@ -65,6 +75,7 @@ typedef struct {
     uint64_t unknown_peers;     /* worker commands from peers that never said READY */
     uint64_t workers_expired;
     uint64_t requeued;          /* in-flight work handed to another worker */
+    uint64_t forbidden;         /* messages refused by the access rules */
     size_t workers;
     size_t services;
 } router_stats_t;

@@ -4,6 +4,7 @@
  * broker restart), applies the knowledge-base updates in virtual-time order,
  * advances the virtual clock to the end of the period, and waits until every
  * ticket it fed has settled. */
+#include "cert.h"
 #include "log.h"
 #include "mdp_client.h"
 #include "scenario.h"
@@ -39,6 +40,8 @@ static const char USAGE[] =
     "      --timeout S         give up waiting after S seconds (default 1800)\n"
     "      --resend-ms MS      resend a request unanswered this long (default 10000)\n"
     "      --acked FILE        write the id of every acknowledged ticket to FILE\n"
+    "      --curve-server FILE the broker's public key (NAME.key): use CURVE\n"
+    "      --curve-key FILE    this client's key pair (NAME.key_secret)\n"
     "  -q, --quiet             no progress line\n"
     "  -v, --verbose           log at info level\n"
     "  -h, --help              show this help\n"
@@ -51,7 +54,7 @@ static int64_t RESEND_MS = 10000; /* a request unanswered this long is sent agai
 #define CALL_MS 10000
 
 typedef struct {
-    const char *endpoint, *scenario, *acked_path;
+    const char *endpoint, *scenario, *acked_path, *curve_server, *curve_key;
     uint64_t seed;
     bool have_seed, no_wait, quiet;
     double rate;
@@ -94,7 +97,7 @@ static int parse(sim_opts_t *o, int argc, char **argv)
     static const struct option LONG[] = {
         {"connect", 1, 0, 'c'}, {"scenario", 1, 0, 's'}, {"seed", 1, 0, 'S'}, {"rate", 1, 0, 'r'},
         {"batch", 1, 0, 'b'}, {"window", 1, 0, 'w'}, {"limit", 1, 0, 'l'}, {"no-wait", 0, 0, 'n'},
-        {"timeout", 1, 0, 't'}, {"resend-ms", 1, 0, 'R'}, {"acked", 1, 0, 'A'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"timeout", 1, 0, 't'}, {"resend-ms", 1, 0, 'R'}, {"acked", 1, 0, 'A'}, {"curve-server", 1, 0, 'C'}, {"curve-key", 1, 0, 'K'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     *o = (sim_opts_t){.endpoint = "tcp://127.0.0.1:5555", .batch = 500, .window = 8, .timeout_s = 1800};
     int c;
     char *end = NULL;
@@ -112,6 +115,8 @@ static int parse(sim_opts_t *o, int argc, char **argv)
         case 't': o->timeout_s = (int)strtol(optarg, &end, 10); if (o->timeout_s < 1) errno = EINVAL; break;
         case 'R': RESEND_MS = strtoll(optarg, &end, 10); if (RESEND_MS < 100) errno = EINVAL; break;
         case 'A': o->acked_path = optarg; break;
+        case 'C': o->curve_server = optarg; break;
+        case 'K': o->curve_key = optarg; break;
         case 'q': o->quiet = true; break;
         case 'v': log_set_level(LOG_INFO); break;
         case 'h': fputs(USAGE, stdout); return 1;
@@ -490,8 +495,16 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    cert_client_t keys;
+    bool curve = s.o.curve_server || s.o.curve_key;
+    if (curve && cert_client_load(s.o.curve_server, s.o.curve_key, &keys, err, sizeof err) != 0) {
+        fprintf(stderr, "hotline-sim: %s\n", err);
+        scenario_destroy(&scn);
+        return EX_NOINPUT;
+    }
+    mdp_curve_t cv = {curve ? keys.server : NULL, keys.public_key, keys.secret_key};
     void *zctx = zmq_ctx_new();
-    s.cl = mdp_client_new(zctx, s.o.endpoint, NULL);
+    s.cl = mdp_client_new(zctx, s.o.endpoint, &cv);
     wire_enc_init(&s.enc);
     s.msg = wire_msg_new();
     rc = run(&s, scn, s.o.have_seed ? s.o.seed : scenario_seed(scn));

@@ -2,6 +2,7 @@
  * — the stages of a ticket after intake — or any subset, one 7/MDP worker
  * connection per service, all in one poll loop. Workers are stateless: kill
  * one and the broker hands its work to another. */
+#include "cert.h"
 #include "log.h"
 #include "mdp_client.h"
 #include "mdp_worker.h"
@@ -34,6 +35,8 @@ static const char USAGE[] =
     "  -a, --all-services      serve classify, dispatch, visit and every unit\n"
     "      --heartbeat MS      heartbeat interval, as the broker's (default 2500)\n"
     "      --datadir DIR       calendars and deadline rules (default: the shipped data)\n"
+    "      --curve-server FILE the broker's public key (NAME.key): use CURVE\n"
+    "      --curve-key FILE    this worker's key pair (NAME.key_secret)\n"
     "  -v, --verbose           log at info level (twice: debug)\n"
     "      --log-level LEVEL   debug|info|warn|error (default warn)\n"
     "  -h, --help              show this help\n"
@@ -43,7 +46,7 @@ static const char USAGE[] =
     "64 bad usage, 65 bad data files.\n";
 
 typedef struct {
-    const char *endpoint, *datadir;
+    const char *endpoint, *datadir, *curve_server, *curve_key;
     const char *services[MAX_SERVICES];
     int n_services, heartbeat_ms;
     log_level_t log_level;
@@ -76,7 +79,7 @@ static int parse(worker_opts_t *o, int argc, char **argv)
     static const struct option LONG[] = {
         {"connect", 1, 0, 'c'}, {"service", 1, 0, 's'}, {"all-services", 0, 0, 'a'}, {"heartbeat", 1, 0, 'H'},
         {"datadir", 1, 0, 'D'}, {"verbose", 0, 0, 'v'}, {"log-level", 1, 0, 'L'}, {"help", 0, 0, 'h'},
-        {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+        {"version", 0, 0, 'V'}, {"curve-server", 1, 0, 'S'}, {"curve-key", 1, 0, 'K'}, {0, 0, 0, 0}};
     *o = (worker_opts_t){.endpoint = "tcp://127.0.0.1:5555", .datadir = hotline_datadir(), .heartbeat_ms = 2500,
                          .log_level = LOG_WARN};
     int c, rc = 0;
@@ -95,6 +98,8 @@ static int parse(worker_opts_t *o, int argc, char **argv)
             if (o->heartbeat_ms < 10 || o->heartbeat_ms > 600000) { fprintf(stderr, "hotline-worker: --heartbeat must be 10..600000\n"); rc = EX_USAGE; }
             break;
         case 'D': o->datadir = optarg; break;
+        case 'S': o->curve_server = optarg; break;
+        case 'K': o->curve_key = optarg; break;
         case 'v': o->log_level = o->log_level == LOG_WARN ? LOG_INFO : LOG_DEBUG; break;
         case 'L':
             if (log_level_parse(optarg, &o->log_level)) { fprintf(stderr, "hotline-worker: unknown log level '%s'\n", optarg); rc = EX_USAGE; }
@@ -151,9 +156,16 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    void *zctx = zmq_ctx_new();
-    mdp_client_t *broker = mdp_client_new(zctx, o.endpoint, NULL);
     char err[512] = "";
+    cert_client_t keys;
+    bool curve = o.curve_server || o.curve_key;
+    if (curve && cert_client_load(o.curve_server, o.curve_key, &keys, err, sizeof err) != 0) {
+        fprintf(stderr, "hotline-worker: %s\n", err);
+        return EX_NOINPUT;
+    }
+    mdp_curve_t cv = {curve ? keys.server : NULL, keys.public_key, keys.secret_key};
+    void *zctx = zmq_ctx_new();
+    mdp_client_t *broker = mdp_client_new(zctx, o.endpoint, &cv);
     worker_ctx_t ctx = {.model = model_new(broker, o.datadir, err, sizeof err), .msg = wire_msg_new()};
     wire_enc_init(&ctx.enc);
     if (!ctx.model) {
@@ -162,7 +174,8 @@ int main(int argc, char **argv)
     } else {
         mdp_worker_t *ws[MAX_SERVICES];
         for (int i = 0; i < o.n_services; i++)
-            ws[i] = mdp_worker_new(zctx, &(mdp_worker_opts_t){o.endpoint, o.services[i], o.heartbeat_ms, on_request, &ctx, NULL, NULL, NULL});
+            ws[i] = mdp_worker_new(zctx, &(mdp_worker_opts_t){o.endpoint, o.services[i], o.heartbeat_ms, on_request, &ctx,
+                                                              cv.curve_server, cv.curve_public, cv.curve_secret});
         log_info("worker started", "services=%d endpoint=%s", o.n_services, o.endpoint);
         run(ws, o.n_services);
         for (int i = 0; i < o.n_services; i++) {

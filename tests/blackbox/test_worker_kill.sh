@@ -7,7 +7,7 @@
 #     then a normal worker for acme.slow starts; the client's answer must
 #     come from that second worker.
 #  2. the same, with the second worker already registered and idle at the kill.
-#  3. C workers: hotline-worker --service echo A is SIGSTOPped while idle,
+#  3. C workers: hotline-worker --service echo A is SIGSTOPped (hung) while idle,
 #     gets a request, is SIGKILLed; worker B (started after) answers it.
 source "$(dirname "$0")/lib.sh"
 
@@ -74,26 +74,43 @@ round r1 kill-then-start
 t_wait_mmi "$ep" acme.slow 404 || t_fail "acme.slow still registered after round 1"
 round r2 start-then-kill
 
-# 3. C workers (hotline-worker --service echo).
-t_worker echoA "$ep" --service echo --heartbeat 200
+# 3. C workers (hotline-worker --service echo), on a second broker with
+# --heartbeat 1000 (dead after 3 s) so that A can be hung, handed the request
+# and SIGKILLed well inside its liveness window: the broker still counts A as
+# alive and holding the request when it dies.
+port2=$(t_port); ep=tcp://127.0.0.1:$port2
+t_broker broker2 "$ep" "$T_DIR/kill2.db" --heartbeat 1000
+t_worker echoA "$ep" --service echo --heartbeat 1000
 A=$WORKER_PID
 t_wait_mmi "$ep" echo 200 || t_fail "echo worker A did not register"
 sleep 0.3
 kill -STOP "$A"
+stopped_at=$(now)
 body_text="echo me, 工单 $$"
 call_bg c-call echo "$body_text"
-sleep 1.2
+sleep 0.8
 kill -0 "$CALL_PID" 2>/dev/null || { cat "$T_DIR/c-call.out"; t_fail "echo answered while the only worker was stopped"; }
-t_ok "C: echo worker A (pid $A) stopped with the request; no answer for 1.2 s"
-t_worker echoB "$ep" --service echo --heartbeat 200
+t_ok "C: echo worker A (pid $A) hung (SIGSTOP) and handed the request; no answer for 0.8 s"
+t_worker echoB "$ep" --service echo --heartbeat 1000
 B=$WORKER_PID
+sleep 0.5
+exp_before=$(grep -c "worker expired.*service=echo" "$T_DIR/broker2.log" || true)
 killed_at=$(now)
 t_kill9 "$A"
+[ "$exp_before" -eq 0 ] || t_fail "C: the broker had already expired A before the kill (test timing too slow)"
+t_ok "C: A SIGKILLed $(echo "$killed_at - $stopped_at" | bc) s after it hung, before the broker expired it"
 wait_call c-call; reply=$REPLY_JSON
 echo "$reply"
 echo "$reply" | t_json "j.get('text') == '''$body_text''' and j.get('seq') == 1 and j['_t'] > $killed_at" | grep -qx True \
     || t_fail "C: want the echo of {text: '$body_text', seq: 1} after A's death, got $reply"
 kill -0 "$B" 2>/dev/null || t_fail "C: worker B is not running"
-grep -q "worker expired.*service=echo" "$T_DIR/broker.log" || t_fail "C: broker did not log A's expiry"
-t_ok "C: A died, its request was echoed by B (pid $B, the only live echo worker), $(echo "$reply" | t_json "round(j['_t'] - $killed_at, 3)") s after A's SIGKILL"
-t_ok "C: broker log: $(grep "worker expired.*service=echo" "$T_DIR/broker.log" | tail -1)"
+n=$(grep -c "worker expired.*service=echo" "$T_DIR/broker2.log" || true)
+[ "$n" -eq 1 ] || t_fail "C: broker logged $n expiries for echo, want 1 (A)"
+t_ok "C: A's request was echoed by B (pid $B, the only live echo worker), $(echo "$reply" | t_json "round(j['_t'] - $killed_at, 3)") s after A's SIGKILL"
+t_ok "C: broker log: $(grep "worker expired.*service=echo" "$T_DIR/broker2.log" | tail -1)"
+gap=$(grep "worker expired.*service=echo" "$T_DIR/broker2.log" | tail -1 | $PY -c '
+import sys, re, json, datetime
+ts = re.search(r"ts=(\S+)Z", sys.stdin.read()).group(1)
+t = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc).timestamp()
+print(round(json.loads(sys.argv[1])["_t"] - t, 3))' "$reply")
+t_ok "C: figures: hung->killed $(echo "$killed_at - $stopped_at" | bc | cut -c1-5) s, broker expiry->reply ${gap} s (heartbeat 1000 ms)"

@@ -10,6 +10,7 @@ DISCONNECT):
   worker_acceptance.py --connect EP worker --service acme.upper --name W1
         [--mode upper|slow|silent|disconnect] [--heartbeat MS]
         [--ready-file F] [--request-file F] [--trigger F] [--disconnect-file F]
+        [--start-trigger F]   (wait for file F before connecting)
         [--lifetime S]
 
   modes: upper      answers {text, seq} with {text: TEXT.upper(), seq, worker, served}
@@ -25,6 +26,7 @@ Client side:
   worker_acceptance.py --connect EP client --service S --n 20 [--pause-after K --pause S]
   worker_acceptance.py --connect EP call --service S --text T [--seq N]
   worker_acceptance.py --connect EP mmi-watch --service S --want CODE --within S [--since-file F]
+        [--first CODE] [--trigger F]
   worker_acceptance.py --connect EP mmi-hold --service S --code CODE --for S
 """
 import argparse, json, os, sys, time
@@ -97,6 +99,9 @@ class Worker:
 
     def run(self):
         end = time.time() + self.a.lifetime
+        if self.a.start_trigger:
+            while not os.path.exists(self.a.start_trigger) and time.time() < end:
+                time.sleep(0.005)
         self.connect()
         if self.a.mode == "silent":
             self.go_silent(end)
@@ -204,24 +209,38 @@ def call(a):
 
 
 def mmi_watch(a):
-    """Polls mmi.service until it answers --want; prints the time taken,
-    measured from the 't' in --since-file (or from now)."""
+    """Polls mmi.service (one REQ socket, every 10 ms). With --trigger, first
+    writes that file (so the peer under test acts only once this poller is
+    running) and waits for --since-file. With --first, waits until the
+    service answers that code, then until it answers --want. Prints the
+    times, measured from the 't' in --since-file (or from the start)."""
     c = Client(a.connect, 2000)
-    since = json.load(open(a.since_file))["t"] if a.since_file else time.time()
-    end = time.time() + a.within + 2.0   # keep polling a little past the limit, to report
-    seen, code = [], None
+    c.mmi(a.service)                          # connected and warmed up
+    t_start = time.time()
+    if a.trigger:
+        mark(a.trigger, by="mmi-watch")
+    if a.since_file:
+        while not os.path.exists(a.since_file) and time.time() < t_start + 10:
+            time.sleep(0.005)
+        since = json.load(open(a.since_file))["t"]
+    else:
+        since = t_start
+    end = time.time() + a.within + 2.0       # keep polling a little past the limit, to report
+    seen, code, first_ok = [], None, a.first is None
     while time.time() < end:
         code = c.mmi(a.service)
         if not seen or seen[-1][0] != code:
             seen.append((code, round(time.time() - since, 3)))
-        if code == a.want:
+        if code == a.first:
+            first_ok = True
+        if first_ok and code == a.want:
             break
         time.sleep(0.01)
     dt = time.time() - since
     c.close()
-    print(json.dumps({"service": a.service, "want": a.want, "got": code, "after_s": round(dt, 3),
-                      "limit_s": a.within, "transitions": seen}), flush=True)
-    sys.exit(0 if code == a.want and dt <= a.within else 1)
+    print(json.dumps({"service": a.service, "first": a.first, "want": a.want, "got": code,
+                      "after_s": round(dt, 3), "limit_s": a.within, "transitions": seen}), flush=True)
+    sys.exit(0 if first_ok and code == a.want and dt <= a.within else 1)
 
 
 def mmi_hold(a):
@@ -253,6 +272,7 @@ def main():
     p.add_argument("--ready-file")
     p.add_argument("--request-file")
     p.add_argument("--trigger")
+    p.add_argument("--start-trigger")
     p.add_argument("--disconnect-file")
     p.add_argument("--lifetime", type=float, default=300.0, help="exit after S seconds (bounded tests)")
     p = sub.add_parser("client")
@@ -269,6 +289,8 @@ def main():
     p.add_argument("--want", required=True)
     p.add_argument("--within", type=float, required=True)
     p.add_argument("--since-file")
+    p.add_argument("--trigger")
+    p.add_argument("--first")
     p = sub.add_parser("mmi-hold")
     p.add_argument("--service", required=True)
     p.add_argument("--code", required=True)

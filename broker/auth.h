@@ -1,0 +1,37 @@
+/* auth: CURVE authentication and roles. The broker runs its own ZAP handler
+ * (RFC 27) — CURVE without one accepts any key — and admits a key only if its
+ * public key file sits in the allow-list directory under its role:
+ * DIR/client/NAME.key, DIR/worker/NAME.key, DIR/admin/NAME.key. The directory is
+ * re-read every second, so a file dropped in or removed takes effect without
+ * a restart, for new connections and for every message after that. */
+#ifndef HOTLINE_AUTH_H
+#define HOTLINE_AUTH_H
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum { ROLE_NONE = 0, ROLE_CLIENT, ROLE_WORKER, ROLE_ADMIN } auth_role_t;
+
+typedef struct auth auth_t;
+
+/* Binds the ZAP endpoint in zctx and loads allow_dir. NULL with err. */
+auth_t *auth_new(void *zctx, const char *allow_dir, char *err, size_t errlen);
+void auth_destroy(auth_t **p);
+/* The ZAP socket to poll; auth_on_readable answers what arrived. */
+void *auth_socket(auth_t *self);
+void auth_on_readable(auth_t *self);
+/* Re-reads the allow-list if a second has passed. */
+void auth_refresh(auth_t *self);
+/* The role of a connection's User-Id (its Z85 public key) right now. */
+auth_role_t auth_role(auth_t *self, const char *user_id);
+const char *auth_role_name(auth_role_t r);
+
+/* May a peer of role r register as a worker (worker_cmd) or call service?
+ * On false, why says what was refused. */
+bool auth_allows(auth_role_t r, const char *service, bool worker_cmd, char *why, size_t whylen);
+
+typedef struct {
+    unsigned long accepted, refused;
+} auth_stats_t;
+void auth_stats(const auth_t *self, auth_stats_t *out);
+
+#endif
