@@ -16,6 +16,8 @@
 static const char INTERNAL_ADDR[] = "\0hotline"; /* a ROUTER never assigns an id starting with 0 plus 7 bytes */
 #define INTERNAL_LEN 8
 #define ROUTER_MAX_SERVICES 1024
+#define ROUTER_MAX_WORKERS 4096
+#define ROUTER_MAX_QUEUED_BYTES (256u << 20)   /* client request bodies held for all services */
 /* {"status":"error","error":"service unavailable: queue full"} */
 static const char QUEUE_FULL[] = "\x82\xa6status\xa5""error\xa5""error\xbf""service unavailable: queue full";
 
@@ -72,6 +74,7 @@ struct router {
     outmsg_t *out_head, *out_tail;
     router_stats_t st;
     mdp_frames_t frames;
+    size_t queued_bytes;
 };
 
 int64_t router_now_ms(void)
@@ -100,7 +103,8 @@ router_t *router_new(void *zctx, const router_opts_t *opts, const router_curve_t
     router_t *r = xcalloc(1, sizeof *r);
     r->o = *opts;
     r->sock = zmq_socket(zctx, ZMQ_ROUTER);
-    int one = 1, linger = 1000;
+    int one = 1, linger = 1000, sndtimeo = 0;
+    zmq_setsockopt(r->sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo);
     if (curve && curve->secret_z85) {
         zmq_setsockopt(r->sock, ZMQ_CURVE_SERVER, &one, sizeof one);
         zmq_setsockopt(r->sock, ZMQ_CURVE_SECRETKEY, curve->secret_z85, 40);
@@ -197,10 +201,13 @@ static bool admitted(router_t *r, mdp_frames_t *f, const mdp_router_msg_t *m)
 
 static mdp_span_t wspan(const worker_t *w) { return (mdp_span_t){w->id, w->id_len}; }
 
-static void send_worker(router_t *r, worker_t *w, int cmd, mdp_span_t client, const void *body, size_t len)
+/* Sends never block (ZMQ_SNDTIMEO 0): a peer that stops reading cannot stall
+ * the broker. Returns 0 or -1 (the message was not sent). */
+static int send_worker(router_t *r, worker_t *w, int cmd, mdp_span_t client, const void *body, size_t len)
 {
-    if (mdp_send_to_worker(r->sock, wspan(w), cmd, client, body, len) != 0)
-        log_warn("send to worker failed", "worker=%s err=\"%s\"", w->key, zmq_strerror(errno));
+    if (mdp_send_to_worker(r->sock, wspan(w), cmd, client, body, len) == 0) return 0;
+    log_warn("send to worker failed", "worker=%s err=\"%s\"", w->key, zmq_strerror(errno));
+    return -1;
 }
 
 static void idle_push(service_t *s, worker_t *w)
@@ -220,8 +227,9 @@ static void idle_remove(service_t *s, worker_t *w)
     w->idle = false;
 }
 
-static void queue_front(service_t *s, request_t *q)
+static void queue_front(router_t *r, service_t *s, request_t *q)
 {
+    r->queued_bytes += zmq_msg_size(&q->body);
     q->next = s->qhead;
     s->qhead = q;
     if (!s->qtail) s->qtail = q;
@@ -235,7 +243,7 @@ static void worker_delete(router_t *r, worker_t *w, bool disconnect)
     service_t *s = w->svc;
     if (w->idle) idle_remove(s, w);
     s->n_workers--;
-    if (w->req) { queue_front(s, w->req); r->st.requeued++; }
+    if (w->req) { queue_front(r, s, w->req); r->st.requeued++; }
     if (w->batch && r->feeder.lost) { r->feeder.lost(r->feeder.ctx, w->batch); r->st.requeued++; }
     dict_del(r->workers, w->key);
     free(w);
@@ -249,6 +257,11 @@ static void worker_ready(router_t *r, const mdp_router_msg_t *m, const char *key
     if (s->builtin || strncmp(name, "mmi.", 4) == 0) {
         log_warn("worker tried to register a built-in service", "worker=%s service=%s", key, name);
         r->st.rejected_frames++;
+        mdp_send_to_worker(r->sock, m->peer, MDP_DISCONNECT, (mdp_span_t){0}, NULL, 0);
+        return;
+    }
+    if (dict_len(r->workers) >= ROUTER_MAX_WORKERS) {
+        log_warn("too many workers; READY refused", "worker=%s", key);
         mdp_send_to_worker(r->sock, m->peer, MDP_DISCONNECT, (mdp_span_t){0}, NULL, 0);
         return;
     }
@@ -334,7 +347,7 @@ static void from_client(router_t *r, mdp_frames_t *f, const mdp_router_msg_t *m)
     }
     if (!s) s = service_get(r, name, m->service.n);
     if (s->builtin) { s->builtin(s->builtin_ctx, m->peer, m->body); return; }
-    if (s->qlen >= r->o.max_queue) {
+    if (s->qlen >= r->o.max_queue || r->queued_bytes + m->body.n > ROUTER_MAX_QUEUED_BYTES) {
         log_warn("service queue full", "service=%s queued=%zu", name, s->qlen);
         router_reply(r, m->peer, name, QUEUE_FULL, sizeof QUEUE_FULL - 1, false);
         return;
@@ -345,6 +358,7 @@ static void from_client(router_t *r, mdp_frames_t *f, const mdp_router_msg_t *m)
     q->peer_len = m->peer.n;
     zmq_msg_init(&q->body);
     zmq_msg_move(&q->body, &f->part[4]); /* body frame, no copy */
+    r->queued_bytes += zmq_msg_size(&q->body);
     if (s->qtail) s->qtail->next = q;
     else s->qhead = q;
     s->qtail = q;
@@ -419,10 +433,12 @@ static bool feed_one(router_t *r, service_t *s)
         s->qhead = q->next;
         if (!s->qhead) s->qtail = NULL;
         s->qlen--;
+        r->queued_bytes -= zmq_msg_size(&q->body);
         q->next = NULL;
         idle_remove(s, w);
         w->req = q;
-        send_worker(r, w, MDP_REQUEST, (mdp_span_t){q->peer, q->peer_len}, zmq_msg_data(&q->body), zmq_msg_size(&q->body));
+        if (send_worker(r, w, MDP_REQUEST, (mdp_span_t){q->peer, q->peer_len}, zmq_msg_data(&q->body), zmq_msg_size(&q->body)))
+            worker_delete(r, w, false); /* not reading: its request goes back to the queue */
         return true;
     }
     if (!r->feeder.feed) return false;
@@ -432,7 +448,8 @@ static bool feed_one(router_t *r, service_t *s)
     if (!b) return false;
     idle_remove(s, w);
     w->batch = b;
-    send_worker(r, w, MDP_REQUEST, (mdp_span_t){(const unsigned char *)INTERNAL_ADDR, INTERNAL_LEN}, body, len);
+    if (send_worker(r, w, MDP_REQUEST, (mdp_span_t){(const unsigned char *)INTERNAL_ADDR, INTERNAL_LEN}, body, len))
+        worker_delete(r, w, false);
     return true;
 }
 
