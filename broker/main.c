@@ -169,6 +169,15 @@ int main(int argc, char **argv)
     int rc = broker_opts_parse(&b.o, argc, argv);
     if (rc) return rc == 1 ? 0 : rc;
     log_init("broker", b.o.log_level);
+    if (b.o.rebuild_rollups) {
+        char err[512] = "";
+        store_t *st = store_open(b.o.db, b.o.sync, err, sizeof err);
+        if (!st) { fprintf(stderr, "hotline-broker: cannot open %s: %s\n", b.o.db, err); return EX_NOINPUT; }
+        int r = store_rollup_rebuild(st);
+        store_close(&st);
+        fprintf(stderr, "hotline-broker: roll-ups of %s %s\n", b.o.db, r == 0 ? "rebuilt" : "NOT rebuilt (see the log)");
+        return r == 0 ? 0 : EX_SOFTWARE;
+    }
     if (b.o.insecure && !broker_endpoint_is_local(b.o.bind))
         log_warn("plaintext bind to a non-loopback address (--insecure): anyone who can reach it is served", "bind=%s", b.o.bind);
     struct sigaction sa = {0};

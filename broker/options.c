@@ -36,6 +36,8 @@ static const char USAGE[] =
     "      --allow DIR         allow-list: public keys in DIR/client/, DIR/worker/,\n"
     "                          DIR/admin/ (*.key); re-read every second\n"
     "      --insecure          allow a plaintext bind to a non-loopback address\n"
+    "      --rebuild-rollups   recompute the report roll-ups of --db from its tickets,\n"
+    "                          then exit (maintenance; stop the running broker first)\n"
     "  -v, --verbose           log at info level (twice: debug)\n"
     "      --log-level LEVEL   debug|info|warn|error (default warn)\n"
     "  -h, --help              show this help\n"
@@ -79,7 +81,7 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
 {
     static const struct option LONG[] = {
         {"bind", 1, 0, 'b'}, {"db", 1, 0, 'd'}, {"kb", 1, 0, 'k'}, {"heartbeat", 1, 0, 'H'},
-        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"allow", 1, 0, 'A'},
+        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"rebuild-rollups", 0, 0, 'R'}, {"allow", 1, 0, 'A'},
         {"verbose", 0, 0, 'v'}, {"log-level", 1, 0, 'L'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     static const char *const SYNC[] = {"full", "normal"}, *const CLOCK[] = {"auto", "live", "virtual"};
     snprintf(g_kb_default, sizeof g_kb_default, "%s/kb/longhu-kb.tsv", hotline_datadir());
@@ -98,6 +100,7 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
         case 'c': rc = parse_choice(optarg, CLOCK, 3, &v, "--clock"); o->clock = v - 1; break;
         case 'I': o->insecure = true; break;
         case 'C': o->curve_secret = optarg; break;
+        case 'R': o->rebuild_rollups = true; break;
         case 'A': o->allow = optarg; break;
         case 'v': o->log_level = o->log_level == LOG_WARN ? LOG_INFO : LOG_DEBUG; break;
         case 'L':

@@ -352,6 +352,8 @@ void pipeline_tick(pipeline_t *self)
             continue;
         }
         l->t.overdue_at = l->t.close_due;
+        store_begin(self->store);
+        store_rollup_one(self->store, &l->t, l->t.unit, l->t.close_due, RU_OVERDUE, 1);
         pl_transition(self, l, EV_overdue, l->t.close_due, "deadline passed: 督办");
         store_ticket_save(self->store, &l->t);
     }

@@ -27,6 +27,12 @@ int pl_transition(pipeline_t *p, live_t *l, lc_event_t ev, int64_t at, const cha
     return (int)act;
 }
 
+/* Counts a figure in the daily roll-up, under the ticket's current unit. */
+static void count(pipeline_t *p, const live_t *l, int64_t at, store_rollup_col_t col, int delta)
+{
+    store_rollup_one(p->store, &l->t, l->t.unit, at, col, delta);
+}
+
 typedef struct {
     const msgpack_object *o;
     char err[160];
@@ -106,12 +112,15 @@ static int apply_classify(pipeline_t *p, live_t *l, item_t *it)
     l->t.alt_unit = alt;
     free(l->text);
     l->text = NULL;
+    count(p, l, l->t.received_at, RU_RECEIVED, 1);
     if (l->t.type == TT_PRAISE) return pl_transition(p, l, EV_praise, l->t.received_at, ticket_unit_name(unit));
     if (l->t.type == TT_CONSULT && kb[0]) {
         memcpy(l->t.kb_id, kb, sizeof kb);
         l->t.direct = true;
         l->t.closed_at = at;
         l->t.on_time = 1;
+        int d[RU__COUNT] = {[RU_CLOSED] = 1, [RU_ON_TIME] = 1, [RU_DIRECT] = 1};
+        store_rollup_add(p->store, &l->t, l->t.unit, at, d);
         return pl_transition(p, l, EV_answered, at, kb);
     }
     char d[96];
@@ -126,7 +135,11 @@ static int apply_dispatch(pipeline_t *p, live_t *l, item_t *it)
     check_time(it, l, at, "at");
     if (!it->bad && unit == TICKET_NONE) { snprintf(it->err, sizeof it->err, "dispatch result lacks 'unit'"); it->bad = true; }
     if (it->bad) return -1;
-    l->t.unit = unit;
+    if (unit != l->t.unit) { /* "received" follows the ticket to its new unit */
+        count(p, l, l->t.received_at, RU_RECEIVED, -1);
+        l->t.unit = unit;
+        count(p, l, l->t.received_at, RU_RECEIVED, 1);
+    }
     l->t.sign_due = sign_due;
     if (!l->t.close_due) l->t.close_due = close_due; /* the deadline counts from receipt: re-dispatch keeps it */
     if (l->t.close_due && !l->t.closed_at) heap_update(p->deadlines, &l->due, l->t.close_due);
@@ -138,6 +151,7 @@ static void overdue_check(pipeline_t *p, live_t *l, int64_t closed_at)
 {
     if (!l->t.close_due || closed_at <= l->t.close_due || l->t.overdue_at) return;
     l->t.overdue_at = l->t.close_due;
+    count(p, l, l->t.close_due, RU_OVERDUE, 1);
     pl_transition(p, l, EV_overdue, l->t.close_due, "deadline passed: 督办");
 }
 
@@ -161,6 +175,8 @@ static int apply_handle_closed(pipeline_t *p, live_t *l, item_t *it)
     overdue_check(p, l, closed_at);
     l->t.closed_at = closed_at;
     l->t.on_time = closed_at <= l->t.close_due;
+    int d[RU__COUNT] = {[RU_CLOSED] = 1, [RU_ON_TIME] = l->t.on_time};
+    store_rollup_add(p->store, &l->t, l->t.unit, closed_at, d);
     heap_remove(p->deadlines, &l->due);
     return pl_transition(p, l, EV_closed, closed_at, l->t.on_time ? "on time" : "late");
 }
@@ -192,6 +208,8 @@ static int apply_visit(pipeline_t *p, live_t *l, item_t *it)
     l->t.rating = (int8_t)rating;
     l->t.rated_at = at;
     l->t.rating_default = dflt;
+    int ru[RU__COUNT] = {[RU_RATED] = 1, [RU_SAT3] = rating >= 3, [RU_SAT4] = rating >= 4, [RU_BAD] = rating <= 2};
+    store_rollup_add(p->store, &l->t, l->t.unit, at, ru);
     char d[32];
     snprintf(d, sizeof d, "rating=%d%s", (int)rating, dflt ? " (default)" : "");
     if (pl_transition(p, l, EV_rated, at, d) != ACT_DECIDE) return -1;
@@ -220,6 +238,7 @@ static int apply_revisit(pipeline_t *p, live_t *l, item_t *it)
     if (it->bad) return -1;
     l->t.revisit_rating = (int8_t)rating;
     l->t.revisited_at = at;
+    if (l->t.rating <= 2) count(p, l, l->t.rated_at, RU_BAD_RECTIFIED, 1); /* a cohort: on the 差评's day */
     char d[16];
     snprintf(d, sizeof d, "rating=%d", (int)rating);
     return pl_transition(p, l, EV_revisited, at, d);

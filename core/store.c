@@ -10,6 +10,11 @@
 
 extern const char STORE_SQL[]; /* schemas/store.sql, embedded at build time */
 
+/* ticket_t.last_at has no column: every transition appends an event at its
+ * time and raises last_at to it, so it is the newest event's time. A reloaded
+ * ticket must resume from there, not from 0. */
+#define LAST_AT_SQL "(SELECT max(at) FROM event WHERE event.ticket_id=ticket.id)"
+
 static const char *const SQL[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
@@ -22,15 +27,21 @@ static const char *const SQL[Q__COUNT] = {
                  "revisit_rating=?21,revisited_at=?22,done_at=?23 WHERE id=?1",
     [Q_T_GET] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,kb_id,round,delivery,"
                 "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,rating_default,"
-                "rectify_due,rectified_at,revisit_rating,revisited_at,done_at FROM ticket WHERE id=?",
+                "rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL " FROM ticket WHERE id=?",
     [Q_T_TEXT] = "SELECT text FROM ticket WHERE id=?",
     [Q_T_UNFINISHED] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,kb_id,round,delivery,"
                        "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
-                       "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at "
-                       "FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
+                       "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
+                       " FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
     [Q_T_COUNT] = "SELECT count(*), count(done_at) FROM ticket",
     [Q_E_INSERT] = "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail) VALUES(?,?,?,?,?,?,?)",
     [Q_E_LIST] = "SELECT at,kind,state,round,unit,detail FROM event WHERE ticket_id=? ORDER BY seq",
+    [Q_ROLLUP] = "INSERT INTO rollup(day,type,urgent,street,unit,received,closed,on_time,direct,rated,sat3,sat4,bad,"
+                 "bad_rectified,overdue) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
+                 "ON CONFLICT DO UPDATE SET received=received+excluded.received,closed=closed+excluded.closed,"
+                 "on_time=on_time+excluded.on_time,direct=direct+excluded.direct,rated=rated+excluded.rated,"
+                 "sat3=sat3+excluded.sat3,sat4=sat4+excluded.sat4,bad=bad+excluded.bad,"
+                 "bad_rectified=bad_rectified+excluded.bad_rectified,overdue=overdue+excluded.overdue",
     [Q_KB_INSERT] = "INSERT INTO kb_rev(id,valid_from,category,unit,keywords,answer,source,recorded_at,uid) "
                     "VALUES(?,?,?,?,?,?,?,?,?)",
     [Q_KB_UID] = "SELECT rev FROM kb_rev WHERE uid=?",

@@ -60,6 +60,19 @@ int store_ticket_events(store_t *self, const char *id, store_event_fn fn, void *
 /* Tickets in the store, and how many of them are in a final state. */
 int store_ticket_counts(store_t *self, int64_t *total, int64_t *final);
 
+/* --- roll-ups (schemas/store.sql, table rollup) --- */
+typedef enum {
+    RU_RECEIVED, RU_CLOSED, RU_ON_TIME, RU_DIRECT, RU_RATED, RU_SAT3, RU_SAT4, RU_BAD,
+    RU_BAD_RECTIFIED, RU_OVERDUE, RU__COUNT
+} store_rollup_col_t;
+/* Adds delta[c] to each column c of the (CST day of t, ticket's type,
+ * urgency, street, unit) row. unit is a units_all() index or TICKET_NONE. */
+int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT]);
+/* Adds delta to one column. */
+int store_rollup_one(store_t *self, const ticket_t *t, int unit, int64_t at, store_rollup_col_t col, int delta);
+/* Recomputes the whole table from the ticket table, in one transaction. */
+int store_rollup_rebuild(store_t *self);
+
 /* --- knowledge base --- */
 /* Inserts a revision; its rev is assigned and written to *rev. uid (may be
  * NULL) is an update's idempotency key. */

@@ -117,6 +117,7 @@ static void row_to_ticket(sqlite3_stmt *st, ticket_t *t)
     t->revisit_rating = (int8_t)sqlite3_column_int(st, 24);
     t->revisited_at = sqlite3_column_int64(st, 25);
     t->done_at = sqlite3_column_int64(st, 26);
+    t->last_at = sqlite3_column_type(st, 27) == SQLITE_NULL ? t->received_at : sqlite3_column_int64(st, 27);
 }
 
 int store_ticket_get(store_t *self, const char *id, ticket_t *out)
@@ -178,4 +179,57 @@ int store_ticket_counts(store_t *self, int64_t *total, int64_t *final)
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : store_fail(self, "ticket_counts");
+}
+
+/* --- roll-ups --- */
+
+int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT])
+{
+    sqlite3_stmt *st = self->q[Q_ROLLUP];
+    const char *street = ticket_street_name(t->street), *u = ticket_unit_name(unit);
+    sqlite3_bind_int64(st, 1, (at + 28800) / 86400);
+    sqlite3_bind_text(st, 2, ticket_type_name(t->type), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, t->urgent);
+    sqlite3_bind_text(st, 4, street ? street : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, u ? u : "", -1, SQLITE_STATIC);
+    for (int c = 0; c < RU__COUNT; c++) sqlite3_bind_int(st, 6 + c, delta[c]);
+    return store_step_done(self, st, "rollup");
+}
+
+int store_rollup_one(store_t *self, const ticket_t *t, int unit, int64_t at, store_rollup_col_t col, int delta)
+{
+    int d[RU__COUNT] = {0};
+    d[col] = delta;
+    return store_rollup_add(self, t, unit, at, d);
+}
+
+/* Each figure from its own time column, exactly as the broker counts it. */
+static const char REBUILD[] =
+    "DELETE FROM rollup;"
+    "INSERT INTO rollup(day,type,urgent,street,unit,received) SELECT (received_at+28800)/86400,type,urgent,"
+    " coalesce(street,''),coalesce(unit,''),count(*) FROM ticket WHERE category IS NOT NULL GROUP BY 1,2,3,4,5;"
+    "INSERT INTO rollup(day,type,urgent,street,unit,closed,on_time,direct) SELECT (closed_at+28800)/86400,type,urgent,"
+    " coalesce(street,''),coalesce(unit,''),count(*),sum(on_time=1),sum(direct=1) FROM ticket WHERE closed_at IS NOT NULL"
+    " GROUP BY 1,2,3,4,5 ON CONFLICT DO UPDATE SET closed=excluded.closed,on_time=excluded.on_time,direct=excluded.direct;"
+    "INSERT INTO rollup(day,type,urgent,street,unit,rated,sat3,sat4,bad,bad_rectified) SELECT (rated_at+28800)/86400,"
+    " type,urgent,coalesce(street,''),coalesce(unit,''),count(*),sum(rating>=3),sum(rating>=4),sum(rating<=2),"
+    " sum(rating<=2 AND revisited_at IS NOT NULL) FROM ticket WHERE rated_at IS NOT NULL GROUP BY 1,2,3,4,5"
+    " ON CONFLICT DO UPDATE SET rated=excluded.rated,sat3=excluded.sat3,sat4=excluded.sat4,bad=excluded.bad,"
+    " bad_rectified=excluded.bad_rectified;"
+    "INSERT INTO rollup(day,type,urgent,street,unit,overdue) SELECT (overdue_at+28800)/86400,type,urgent,"
+    " coalesce(street,''),coalesce(unit,''),count(*) FROM ticket WHERE overdue_at IS NOT NULL GROUP BY 1,2,3,4,5"
+    " ON CONFLICT DO UPDATE SET overdue=excluded.overdue;";
+
+int store_rollup_rebuild(store_t *self)
+{
+    if (store_begin(self) != 0) return -1;
+    char *msg = NULL;
+    if (sqlite3_exec(self->db, REBUILD, NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        self->txn_failed = true;
+        store_fail(self, "rollup_rebuild");
+        store_commit(self);
+        return -1;
+    }
+    return store_commit(self);
 }

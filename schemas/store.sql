@@ -84,6 +84,33 @@ CREATE TABLE kb_rev (
 ) STRICT;
 CREATE INDEX kb_rev_id ON kb_rev(id, valid_from);
 
+-- Daily roll-up of the report figures (SPEC §7), kept by the broker in the
+-- same transaction as the transitions that change them, so a report reads
+-- O(days × groups) rows, never the tickets. Each figure is counted on the CST
+-- day of its own time, under the ticket's type, urgency, street and the unit
+-- responsible at that moment; "received" is counted once the ticket is
+-- classified (tickets not yet classified are counted from the ticket table)
+-- and follows the ticket when a 退单 moves it to another unit.
+-- `hotline-broker --rebuild-rollups` recomputes it from the ticket table.
+CREATE TABLE rollup (
+    day           INTEGER NOT NULL,       -- CST day number: (t + 28800) / 86400
+    type          TEXT NOT NULL,
+    urgent        INTEGER NOT NULL,
+    street        TEXT NOT NULL,          -- '' when the caller gave none
+    unit          TEXT NOT NULL,          -- '' when none
+    received      INTEGER NOT NULL DEFAULT 0, -- by received_at
+    closed        INTEGER NOT NULL DEFAULT 0, -- first closes, by closed_at
+    on_time       INTEGER NOT NULL DEFAULT 0, -- of those, on time
+    direct        INTEGER NOT NULL DEFAULT 0, -- of those, answered from the knowledge base
+    rated         INTEGER NOT NULL DEFAULT 0, -- by rated_at
+    sat3          INTEGER NOT NULL DEFAULT 0, -- rating 3..5
+    sat4          INTEGER NOT NULL DEFAULT 0, -- rating 4..5
+    bad           INTEGER NOT NULL DEFAULT 0, -- rating 1..2 (差评)
+    bad_rectified INTEGER NOT NULL DEFAULT 0, -- of those, rectified and re-visited (on the rating's day: a cohort)
+    overdue       INTEGER NOT NULL DEFAULT 0, -- by overdue_at
+    PRIMARY KEY (day, type, urgent, street, unit)
+) STRICT, WITHOUT ROWID;
+
 -- Small settings: active scenario text and seed, clock mode, virtual clock.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,

@@ -41,46 +41,52 @@ static const report_figure_t FIGURES[] = {
 };
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
-/* A family: the figures one statement produces, all counted by one time column. */
+/* A family: the figures one statement produces, all counted by one time
+ * column. Ticket figures come from the daily roll-up the broker keeps in step
+ * with every transition (schemas/store.sql, table rollup), so a report reads
+ * O(days × groups) rows whatever the number of tickets; only tickets not yet
+ * classified (not yet in the roll-up) are counted from the ticket table, via
+ * its partial index of unfinished tickets. */
 typedef struct {
-    const char *table, *col;   /* col: the time column (month key) */
+    const char *table, *col;   /* col: the time column (month key); "day" = CST day number */
     const char *sums;          /* aggregate list, one per fields[] entry */
     const char *where;         /* binds :from and/or :to */
-    size_t fields[5];
+    size_t fields[16];
     int nfields;
 } family_t;
 
+#define DAY_FROM "(:from + 28800) / 86400"
+#define DAY_TO "(:to + 28800) / 86400"
+
 static const family_t TICKET_FAMILIES[] = {
+    {"rollup", "day",
+     "SUM(received), SUM(urgent * received), SUM((type = 'praise') * received), "
+     "SUM(closed), SUM(on_time), SUM(urgent * closed), SUM(direct), SUM((type = 'consult') * closed), "
+     "SUM(rated), SUM(sat3), SUM(sat4), SUM(bad), SUM(bad_rectified), SUM(overdue)",
+     "day >= " DAY_FROM " AND day < " DAY_TO,
+     {C(received), C(urgent_received), C(praise), C(closed), C(on_time_closed), C(urgent_closed),
+      C(direct_answered), C(consult_closed), C(rated), C(satisfied), C(satisfied_strict), C(bad_ratings),
+      C(bad_rectified), C(overdue)}, 14},
     {"ticket", "received_at", "COUNT(*), SUM(urgent = 1), SUM(type = 'praise')",
-     "received_at >= :from AND received_at < :to",
+     "done_at IS NULL AND category IS NULL AND received_at >= :from AND received_at < :to",
      {C(received), C(urgent_received), C(praise)}, 3},
-    /* Praise tickets never close; the filter only makes that explicit. */
-    {"ticket", "closed_at",
-     "COUNT(*), SUM(on_time = 1), SUM(urgent = 1), SUM(direct = 1), SUM(type = 'consult')",
-     "closed_at >= :from AND closed_at < :to AND type <> 'praise'",
-     {C(closed), C(on_time_closed), C(urgent_closed), C(direct_answered), C(consult_closed)}, 5},
-    /* bad_rectified is a cohort figure: revisited whenever, rated in period. */
-    {"ticket", "rated_at",
-     "COUNT(*), SUM(rating IN (3, 4, 5)), SUM(rating IN (4, 5)), SUM(rating <= 2), "
-     "SUM(rating <= 2 AND revisited_at IS NOT NULL)",
-     "rated_at >= :from AND rated_at < :to",
-     {C(rated), C(satisfied), C(satisfied_strict), C(bad_ratings), C(bad_rectified)}, 5},
-    {"ticket", "overdue_at", "COUNT(*)", "overdue_at >= :from AND overdue_at < :to",
-     {C(overdue)}, 1},
 };
 
-/* Open at the period end, for keys that do not move in time (total/type/unit/street). */
+/* Open at the period end = received − closed before the end (praise never
+ * opens), for keys that do not move in time (total/type/unit/street). */
 static const family_t OPEN_FAMILY = {
-    "ticket", "received_at", "COUNT(*)",
-    "received_at < :to AND type <> 'praise' AND (closed_at IS NULL OR closed_at >= :to)",
+    "rollup", "day", "SUM((type <> 'praise') * received) - SUM(closed)", "day < " DAY_TO,
     {C(open_at_end)}, 1};
-/* For months: +received and -closed per month, accumulated over months. */
+static const family_t OPEN_NEW_FAMILY = {
+    "ticket", "received_at", "COUNT(*)",
+    "done_at IS NULL AND category IS NULL AND received_at < :to AND type <> 'praise'", {C(open_at_end)}, 1};
+/* For months: the same flows per month, accumulated over months. */
 static const family_t OPEN_IN_FAMILY = {
-    "ticket", "received_at", "COUNT(*)", "received_at < :to AND type <> 'praise'",
+    "rollup", "day", "SUM((type <> 'praise') * received) - SUM(closed)", "day < " DAY_TO,
     {C(open_at_end)}, 1};
 static const family_t OPEN_OUT_FAMILY = {
-    "ticket", "closed_at", "-COUNT(*)",
-    "closed_at < :to AND received_at < :to AND type <> 'praise'", {C(open_at_end)}, 1};
+    "ticket", "received_at", "COUNT(*)",
+    "done_at IS NULL AND category IS NULL AND received_at < :to AND type <> 'praise'", {C(open_at_end)}, 1};
 static const family_t KB_FAMILY = {
     "kb_rev", "valid_from", "COUNT(*)",
     "source = 'update' AND valid_from >= :from AND valid_from < :to", {C(kb_updates)}, 1};
@@ -373,15 +379,16 @@ static int group_cmp(const void *a, const void *b)
  * has no such attribute (kb_rev has no type or street). */
 static const char *key_expr(const family_t *f, report_by_t by, char *buf, size_t len)
 {
-    bool kb = strcmp(f->table, "kb_rev") == 0;
+    bool kb = strcmp(f->table, "kb_rev") == 0, rollup = strcmp(f->table, "rollup") == 0;
     switch (by) {
     case REPORT_BY_NONE: return "''";
     case REPORT_BY_MONTH:
-        snprintf(buf, len, "strftime('%%Y-%%m', %s + %d, 'unixepoch')", f->col, CAL_TZ_OFFSET);
+        if (rollup) snprintf(buf, len, "strftime('%%Y-%%m', day * 86400, 'unixepoch')");
+        else snprintf(buf, len, "strftime('%%Y-%%m', %s + %d, 'unixepoch')", f->col, CAL_TZ_OFFSET);
         return buf;
     case REPORT_BY_TYPE: return kb ? NULL : "type";
-    case REPORT_BY_UNIT: return "unit";
-    case REPORT_BY_STREET: return kb ? NULL : "street";
+    case REPORT_BY_UNIT: return rollup ? "NULLIF(unit, '')" : "unit";
+    case REPORT_BY_STREET: return kb ? NULL : rollup ? "NULLIF(street, '')" : "street";
     }
     return NULL;
 }
@@ -470,7 +477,8 @@ static int compute_groups(report_store_t *st, report_t *r, report_by_t by, group
     for (size_t i = 0; i < sizeof TICKET_FAMILIES / sizeof TICKET_FAMILIES[0]; i++)
         if (run_family(st, &TICKET_FAMILIES[i], by, r->from, r->to, gl) < 0) return -1;
     if (run_family(st, &KB_FAMILY, by, r->from, r->to, gl) < 0) return -1;
-    if (by != REPORT_BY_MONTH && run_family(st, &OPEN_FAMILY, by, r->from, r->to, gl) < 0)
+    if (by != REPORT_BY_MONTH && (run_family(st, &OPEN_FAMILY, by, r->from, r->to, gl) < 0 ||
+                                  run_family(st, &OPEN_NEW_FAMILY, by, r->from, r->to, gl) < 0))
         return -1;
     if (gl->n) qsort(gl->v, gl->n, sizeof *gl->v, group_cmp);
     if (by == REPORT_BY_MONTH && open_by_month(st, r) < 0) return -1;

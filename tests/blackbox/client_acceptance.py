@@ -47,6 +47,11 @@ class Client:
     def raw(self, service, body, timeout_ms=None):
         service = service.encode() if isinstance(service, str) else service
         self.sock.send_multipart([MDPC, service, body])
+        return self.receive(service, timeout_ms)
+
+    def receive(self, service, timeout_ms=None):
+        """The reply to the request just sent on the REQ socket."""
+        service = service.encode() if isinstance(service, str) else service
         if not self.sock.poll(timeout_ms or self.timeout_ms, zmq.POLLIN):
             # a REQ socket is stuck after a lost reply: reopen it (lazy pirate)
             self.sock.close()
@@ -62,6 +67,7 @@ class Client:
         return frames[2]
 
     def call(self, service, obj, timeout_ms=None):
+        """Sends obj packed as MessagePack; returns the unpacked reply."""
         return self.decode(self.raw(service, msgpack.packb(obj, use_bin_type=True), timeout_ms))
 
     @staticmethod

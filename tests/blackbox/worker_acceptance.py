@@ -25,6 +25,7 @@ Client side:
 
   worker_acceptance.py --connect EP client --service S --n 20 [--pause-after K --pause S]
   worker_acceptance.py --connect EP call --service S --text T [--seq N]
+        [--armed-file F --go-file F] [--sent-file F]
   worker_acceptance.py --connect EP mmi-watch --service S --want CODE --within S [--since-file F]
         [--first CODE] [--trigger F]
   worker_acceptance.py --connect EP mmi-hold --service S --code CODE --for S
@@ -197,9 +198,18 @@ def client(a):
 
 def call(a):
     c = Client(a.connect, a.timeout)
+    c.mmi(a.service)                          # connected and warmed up
+    if a.go_file:                             # armed: send only when told to
+        mark(a.armed_file, pid=os.getpid())
+        end = time.time() + 30
+        while not os.path.exists(a.go_file) and time.time() < end:
+            time.sleep(0.005)
     t0 = time.time()
     try:
-        r = c.call(a.service, {"text": a.text, "seq": a.seq})
+        c.sock.send_multipart([b"MDPC01", a.service.encode(),
+                               msgpack.packb({"text": a.text, "seq": a.seq}, use_bin_type=True)])
+        mark(a.sent_file, pid=os.getpid())
+        r = c.decode(c.receive(a.service))
     except ProtocolError as e:
         print(json.dumps({"error": str(e), "elapsed_s": round(time.time() - t0, 3)}), flush=True)
         sys.exit(2)
@@ -284,6 +294,9 @@ def main():
     p.add_argument("--service", required=True)
     p.add_argument("--text", required=True)
     p.add_argument("--seq", type=int, default=1)
+    p.add_argument("--armed-file", help="written once connected, with --go-file")
+    p.add_argument("--go-file", help="wait for this file before sending")
+    p.add_argument("--sent-file", help="written once the request is sent")
     p = sub.add_parser("mmi-watch")
     p.add_argument("--service", required=True)
     p.add_argument("--want", required=True)

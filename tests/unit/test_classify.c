@@ -51,7 +51,7 @@ static void parse_rows(fixture_t *fx)
         next = strchr(line, '\n');
         if (next) *next++ = '\0';
         if (line[0] == '#' || line[0] == '\0') continue;
-        char *f[5];
+        char *f[5] = {0};
         int n = 0;
         for (char *p = line; n < 5; n++) {
             f[n] = p;
