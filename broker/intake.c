@@ -69,7 +69,7 @@ static void submit_one(intake_t *self, const msgpack_object *o)
     int rc = store_begin(self->store) == 0 ? store_ticket_insert(self->store, &t, &in) : -1;
     if (rc == 0) {
         self->st.accepted++;
-        pipeline_admit(self->pipeline, &t, in.text, in.text_len);
+        pipeline_admit(self->pipeline, &t);
         reply_one(self, t.id, "accepted", NULL);
     } else if (rc == 1) {
         self->st.duplicate++;

@@ -6,10 +6,12 @@
 #include "intake.h"
 #include "kb_service.h"
 #include "log.h"
+#include "metrics.h"
 #include "options.h"
 #include "pipeline.h"
 #include "router.h"
 #include "sim_control.h"
+#include "status.h"
 #include "store.h"
 #include "wire.h"
 #include <errno.h>
@@ -38,6 +40,8 @@ typedef struct {
     kb_service_t *kb;
     sim_control_t *sim;
     auth_t *auth;               /* NULL without CURVE */
+    status_t *status;
+    metrics_t *metrics;         /* NULL without --metrics */
     bool paused;                /* the last commit failed: not writing until a probe succeeds */
     int64_t next_probe_ms, next_ckpt_ms;
 } broker_t;
@@ -83,12 +87,18 @@ static int setup(broker_t *b)
     b->sim = sim_control_new(b->router, b->store, b->pipeline, b->intake);
     b->kb = kb_service_new(b->router, b->store, b->pipeline, b->o.kb, err, sizeof err);
     if (!b->kb) { log_error("cannot load the knowledge base", "err=\"%s\"", err); return EX_DATAERR; }
+    b->status = status_new(b->router, b->store, b->pipeline, b->intake);
+    if (b->o.metrics && !(b->metrics = metrics_new(b->o.metrics, b->status, err, sizeof err))) {
+        log_error("cannot serve metrics", "err=\"%s\"", err);
+        return EX_UNAVAILABLE;
+    }
     sim_control_load(b->sim);
     if (b->o.clock >= 0) pipeline_set_virtual(b->pipeline, b->o.clock == 1);
     if (pipeline_load(b->pipeline) != 0) return EX_SOFTWARE;
     intake_register(b->intake);
     kb_service_register(b->kb);
     sim_control_register(b->sim);
+    status_register(b->status);
     router_feeder_t f = pipeline_feeder(b->pipeline);
     router_set_feeder(b->router, &f);
     return 0;
@@ -97,6 +107,8 @@ static int setup(broker_t *b)
 static void teardown(broker_t *b)
 {
     if (b->router) router_disconnect_all(b->router);
+    metrics_destroy(&b->metrics);
+    status_destroy(&b->status);
     sim_control_destroy(&b->sim);
     kb_service_destroy(&b->kb);
     intake_destroy(&b->intake);
@@ -138,9 +150,10 @@ static void probe(broker_t *b)
 
 static void iterate(broker_t *b)
 {
-    zmq_pollitem_t items[2] = {{router_socket(b->router), 0, ZMQ_POLLIN, 0}};
-    int n = 1;
+    zmq_pollitem_t items[3] = {{router_socket(b->router), 0, ZMQ_POLLIN, 0}};
+    int n = 1, mi = -1;
     if (b->auth) items[n++] = (zmq_pollitem_t){auth_socket(b->auth), 0, ZMQ_POLLIN, 0};
+    if (b->metrics) { mi = n; items[n++] = (zmq_pollitem_t){NULL, metrics_fd(b->metrics), ZMQ_POLLIN, 0}; }
     long timeout = router_timeout_ms(b->router);
     if (b->paused && timeout > PROBE_MS) timeout = PROBE_MS;
     if (b->auth && timeout > 1000) timeout = 1000;
@@ -149,9 +162,11 @@ static void iterate(broker_t *b)
         auth_on_readable(b->auth);
         auth_refresh(b->auth);
     }
+    if (mi >= 0 && (items[mi].revents & ZMQ_POLLIN)) metrics_on_readable(b->metrics);
     router_drain(b->router, DRAIN_MAX);
     pipeline_tick(b->pipeline);
     bool ok = store_commit(b->store) == 0;
+    status_after_commit(b->status, ok);
     if (!ok) on_commit_failed(b);
     router_flush(b->router, ok);
     if (b->paused) probe(b);

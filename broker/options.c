@@ -35,6 +35,7 @@ static const char USAGE[] =
     "                          hotline-keygen); needs --allow\n"
     "      --allow DIR         allow-list: public keys in DIR/client/, DIR/worker/,\n"
     "                          DIR/admin/ (*.key); re-read every second\n"
+    "      --metrics HOST:PORT serve Prometheus metrics at http://HOST:PORT/metrics\n"
     "      --insecure          allow a plaintext bind to a non-loopback address\n"
     "      --rebuild-rollups   recompute the report roll-ups of --db from its tickets,\n"
     "                          then exit (maintenance; stop the running broker first)\n"
@@ -81,7 +82,7 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
 {
     static const struct option LONG[] = {
         {"bind", 1, 0, 'b'}, {"db", 1, 0, 'd'}, {"kb", 1, 0, 'k'}, {"heartbeat", 1, 0, 'H'},
-        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"rebuild-rollups", 0, 0, 'R'}, {"allow", 1, 0, 'A'},
+        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"rebuild-rollups", 0, 0, 'R'}, {"metrics", 1, 0, 'M'}, {"allow", 1, 0, 'A'},
         {"verbose", 0, 0, 'v'}, {"log-level", 1, 0, 'L'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     static const char *const SYNC[] = {"full", "normal"}, *const CLOCK[] = {"auto", "live", "virtual"};
     snprintf(g_kb_default, sizeof g_kb_default, "%s/kb/longhu-kb.tsv", hotline_datadir());
@@ -101,6 +102,7 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
         case 'I': o->insecure = true; break;
         case 'C': o->curve_secret = optarg; break;
         case 'R': o->rebuild_rollups = true; break;
+        case 'M': o->metrics = optarg; break;
         case 'A': o->allow = optarg; break;
         case 'v': o->log_level = o->log_level == LOG_WARN ? LOG_INFO : LOG_DEBUG; break;
         case 'L':

@@ -15,7 +15,8 @@ typedef struct {
     store_sync_t sync;
     int clock;                 /* -1 auto (virtual once a scenario starts), 0 live, 1 virtual */
     bool insecure;
-    bool rebuild_rollups;      /* recompute the roll-up table, then exit */
+    bool rebuild_rollups;
+    const char *metrics;       /* HOST:PORT for Prometheus, or NULL */      /* recompute the roll-up table, then exit */
     const char *curve_secret;  /* broker's NAME.key_secret; enables CURVE */
     const char *allow;         /* allow-list directory (client/, worker/, admin/) */
     log_level_t log_level;

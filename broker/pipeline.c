@@ -37,9 +37,7 @@ pipeline_t *pipeline_new(store_t *store, bool virtual_clock, int batch_max)
 static void free_live(void *ctx, const char *key, void *val)
 {
     (void)ctx; (void)key;
-    live_t *l = val;
-    free(l->text);
-    free(l);
+    free(val);
 }
 
 static void drop_all(pipeline_t *p)
@@ -140,15 +138,14 @@ static live_t *live_add(pipeline_t *p, const ticket_t *t)
     l->t = *t;
     heap_node_init(&l->due);
     dict_put(p->live, l->t.id, l);
-    p->st.by_state[l->t.state]++;
     arm(p, l);
     return l;
 }
 
-void pipeline_admit(pipeline_t *self, const ticket_t *t, const char *text, size_t text_len)
+void pipeline_admit(pipeline_t *self, const ticket_t *t)
 {
     live_t *l = live_add(self, t);
-    l->text = xstrndup(text, text_len);
+    self->st.by_state[ST_RECEIVED]++;
     pipeline_observe(self, t->received_at);
     pl_issue(self, l, ACT_CLASSIFY);
 }
@@ -182,17 +179,23 @@ static int load_one(void *ctx, const ticket_t *t)
 int pipeline_load(pipeline_t *self)
 {
     drop_all(self);
-    int rc = store_ticket_unfinished(self->store, load_one, self);
+    int rc = store_ticket_state_counts(self->store, self->st.by_state);
+    if (rc == 0) rc = store_rollup_totals(self->store, self->st.totals);
+    if (rc == 0) rc = store_ticket_unfinished(self->store, load_one, self);
     log_info("live tickets loaded", "count=%zu", dict_len(self->live));
     return rc;
+}
+
+void pl_rollup(pipeline_t *p, const live_t *l, int64_t at, const int delta[RU__COUNT])
+{
+    for (int c = 0; c < RU__COUNT; c++) p->st.totals[c] += delta[c];
+    store_rollup_add(p->store, &l->t, l->t.unit, at, delta);
 }
 
 void pl_finish(pipeline_t *p, live_t *l)
 {
     heap_remove(p->deadlines, &l->due);
-    p->st.by_state[l->t.state]--;
     dict_del(p->live, l->t.id);
-    free(l->text);
     free(l);
 }
 
@@ -226,11 +229,13 @@ static void encode_item(pipeline_t *p, live_t *l)
 {
     wire_enc_t *e = &p->enc;
     switch (l->action) {
-    case ACT_CLASSIFY:
-        if (!l->text) l->text = store_ticket_text(p->store, l->t.id);
+    case ACT_CLASSIFY: {
+        char *text = store_ticket_text(p->store, l->t.id); /* not kept in memory: 1M queued tickets stay small */
         encode_common(p, l, 1);
-        wire_kv_str(e, "text", l->text ? l->text : "");
+        wire_kv_str(e, "text", text ? text : "");
+        free(text);
         break;
+    }
     case ACT_DISPATCH:
         encode_common(p, l, 3);
         wire_kv_str(e, "cat", ticket_category_name(l->t.category));
@@ -345,15 +350,10 @@ void pipeline_tick(pipeline_t *self)
         live_t *l = (live_t *)((char *)n - offsetof(live_t, due));
         heap_remove(self->deadlines, n);
         if (l->t.overdue_at || l->t.closed_at) continue;
-        if (self->virtual_clock) {
-            /* The close time of a stage in flight is drawn, not observed: the
-             * result decides whether the deadline was missed (pl_apply). */
-            self->st.past_due++;
-            continue;
-        }
+        if (self->virtual_clock) continue; /* the close time is drawn, not observed: the result decides (pl_apply) */
         l->t.overdue_at = l->t.close_due;
         store_begin(self->store);
-        store_rollup_one(self->store, &l->t, l->t.unit, l->t.close_due, RU_OVERDUE, 1);
+        pl_rollup(self, l, l->t.close_due, (int[RU__COUNT]){[RU_OVERDUE] = 1});
         pl_transition(self, l, EV_overdue, l->t.close_due, "deadline passed: 督办");
         store_ticket_save(self->store, &l->t);
     }
@@ -363,6 +363,21 @@ static void count_queue(pipeline_t *p, pipeline_stats_t *out)
 {
     out->queued = 0;
     for (size_t i = 0; i < p->n_queues; i++) out->queued += p->queues[i].n;
+}
+
+static void count_past_due(void *ctx, const char *key, void *val)
+{
+    (void)key;
+    uint64_t *c = ctx;
+    const live_t *l = val;
+    c[1] += l->t.close_due && !l->t.closed_at && l->t.close_due < (int64_t)c[0];
+}
+
+uint64_t pipeline_past_due(const pipeline_t *self)
+{
+    uint64_t c[2] = {(uint64_t)pipeline_now(self), 0};
+    dict_foreach(self->live, count_past_due, c);
+    return c[1];
 }
 
 void pipeline_stats(const pipeline_t *self, pipeline_stats_t *out)

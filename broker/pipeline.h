@@ -25,8 +25,9 @@ router_feeder_t pipeline_feeder(pipeline_t *self);
  * the stage each needs (the one in flight at a crash is issued again).
  * Drops what was in memory first, so it also recovers from a failed commit. */
 int pipeline_load(pipeline_t *self);
-/* A ticket just inserted in the open transaction (state RECEIVED). */
-void pipeline_admit(pipeline_t *self, const ticket_t *t, const char *text, size_t text_len);
+/* A ticket just inserted in the open transaction (state RECEIVED). Its text
+ * stays in the store; the classify batch reads it back. */
+void pipeline_admit(pipeline_t *self, const ticket_t *t);
 
 /* Scenario identity and seed sent with every stage batch ("" = none). */
 void pipeline_set_scenario(pipeline_t *self, const char *scn, uint64_t seed);
@@ -46,12 +47,15 @@ typedef struct {
     uint64_t live;            /* unfinished tickets in memory */
     uint64_t queued;          /* waiting for a worker */
     uint64_t inflight;        /* held by a worker */
-    uint64_t past_due;        /* deadline passed, not closed */
-    uint64_t by_state[ST__COUNT]; /* live tickets per state */
+    uint64_t by_state[ST__COUNT]; /* tickets in the store per state */
+    int64_t totals[RU__COUNT];    /* roll-up column totals: the report's all-time figures */
+    uint64_t closed;              /* closes (incl. direct answers) since start */
     uint64_t stale_results;   /* results for superseded deliveries, ignored */
     uint64_t bad_results;     /* results that failed validation */
     uint64_t transitions;
 } pipeline_stats_t;
 void pipeline_stats(const pipeline_t *self, pipeline_stats_t *out);
+/* Unfinished tickets whose close deadline has passed (walks them: for status). */
+uint64_t pipeline_past_due(const pipeline_t *self);
 
 #endif

@@ -30,7 +30,9 @@ int pl_transition(pipeline_t *p, live_t *l, lc_event_t ev, int64_t at, const cha
 /* Counts a figure in the daily roll-up, under the ticket's current unit. */
 static void count(pipeline_t *p, const live_t *l, int64_t at, store_rollup_col_t col, int delta)
 {
-    store_rollup_one(p->store, &l->t, l->t.unit, at, col, delta);
+    int d[RU__COUNT] = {0};
+    d[col] = delta;
+    pl_rollup(p, l, at, d);
 }
 
 typedef struct {
@@ -110,8 +112,6 @@ static int apply_classify(pipeline_t *p, live_t *l, item_t *it)
     l->t.category = cat;
     l->t.unit = unit;
     l->t.alt_unit = alt;
-    free(l->text);
-    l->text = NULL;
     count(p, l, l->t.received_at, RU_RECEIVED, 1);
     if (l->t.type == TT_PRAISE) return pl_transition(p, l, EV_praise, l->t.received_at, ticket_unit_name(unit));
     if (l->t.type == TT_CONSULT && kb[0]) {
@@ -120,7 +120,8 @@ static int apply_classify(pipeline_t *p, live_t *l, item_t *it)
         l->t.closed_at = at;
         l->t.on_time = 1;
         int d[RU__COUNT] = {[RU_CLOSED] = 1, [RU_ON_TIME] = 1, [RU_DIRECT] = 1};
-        store_rollup_add(p->store, &l->t, l->t.unit, at, d);
+        pl_rollup(p, l, at, d);
+        p->st.closed++;
         return pl_transition(p, l, EV_answered, at, kb);
     }
     char d[96];
@@ -176,8 +177,9 @@ static int apply_handle_closed(pipeline_t *p, live_t *l, item_t *it)
     l->t.closed_at = closed_at;
     l->t.on_time = closed_at <= l->t.close_due;
     int d[RU__COUNT] = {[RU_CLOSED] = 1, [RU_ON_TIME] = l->t.on_time};
-    store_rollup_add(p->store, &l->t, l->t.unit, closed_at, d);
+    pl_rollup(p, l, closed_at, d);
     heap_remove(p->deadlines, &l->due);
+    p->st.closed++;
     return pl_transition(p, l, EV_closed, closed_at, l->t.on_time ? "on time" : "late");
 }
 
@@ -209,7 +211,7 @@ static int apply_visit(pipeline_t *p, live_t *l, item_t *it)
     l->t.rated_at = at;
     l->t.rating_default = dflt;
     int ru[RU__COUNT] = {[RU_RATED] = 1, [RU_SAT3] = rating >= 3, [RU_SAT4] = rating >= 4, [RU_BAD] = rating <= 2};
-    store_rollup_add(p->store, &l->t, l->t.unit, at, ru);
+    pl_rollup(p, l, at, ru);
     char d[32];
     snprintf(d, sizeof d, "rating=%d%s", (int)rating, dflt ? " (default)" : "");
     if (pl_transition(p, l, EV_rated, at, d) != ACT_DECIDE) return -1;

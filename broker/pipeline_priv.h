@@ -15,7 +15,6 @@ typedef struct live {
     ticket_t t;
     heap_node_t due;          /* close deadline timer (key = close_due) */
     struct live *qnext;       /* stage queue link */
-    char *text;               /* owned; kept until classified */
     uint8_t action;           /* lc_action_t of the stage pending, ACT_NONE if none */
     bool queued, inflight;
     uint32_t token;           /* identifies the delivery in flight */
@@ -61,6 +60,8 @@ struct pipeline {
 void pl_issue(pipeline_t *p, live_t *l, lc_action_t action);
 void pl_finish(pipeline_t *p, live_t *l);
 const char *pl_stage_name(lc_action_t a);
+/* Adds to the roll-up (and the in-memory totals) under the ticket's unit. */
+void pl_rollup(pipeline_t *p, const live_t *l, int64_t at, const int delta[RU__COUNT]);
 /* pipeline_apply.c */
 void pl_apply_batch(pipeline_t *p, batch_t *b, mdp_span_t body);
 /* Records a transition: state table lookup, event row; returns the action or -1. */

@@ -540,3 +540,22 @@ void router_foreach_service(const router_t *self, router_service_fn fn, void *ct
         fn(ctx, s->name, s->n_workers, s->n_idle, s->qlen, s->builtin != NULL);
     }
 }
+
+typedef struct {
+    router_worker_fn fn;
+    void *ctx;
+    int64_t live_ms, now;
+} each_worker_t;
+
+static void each_worker(void *ctx, const char *key, void *val)
+{
+    each_worker_t *e = ctx;
+    const worker_t *w = val;
+    e->fn(e->ctx, w->svc->name, key, e->now - (w->expiry_ms - e->live_ms), !w->idle);
+}
+
+void router_foreach_worker(const router_t *self, router_worker_fn fn, void *ctx)
+{
+    each_worker_t e = {fn, ctx, (int64_t)LIVENESS * self->o.heartbeat_ms, router_now_ms()};
+    dict_foreach(self->workers, each_worker, &e);
+}

@@ -86,6 +86,9 @@ bool router_has_service(const router_t *self, const char *service);
 typedef void (*router_service_fn)(void *ctx, const char *name, size_t workers, size_t idle, size_t queued, bool builtin);
 void router_foreach_service(const router_t *self, router_service_fn fn, void *ctx);
 
+typedef void (*router_worker_fn)(void *ctx, const char *service, const char *id_hex, int64_t last_seen_ms_ago, bool busy);
+void router_foreach_worker(const router_t *self, router_worker_fn fn, void *ctx);
+
 int64_t router_now_ms(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 extern const char STORE_SQL[]; /* schemas/store.sql, embedded at build time */
@@ -69,7 +70,10 @@ int store_step_done(store_t *self, sqlite3_stmt *st, const char *what)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return 0;
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+        self->txn_writes++;
+        return 0;
+    }
     if (self->in_txn) self->txn_failed = true;
     return store_fail(self, what);
 }
@@ -188,6 +192,7 @@ static int configure(store_t *self, store_sync_t sync)
 store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errlen)
 {
     store_t *self = xcalloc(1, sizeof *self);
+    self->path = xstrdup(path);
     if (sqlite3_open_v2(path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", path, self->db ? sqlite3_errmsg(self->db) : "out of memory");
         store_close(&self);
@@ -212,6 +217,7 @@ void store_close(store_t **p)
         sqlite3_wal_checkpoint_v2(self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
         sqlite3_close(self->db);
     }
+    free(self->path);
     free(self);
     *p = NULL;
 }
@@ -221,6 +227,7 @@ int store_begin(store_t *self)
     if (self->in_txn) return 0;
     if (store_step_done(self, self->q[Q_BEGIN], "begin")) return -1;
     self->in_txn = true;
+    self->txn_writes = 0;
     return 0;
 }
 
@@ -246,11 +253,22 @@ int store_commit(store_t *self)
     }
     self->commits++;
     self->last_commit_us = now_us() - t0;
+    self->last_commit_writes = self->txn_writes;
     return 0;
 }
 
 bool store_in_txn(const store_t *self) { return self->in_txn; }
 uint64_t store_commits(const store_t *self) { return self->commits; }
+uint64_t store_last_commit_writes(const store_t *self) { return self->last_commit_writes; }
+
+int64_t store_file_bytes(const store_t *self, int64_t *wal_bytes)
+{
+    struct stat a, b;
+    char wal[4200];
+    snprintf(wal, sizeof wal, "%s-wal", self->path);
+    *wal_bytes = stat(wal, &b) == 0 ? (int64_t)b.st_size : 0;
+    return stat(self->path, &a) == 0 ? (int64_t)a.st_size : -1;
+}
 int64_t store_last_commit_us(const store_t *self) { return self->last_commit_us; }
 const uint8_t *store_secret(const store_t *self) { return self->secret; }
 

@@ -30,6 +30,10 @@ bool store_in_txn(const store_t *self);
 /* Commits done since open, and the last commit's duration in microseconds. */
 uint64_t store_commits(const store_t *self);
 int64_t store_last_commit_us(const store_t *self);
+/* Statements written by the last commit (its batch size). */
+uint64_t store_last_commit_writes(const store_t *self);
+/* Bytes of the database file and its WAL. */
+int64_t store_file_bytes(const store_t *self, int64_t *wal_bytes);
 /* Passive WAL checkpoint, so the WAL cannot grow without bound. */
 int store_checkpoint(store_t *self);
 /* Pages in the WAL since the last checkpoint. */
@@ -57,6 +61,8 @@ int store_ticket_unfinished(store_t *self, store_ticket_fn fn, void *ctx);
 typedef void (*store_event_fn)(void *ctx, int64_t at, const char *kind, const char *state, int round,
                                const char *unit, const char *detail);
 int store_ticket_events(store_t *self, const char *id, store_event_fn fn, void *ctx);
+/* Tickets per state (out indexed by lc_state_t), one scan at start. */
+int store_ticket_state_counts(store_t *self, uint64_t out[ST__COUNT]);
 /* Tickets in the store, and how many of them are in a final state. */
 int store_ticket_counts(store_t *self, int64_t *total, int64_t *final);
 
@@ -70,6 +76,8 @@ typedef enum {
 int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT]);
 /* Adds delta to one column. */
 int store_rollup_one(store_t *self, const ticket_t *t, int unit, int64_t at, store_rollup_col_t col, int delta);
+/* Column totals of the whole roll-up table. */
+int store_rollup_totals(store_t *self, int64_t out[RU__COUNT]);
 /* Recomputes the whole table from the ticket table, in one transaction. */
 int store_rollup_rebuild(store_t *self);
 

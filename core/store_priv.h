@@ -19,7 +19,9 @@ struct store {
     uint64_t commits;
     int64_t last_commit_us;
     uint8_t secret[16];
-    int wal_pages;            /* frames in the WAL after the last commit (sqlite3_wal_hook) */
+    int wal_pages;
+    uint64_t txn_writes, last_commit_writes;
+    char *path;            /* frames in the WAL after the last commit (sqlite3_wal_hook) */
 };
 
 /* Logs the SQLite error for what and returns -1. */

@@ -233,3 +233,30 @@ int store_rollup_rebuild(store_t *self)
     }
     return store_commit(self);
 }
+
+int store_ticket_state_counts(store_t *self, uint64_t out[ST__COUNT])
+{
+    sqlite3_stmt *st;
+    memset(out, 0, ST__COUNT * sizeof *out);
+    if (sqlite3_prepare_v2(self->db, "SELECT state, count(*) FROM ticket GROUP BY state", -1, &st, NULL) != SQLITE_OK)
+        return store_fail(self, "state_counts");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int s = lc_state_parse((const char *)sqlite3_column_text(st, 0));
+        if (s >= 0) out[s] = (uint64_t)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int store_rollup_totals(store_t *self, int64_t out[RU__COUNT])
+{
+    sqlite3_stmt *st;
+    memset(out, 0, RU__COUNT * sizeof *out);
+    if (sqlite3_prepare_v2(self->db, "SELECT sum(received),sum(closed),sum(on_time),sum(direct),sum(rated),sum(sat3),"
+                           "sum(sat4),sum(bad),sum(bad_rectified),sum(overdue) FROM rollup", -1, &st, NULL) != SQLITE_OK)
+        return store_fail(self, "rollup_totals");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < RU__COUNT; i++) out[i] = sqlite3_column_int64(st, i);
+    sqlite3_finalize(st);
+    return 0;
+}

@@ -18,7 +18,7 @@ MessagePack) and schemas/wire.md, not from the C code.
 
 Exit status 1 if any check failed.
 """
-import argparse, math, os, random, socket, struct, sys, threading, time
+import argparse, os, random, socket, struct, sys, threading, time
 import msgpack, zmq
 
 MDPC, MDPW = b"MDPC01", b"MDPW01"
@@ -318,34 +318,54 @@ class Run:
 
     # --- the cases ------------------------------------------------------------
     def frame_cases(self):
-        body = pk(ticket(self.uid("frame")))
         svc = b"ticket.submit"
         cases = [
-            ("client: wrong header MDPC02", [b"", b"MDPC02", svc, body]),
-            ("client: wrong header MDPX01", [b"", b"MDPX01", svc, body]),
-            ("client: empty protocol frame", [b"", b"", svc, body]),
-            ("client: lowercase header mdpc01", [b"", b"mdpc01", svc, body]),
-            ("client: header only (no service, no body)", [b"", MDPC]),
-            ("client: missing body", [b"", MDPC, svc]),
-            ("client: empty service frame", [b"", MDPC, b"", body]),
-            ("client: one extra frame", [b"", MDPC, svc, body, b"extra"]),
-            ("client: 20 frames", [b"", MDPC, svc] + [body] * 17),
-            ("client: 1000 frames", [b"", MDPC, svc] + [b"x"] * 997),
-            ("client: a single empty frame", [b""]),
-            ("client: no empty delimiter", [MDPC, svc, body]),
-            ("client: non-empty delimiter frame", [b"junk", MDPC, svc, body]),
-            ("client: 10 KiB service name", [b"", MDPC, b"s" * 10240, body]),
-            ("client: service name with NUL and 0xff", [b"", MDPC, b"tic\0ket\xff", body]),
-            ("client: 1 MiB single frame of zeros", [b"\0" * (1 << 20)]),
-            ("client: MDPW01 header with client frames", [b"", MDPW, svc, body]),
+            ("client: wrong header MDPC02", lambda b: [b"", b"MDPC02", svc, b]),
+            ("client: wrong header MDPX01", lambda b: [b"", b"MDPX01", svc, b]),
+            ("client: empty protocol frame", lambda b: [b"", b"", svc, b]),
+            ("client: lowercase header mdpc01", lambda b: [b"", b"mdpc01", svc, b]),
+            ("client: header only (no service, no body)", lambda b: [b"", MDPC]),
+            ("client: missing body", lambda b: [b"", MDPC, svc]),
+            ("client: empty service frame", lambda b: [b"", MDPC, b"", b]),
+            ("client: one extra frame", lambda b: [b"", MDPC, svc, b, b"extra"]),
+            ("client: 20 frames", lambda b: [b"", MDPC, svc] + [b] * 17),
+            ("client: 1000 frames", lambda b: [b"", MDPC, svc, b] + [b"x"] * 996),
+            ("client: a single empty frame", lambda b: [b""]),
+            ("client: no empty delimiter", lambda b: [MDPC, svc, b]),
+            ("client: non-empty delimiter frame", lambda b: [b"junk", MDPC, svc, b]),
+            ("client: 10 KiB service name", lambda b: [b"", MDPC, b"s" * 10240, b]),
+            ("client: service name with NUL and 0xff", lambda b: [b"", MDPC, b"tic\0ket\xff", b]),
+            ("client: 1 MiB single frame of zeros", lambda b: [b"\0" * (1 << 20)]),
+            ("client: MDPW01 header with client frames", lambda b: [b"", MDPW, svc, b]),
         ]
-        for label, frames in cases:
-            self.case(label, lambda l, f=frames: self.expect_any_client(l, f))
-        # every id used above must not have been stored by a malformed frame
-        # sequence, except through a well-formed request (none above is)
-        tid = unpk(body)["id"]
-        self.case("client: a frame-malformed ticket was not stored",
-                  lambda l: self.check_unknown(l, tid))
+        for label, mk in cases:
+            tid = self.uid("fr")
+            self.case(label, lambda l, f=mk(pk(ticket(tid))), t=tid: self.frame_case(l, f, t))
+
+        def req_case(label, frames):
+            s = CTX.socket(zmq.REQ)
+            s.setsockopt(zmq.LINGER, 0)
+            s.connect(self.ep)
+            try:
+                s.send_multipart(frames)
+                out, obj = describe_client(recv_frames(s, DROP_WAIT))
+            finally:
+                s.close()
+            self.row(label, out, True)
+        self.case("REQ socket: READY as a worker", lambda l: req_case(l, [MDPW, READY, b"hostile.req"]))
+        self.case("REQ socket: 5 frames after the header",
+                  lambda l: req_case(l, [MDPC, b"ticket.status", pk({"id": "x"}), b"a", b"b"]))
+
+    def frame_case(self, label, frames, tid):
+        out, obj = self.client(frames)
+        if isinstance(obj, (dict, list)):
+            self.note_replies(obj)
+        _, st = self.call("ticket.status", {"id": tid})
+        stored = isinstance(st, dict) and bool(st.get("state"))
+        if stored:
+            self.acked.add(tid)
+        self.row(label, out + ("; ticket STORED" if stored else "; not stored"), not stored,
+                 "a malformed frame sequence must not store a ticket")
 
     def check_unknown(self, label, tid):
         out, obj = self.call("ticket.status", {"id": tid})
@@ -483,7 +503,8 @@ class Run:
         0..9. The ticket's event log must not change."""
         tid = None
         with self.normal.lock:
-            cand = list(self.normal.acked[:20])
+            cand = list(self.normal.acked[:10])
+        cand += sorted(self.acked)[:10]
         for c in cand:
             out, obj = self.call("ticket.status", {"id": c})
             if isinstance(obj, dict) and obj.get("state") in FINAL_STATES:
@@ -714,7 +735,7 @@ class Run:
             ("ticket: received_at 0", T("r0", received_at=0)),
             ("ticket: received_at 2^64-1", T("ru", received_at=(1 << 64) - 1)),
             ("ticket: received_at -2^63", T("rl", received_at=-(1 << 63))),
-            ("ticket: received_at 1999-12-31", T("r99", received_at=946684799 - 8 * 3600)),
+            ("ticket: received_at 1998", T("r98", received_at=900000000)),
             ("ticket: received_at year 2128", T("r28", received_at=5000000000)),
             ("ticket: received_at missing", without("received_at", "nora")),
             ("ticket: type unknown", T("tu", type="unknown")),
@@ -739,7 +760,6 @@ class Run:
             ("ticket: every field of the wrong type",
              {"id": 1.5, "received_at": "x", "type": [], "urgent": "no", "text": {"a": 1},
               "street": False, "caller": [1], "channel": {}}),
-            ("ticket: a ticket as an array", [u("arr"), T2022, "help", False, "text"]),
         ]
         for label, tk in cases:
             self.case(label, lambda l, x=tk: R(l, x))
@@ -808,9 +828,9 @@ class Run:
 
     def service_cases(self):
         A = self.expect_any_client
-        def svc(name, body, label, check=None, note=""):
+        def svc(name, body, label, check=None, note="", wait=5.0):
             def fn(l):
-                out, obj = self.client([b"", MDPC, name.encode(), body], 5.0)
+                out, obj = self.client([b"", MDPC, name.encode(), body], wait)
                 ok = True if check is None else check(obj)
                 self.row(l, out, ok, note)
             self.case(label, fn)
@@ -848,32 +868,24 @@ class Run:
         svc("mmi.foo", b"x", "mmi.foo", mm("501"), "want 501")
         svc("mmi.", b"", "mmi. (empty suffix)", mm("501"), "want 501")
         svc("mmi.service.extra", b"classify", "mmi.service.extra", mm("501"), "want 501")
-        svc("MMI.SERVICE", b"classify", "MMI.SERVICE (upper case)")
+        svc("MMI.SERVICE", b"classify", "MMI.SERVICE (upper case)", wait=DROP_WAIT)
         A("mmi.service with 2 body frames", [b"", MDPC, b"mmi.service", b"classify", b"x"])
 
     def volume_cases(self):
-        def flood(label, n, service_of, body, read=True, seconds=60.0):
+        def flood(label, n, service_of, body, read=True, seconds=60.0, hold=0.0):
+            """Pipelines n requests on one DEALER; reads replies (until 2 s
+            without one) or, with read=False, never reads and keeps the
+            socket open hold seconds."""
             s = dealer(self.ep)
-            s.setsockopt(zmq.SNDHWM, 100000)
-            s.setsockopt(zmq.RCVHWM, 0 if read else 10)
+            s.setsockopt(zmq.SNDHWM, 200000)
+            s.setsockopt(zmq.RCVHWM, 1000 if read else 10)
             sent = got = 0
             kinds = {}
             end = time.time() + seconds
-            poller = zmq.Poller()
-            poller.register(s, zmq.POLLIN | zmq.POLLOUT)
+            last_rx = time.time()
             try:
-                while time.time() < end and (sent < n or (read and got < sent)):
-                    ev = dict(poller.poll(200))
-                    if read and ev.get(s, 0) & zmq.POLLIN:
-                        while True:
-                            try:
-                                fr = s.recv_multipart(zmq.NOBLOCK)
-                            except zmq.Again:
-                                break
-                            got += 1
-                            k = describe_client(fr)[0][:40]
-                            kinds[k] = kinds.get(k, 0) + 1
-                    if sent < n and ev.get(s, 0) & zmq.POLLOUT:
+                while time.time() < end:
+                    if sent < n:
                         for _ in range(1000):
                             if sent >= n:
                                 break
@@ -882,20 +894,37 @@ class Run:
                             except zmq.Again:
                                 break
                             sent += 1
-                    if sent >= n and read and not ev:
-                        # replies stopped coming: the rest were queued or dropped
+                    elif not read:
                         break
+                    if read:
+                        if s.poll(50 if sent < n else 200, zmq.POLLIN):
+                            while True:
+                                try:
+                                    fr = s.recv_multipart(zmq.NOBLOCK)
+                                except zmq.Again:
+                                    break
+                                got += 1
+                                last_rx = time.time()
+                                k = describe_client(fr)[0][:40]
+                                kinds[k] = kinds.get(k, 0) + 1
+                        if sent >= n and (got >= sent or time.time() - last_rx > 2.0):
+                            break
+                    elif sent < n:
+                        s.poll(50, zmq.POLLOUT)
+                if not read and hold:
+                    time.sleep(hold)
             finally:
                 s.close()
             top = sorted(kinds.items(), key=lambda kv: -kv[1])[:2]
-            self.row(label, "sent %d, %d replies%s" % (sent, got, (": " + "; ".join("%d x %s" % (v, k) for k, v in top)) if top else ""),
-                     sent == n)
+            self.row(label, "sent %d, %s%s" % (sent, ("%d replies" % got) if read else "replies never read",
+                     (": " + "; ".join("%d x %s" % (v, k) for k, v in top)) if top else ""), sent == n)
         self.case("volume: 100,000 requests to a service with no worker",
                   lambda l: flood(l, 100000, lambda i: b"hostile.noworker", pk({"n": 1}), seconds=60))
         self.case("volume: 2,000 distinct unknown service names",
                   lambda l: flood(l, 2000, lambda i: b"hostile.unknown.%d" % i, pk({}), seconds=20))
-        self.case("volume: 20,000 kb.list(limit 500), replies never read",
-                  lambda l: flood(l, 20000, lambda i: b"kb.list", pk({"limit": 500}), read=False, seconds=30))
+        self.case("volume: 2,000 kb.list(limit 500), replies never read",
+                  lambda l: flood(l, 2000, lambda i: b"kb.list", pk({"limit": 500}), read=False, seconds=30,
+                                  hold=5.0))
         self.case("volume: 50,000 ticket.status, replies read",
                   lambda l: flood(l, 50000, lambda i: b"ticket.status", pk({"id": "nope"}), seconds=60))
 

@@ -14,8 +14,8 @@ F_SCENARIO=${FAULT_SCENARIO:-longhu-2022}
 F_LIMIT=${FAULT_LIMIT:-0}           # 0 = the whole scenario
 F_HB=${FAULT_HEARTBEAT:-500}        # broker and worker heartbeat (ms); liveness = 3 x F_HB
 F_RESEND=${FAULT_RESEND_MS:-1000}   # sim --resend-ms
-F_SIM_TIMEOUT=${FAULT_SIM_TIMEOUT:-240}
-F_CASE_TIMEOUT=${FAULT_CASE_TIMEOUT:-300}
+F_SIM_TIMEOUT=${FAULT_SIM_TIMEOUT:-90}
+F_CASE_TIMEOUT=${FAULT_CASE_TIMEOUT:-120}
 F_NS=""
 F_PIDS=()
 F_NOTES=()   # informational notes for the current row

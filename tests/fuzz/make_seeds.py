@@ -182,7 +182,7 @@ def kb_seeds():
     short = [r for r in rows if len(r) < 300][:8]
     w("short-rows", "金霞街道有人占道经营，施工噪音扰民，违法建设\n".encode() + b"\n".join(short) + b"\n")
     w("crlf", "违建\n".encode() + b"\r\n".join(some) + b"\r\n")
-    one = ("KB9001\tenvironment\tunit.huanbao\t施工噪音|噪音|夜间施工噪音扰民\t"
+    one = ("KB9001\tenvironment\tunit.huanjing\t施工噪音|噪音|夜间施工噪音扰民\t"
            "夜间施工须持证。\n").encode()
     street = "KB9002\tcommunity\tstreet\t楼道 | 杂物 |  \t\n".encode()
     w("consult", "夜间施工噪音扰民怎么办\n".encode() + one + street)

@@ -99,8 +99,9 @@ static void test_idx_bookkeeping(void **state)
     assert_int_equal(t->idx, 0);
     assert_ptr_equal(heap_pop(h), t);
     assert_true(t->idx == HEAP_NONE);
-    heap_remove(h, &nodes[7] == t ? &nodes[8] : &nodes[7]);
-    assert_true((&nodes[7] == t ? nodes[8] : nodes[7]).idx == HEAP_NONE);
+    heap_node_t *other = &nodes[7] == t ? &nodes[8] : &nodes[7];
+    heap_remove(h, other);
+    assert_true(other->idx == HEAP_NONE);
     assert_int_equal(heap_len(h), 298);
     /* destroy marks the nodes still inside as out of any heap */
     heap_destroy(&h);
@@ -143,8 +144,7 @@ static void test_remove_edge_cases(void **state)
     for (int i = 0; i < 5; i++) { heap_node_init(all[i]); all[i]->key = keys[i]; heap_push(h, all[i]); }
     /* array: [1, 10, 2, 11, 12]; removing 2 (idx 2) pulls 12 in, which stays */
     heap_remove(h, &c);
-    /* now [1, 10, 12, 11]; push 3 under 12 would be child of 10: fine.
-     * Removing 11 (the last slot) must not disturb anything. */
+    /* now [1, 10, 12, 11]: removing 11, the last slot, must not disturb anything */
     size_t last = d.idx;
     assert_int_equal(last, heap_len(h) - 1);
     heap_remove(h, &d);

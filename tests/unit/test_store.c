@@ -33,6 +33,20 @@ static void path_with(const fx_t *fx, const char *suffix, char *buf, size_t len)
     snprintf(buf, len, "%s%s", fx->path, suffix);
 }
 
+/* Removes the store files and the directory; 0 if nothing was left behind. */
+static int remove_all(fx_t *fx)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char p[128];
+    for (size_t i = 0; i < 4; i++) {
+        path_with(fx, suffixes[i], p, sizeof p);
+        unlink(p);
+    }
+    int rc = rmdir(fx->dir);
+    free(fx);
+    return rc;
+}
+
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof *fx);
@@ -43,6 +57,7 @@ static int setup(void **state)
     fx->st = store_open(fx->path, STORE_SYNC_NORMAL, err, sizeof err);
     if (!fx->st) {
         fprintf(stderr, "store_open: %s\n", err);
+        remove_all(fx);
         return -1;
     }
     *state = fx;
@@ -53,15 +68,7 @@ static int teardown(void **state)
 {
     fx_t *fx = *state;
     store_close(&fx->st);
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[128];
-    for (size_t i = 0; i < 4; i++) {
-        path_with(fx, suffixes[i], p, sizeof p);
-        unlink(p);
-    }
-    int rc = rmdir(fx->dir);
-    free(fx);
-    return rc;   /* a leftover file fails the test */
+    return remove_all(fx);   /* a leftover file fails the test */
 }
 
 /* ---- helpers ---------------------------------------------------------------------- */
@@ -148,7 +155,8 @@ static void test_open_fresh(void **state)
     assert_string_equal(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
                                  "('ticket','event','kb_rev','meta')"), 4);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger'"), 2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name IN "
+                                 "('event_append_only_u','event_append_only_d')"), 2);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM ticket"), 0);
     /* the per-store privacy key was created and matches store_secret() */
     raw_text(db, "SELECT value FROM meta WHERE key='privacy_key'", buf, sizeof buf);

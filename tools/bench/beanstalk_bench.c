@@ -10,6 +10,7 @@
  * a job costs one round trip. Every loop is bounded by --timeout. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
