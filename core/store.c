@@ -21,7 +21,8 @@ static const char *const SQL[Q__COUNT] = {
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_T_INSERT] = "INSERT OR IGNORE INTO ticket(id,received_at,type,urgent,street,channel,caller_mask,caller_hash,"
-                   "text,state,on_time) VALUES(?,?,?,?,?,?,?,?,?,?,NULL)",
+                   "state,on_time) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?10,NULL)",
+    [Q_T_TEXT_INSERT] = "INSERT INTO ticket_text(id,text) VALUES(?,?)",
     [Q_T_SAVE] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=?6,round=?7,delivery=?8,"
                  "sign_due=?9,close_due=?10,extended=?11,overdue_at=?12,direct=?13,closed_at=?14,on_time=?15,"
                  "rating=?16,rated_at=?17,rating_default=?18,rectify_due=?19,rectified_at=?20,"
@@ -29,7 +30,7 @@ static const char *const SQL[Q__COUNT] = {
     [Q_T_GET] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,kb_id,round,delivery,"
                 "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,rating_default,"
                 "rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL " FROM ticket WHERE id=?",
-    [Q_T_TEXT] = "SELECT text FROM ticket WHERE id=?",
+    [Q_T_TEXT] = "SELECT text FROM ticket_text WHERE id=?",
     [Q_T_UNFINISHED] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,kb_id,round,delivery,"
                        "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
                        "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
@@ -149,13 +150,15 @@ static int load_secret(store_t *self)
         for (int i = 0; i < 16; i++) snprintf(buf + 2 * i, 3, "%02x", self->secret[i]);
         return (store_meta_set(self, "privacy_key", buf) == 0) ? 0 : -1;
     }
-    for (int i = 0; i < 16 && strlen(hex) == 32; i++) {
+    bool ok = strlen(hex) == 32 && strspn(hex, "0123456789abcdef") == 32;
+    for (int i = 0; ok && i < 16; i++) {
         unsigned v;
         sscanf(hex + 2 * i, "%2x", &v);
         self->secret[i] = (uint8_t)v;
     }
+    if (!ok) log_error("the store's privacy key is damaged (meta privacy_key): refusing to hash callers with a bad key", NULL);
     free(hex);
-    return 0;
+    return ok ? 0 : -1;
 }
 
 static int prepare_all(store_t *self, char *err, size_t errlen)
@@ -193,7 +196,10 @@ store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errle
 {
     store_t *self = xcalloc(1, sizeof *self);
     self->path = xstrdup(path);
-    if (sqlite3_open_v2(path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (errlen) err[0] = '\0';
+    /* One thread owns the connection: no per-call mutexes, no memory statistics. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (sqlite3_open_v2(path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", path, self->db ? sqlite3_errmsg(self->db) : "out of memory");
         store_close(&self);
         return NULL;
@@ -324,7 +330,7 @@ int store_kb_since(store_t *self, int64_t since, int limit, store_kb_fn fn, void
     sqlite3_stmt *st = self->q[Q_KB_SINCE];
     sqlite3_bind_int64(st, 1, since);
     sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
-    int rc, stop = 0;
+    int rc = SQLITE_DONE, stop = 0;
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         kb_entry_t e = {
             .rev = sqlite3_column_int64(st, 0),
@@ -339,7 +345,7 @@ int store_kb_since(store_t *self, int64_t since, int limit, store_kb_fn fn, void
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return 0;
+    return (stop || rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : store_fail(self, "kb_since");
 }
 
 int64_t store_kb_uid_rev(store_t *self, const char *uid)

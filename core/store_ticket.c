@@ -23,10 +23,13 @@ int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t 
     store_bind_text(st, 6, in->channel[0] ? in->channel : NULL);
     store_bind_text(st, 7, mask[0] ? mask : NULL);
     store_bind_text(st, 8, hash[0] ? hash : NULL);
-    sqlite3_bind_text(st, 9, in->text, (int)in->text_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, lc_state_name(t->state), -1, SQLITE_STATIC);
     if (store_step_done(self, st, "ticket_insert")) return -1;
     if (sqlite3_changes(self->db) == 0) return 1;
+    st = self->q[Q_T_TEXT_INSERT];
+    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, in->text, (int)in->text_len, SQLITE_STATIC);
+    if (store_step_done(self, st, "ticket_text_insert")) return -1;
     return store_event(self, t, EV_received, t->received_at, NULL);
 }
 

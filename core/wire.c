@@ -108,8 +108,8 @@ static int walk(walk_t *w, int depth)
     case 0xde: case 0xdf:                                       /* map 16/32 */
         if (read_len(w, c == 0xde ? 2 : 4, &n)) return -1;
         return walk_container(w, n, true, depth);
-    case 0xc1: return fail(w, "reserved type byte 0xc1");
-    default: return fail(w, "extension types are not accepted");
+    case 0xc1: w->off--; return fail(w, "reserved type byte 0xc1");
+    default: w->off--; return fail(w, "extension types are not accepted");
     }
 }
 

@@ -20,7 +20,6 @@ CREATE TABLE ticket (
     channel       TEXT,
     caller_mask   TEXT,                   -- masked phone number (138****1234); never the full number
     caller_hash   TEXT,                   -- keyed hash of the full number (hex)
-    text          TEXT NOT NULL,          -- UTF-8, <= 4096 bytes
     state         TEXT NOT NULL,          -- current lifecycle state (schemas/lifecycle.def)
     category      TEXT,                   -- SPEC §8 category, set by classify
     unit          TEXT,                   -- current responsible unit service
@@ -43,12 +42,20 @@ CREATE TABLE ticket (
     revisit_rating INTEGER,
     revisited_at  INTEGER,                -- re-visit after rectification
     done_at       INTEGER                 -- reached a final state
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX ticket_received ON ticket(received_at);
 CREATE INDEX ticket_closed ON ticket(closed_at) WHERE closed_at IS NOT NULL;
-CREATE INDEX ticket_unfinished ON ticket(state) WHERE done_at IS NULL;
+-- Keyed on received_at, which never changes, so state changes do not touch it.
+CREATE INDEX ticket_unfinished ON ticket(received_at) WHERE done_at IS NULL;
 CREATE INDEX ticket_rated ON ticket(rated_at) WHERE rated_at IS NOT NULL;
 CREATE INDEX ticket_overdue ON ticket(overdue_at) WHERE overdue_at IS NOT NULL;
+
+-- The citizen's words, apart from the ticket row: the row is rewritten at
+-- every transition, the text never is.
+CREATE TABLE ticket_text (
+    id    TEXT PRIMARY KEY,               -- ticket.id
+    text  TEXT NOT NULL                   -- UTF-8, <= 4096 bytes
+) STRICT, WITHOUT ROWID;
 
 -- Append-only event log: every transition adds one row in the same
 -- transaction that updates ticket.state.

@@ -69,9 +69,10 @@ output:
 
 exit status:
   0 every ticket accepted or duplicate; 1 some lines rejected (by the broker or
-  unreadable); 64 bad usage; 65 the file is not a ticket file (bad header,
-  unknown format); 66 the file cannot be opened; 69 the broker answered
-  nothing for --give-up seconds; 130 interrupted.
+  unreadable); 64 bad usage (or a file name that does not tell the format);
+  65 not a ticket file (bad CSV header, not UTF-8); 66 the file cannot be
+  opened; 69 the broker acknowledged nothing for --give-up seconds;
+  130 interrupted.
 """
 
 
@@ -215,8 +216,10 @@ def read_jsonl(f):
             continue
         try:
             try:
-                obj = json.loads(line)
-            except ValueError as e:
+                obj = json.loads(line.strip())
+            except json.JSONDecodeError as e:
+                raise LineError("bad JSON at column %d: %s" % (e.colno, e.msg)) from None
+            except ValueError as e:  # e.g. a number too long to convert
                 raise LineError("bad JSON: %s" % e) from None
             if not isinstance(obj, dict):
                 raise LineError("expected a JSON object (one ticket map per line), got %s" % type(obj).__name__)
@@ -252,8 +255,9 @@ def read_csv(f, name):
         except StopIteration:
             return
         except csv.Error as e:
-            yield r.line_num, None, "bad CSV: %s" % e
-            return  # the csv module cannot resynchronise after a broken quote
+            # the csv module cannot find the next row after a broken quote
+            yield start, None, "bad CSV: %s; the rest of the file was not read" % e
+            return
         end = r.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
@@ -343,7 +347,9 @@ class Feeder:
         self.first_line = {}               # id -> first line, to name in-file duplicates
         self.dup_in_file = []              # (line, id, first line)
         self.t0 = time.monotonic()
-        self.last_answer = self.t0
+        self.last_answer = self.t0         # any reply: the connection works
+        self.last_final = self.t0          # a reply with a final status: progress
+        self.stopped_at = None             # line where an unreadable CSV stopped the reading
         self.last_progress = 0.0
         self.show_progress = not a.quiet and sys.stderr.isatty()
 
@@ -409,6 +415,8 @@ class Feeder:
                 break
             self.read += 1
             if err is not None:
+                if err.startswith("bad CSV:"):
+                    self.stopped_at = line
                 self.unreadable += 1
                 self.rejected.append((line, None, err))
                 continue
@@ -479,6 +487,8 @@ class Feeder:
         self.last_answer = time.monotonic()
         for line, t, r in zip(b.lines, b.tickets, items):
             st = r.get("status") if isinstance(r, dict) else None
+            if st != "retry":
+                self.last_final = self.last_answer
             if st == "accepted":
                 self.accepted += 1
             elif st == "duplicate":
@@ -514,9 +524,18 @@ class Feeder:
             self.sent, tot, acked, self.accepted, self.duplicate, len(self.rejected), acked / el)
         if self.resends:
             s += ", %d resends" % self.resends
+        if self.inflight and now - max(self.last_answer, min(b.sent_at for b in self.inflight.values())) > 1.0:
+            s += ", waiting for the broker"
         sys.stderr.write("\r\033[K" + s)
         sys.stderr.flush()
         LOG.progress_shown = True
+
+    def resend_due(self):
+        """When to give up on the connection: --timeout after the newer of the
+        oldest unanswered send and the last reply (a busy broker that keeps
+        answering is left alone)."""
+        oldest = min(b.sent_at for b in self.inflight.values())
+        return max(oldest, self.last_answer) + self.a.timeout
 
     # -- main loop
     def run(self):
@@ -526,11 +545,12 @@ class Feeder:
         self.fill()
         while not self.done():
             now = time.monotonic()
+            wait = POLL_MS / 1000.0
             if self.inflight:
-                oldest = min(b.sent_at for b in self.inflight.values())
-                wait = max(0.0, min(POLL_MS / 1000.0, oldest + self.a.timeout - now))
-            else:
-                wait = POLL_MS / 1000.0 if not self.retry else max(0.0, min(0.2, self.retry[0][0] - now))
+                wait = min(wait, self.resend_due() - now)
+            if self.retry:
+                wait = min(wait, self.retry[0][0] - now)
+            wait = max(wait, 0.0)
             for sock, _ in self.poller.poll(int(wait * 1000) + 1):
                 for _ in range(self.a.window + 16):  # bounded drain
                     try:
@@ -539,11 +559,10 @@ class Feeder:
                         break
                     self.on_reply(frames)
             now = time.monotonic()
-            if now - self.last_answer > self.a.give_up:
-                raise Fatal("the broker at %s answered nothing for %g s; giving up" % (
+            if now - self.last_final > self.a.give_up:
+                raise Fatal("the broker at %s acknowledged nothing for %g s; giving up" % (
                     self.a.connect, self.a.give_up), EX_UNAVAILABLE)
-            if self.inflight and now - min(b.sent_at for b in self.inflight.values()) > self.a.timeout \
-                    and now - self.last_answer > self.a.timeout:
+            if self.inflight and now >= self.resend_due():
                 self.reset_and_resend()
             self.fill()
             self.progress()
@@ -562,8 +581,10 @@ class Feeder:
             "file": name, "endpoint": self.a.connect,
             "tickets": self.read, "accepted": self.accepted, "duplicate": self.duplicate,
             "rejected": len(self.rejected), "unreadable": self.unreadable,
-            "unanswered": sum(len(b.tickets) for b in self.inflight.values()) + len(self.retry)
-            + (0 if self.exhausted else -1),
+            "unanswered": sum(len(b.tickets) for b in self.inflight.values()) + len(self.retry),
+            "unread": None if self.exhausted and self.stopped_at is None else
+            (self.total - self.read if self.total is not None and self.total >= self.read else None),
+            "stopped_at_line": self.stopped_at,
             "resends": self.resends, "retries": self.retries, "seconds": round(el, 3),
             "rejects": [{"line": ln, "id": i, "error": e} for ln, i, e in sorted(self.rejected, key=lambda r: r[0])],
             "duplicate_ids_in_file": [{"line": ln, "id": i, "first_line": f} for ln, i, f in self.dup_in_file],
@@ -576,8 +597,8 @@ def print_summary(s, as_json, out):
         out.write(json.dumps(s, ensure_ascii=False) + "\n")
         return
     rate = (s["accepted"] + s["duplicate"]) / s["seconds"] if s["seconds"] > 0 else 0.0
-    out.write("feed: %d tickets from %s to %s in %.1f s (%.0f/s)\n" % (
-        s["tickets"], s["file"], s["endpoint"], s["seconds"], rate))
+    out.write("feed: %d ticket%s from %s to %s in %.1f s (%.0f/s)\n" % (
+        s["tickets"], "" if s["tickets"] == 1 else "s", s["file"], s["endpoint"], s["seconds"], rate))
     out.write("  accepted   %d\n  duplicate  %d  (already known: acknowledged)\n  rejected   %d\n" % (
         s["accepted"], s["duplicate"], s["rejected"]))
     for r in s["rejects"][:20]:
@@ -592,7 +613,9 @@ def print_summary(s, as_json, out):
     if s["resends"] or s["retries"]:
         out.write("  resends   %d, retry answers %d\n" % (s["resends"], s["retries"]))
     if s["unanswered"] > 0:
-        out.write("  unanswered %d\n" % s["unanswered"])
+        out.write("  unanswered %d  (sent, no final answer)\n" % s["unanswered"])
+    if s["unread"]:
+        out.write("  not sent   %d  (not read from the file)\n" % s["unread"])
 
 
 # ---------------------------------------------------------------- options
@@ -618,9 +641,9 @@ def positive(kind, lo, hi):
 
 def parse_args(argv):
     ap = Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
-                description="Submits tickets from a CSV or JSON Lines file to a hotline broker "
-                            "(ticket.submit over 7/MDP v0.1),\nwith a progress line and resends; "
-                            "prints accepted, duplicate and rejected counts.",
+                description="Submits tickets from a CSV or JSON Lines file to a hotline broker\n"
+                            "(ticket.submit over 7/MDP v0.1), with a progress line and resends;\n"
+                            "prints how many were accepted, duplicate and rejected (with reasons).",
                 epilog=EPILOG)
     ap.add_argument("file", metavar="FILE", help="tickets: NAME.csv or NAME.jsonl ('-': stdin, with --format)")
     ap.add_argument("-c", "--connect", metavar="EP", default="tcp://127.0.0.1:5555",
@@ -635,7 +658,7 @@ def parse_args(argv):
                     help="no answer for S seconds: reconnect and resend everything "
                          "unacknowledged (default 10)")
     ap.add_argument("--give-up", metavar="S", type=positive(float, 1, 10 ** 7), default=300.0,
-                    help="exit 69 when the broker answered nothing for S seconds (default 300)")
+                    help="exit 69 when the broker acknowledged nothing for S seconds (default 300)")
     ap.add_argument("--curve-server", metavar="FILE", help="the broker's public key (NAME.key): use CURVE")
     ap.add_argument("--curve-key", metavar="FILE",
                     help="this client's key pair (NAME.key_secret, from hotline-keygen)")

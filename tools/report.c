@@ -1,8 +1,10 @@
 /* hotline-report: reads the store READ-ONLY and prints the SPEC §7 figures,
- * the comparison with a scenario's published figures, per-ticket outcomes,
- * or an integrity check. The last step of a ticket's path: nothing here
+ * the comparison with a scenario's published figures (as a table, CSV, JSON
+ * or a self-contained HTML page with charts), per-ticket outcomes, or an
+ * integrity check. The last step of a ticket's path: nothing here
  * writes. Figures come from report_query, output from report_format; this
  * file only parses options, resolves the period and maps errors to sysexits. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +14,17 @@
 #include "calendar.h"
 #include "log.h"
 #include "report_format.h"
+#include "report_html.h"
 #include "report_query.h"
 #include "scenario.h"
 
 static const char USAGE[] =
     "usage: hotline-report --db FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
     "                      [--by month|type|unit|street] [--format table|csv|json]\n"
-    "                      [--compare SCENARIO] [--bom]\n"
-    "       hotline-report --db FILE --outcomes [--bom]\n"
+    "                      [--compare SCENARIO] [--bom] [--output FILE]\n"
+    "       hotline-report --db FILE [--from DATE] [--to DATE] --format html\n"
+    "                      [--compare SCENARIO] [--output FILE]\n"
+    "       hotline-report --db FILE --outcomes [--bom] [--output FILE]\n"
     "       hotline-report --db FILE --check\n";
 
 static const char HELP[] =
@@ -35,8 +40,13 @@ static const char HELP[] =
     "  --by KEY          also per group: month (every month of the period; each\n"
     "                    figure by its own time column, CST; open_at_end at the\n"
     "                    month's end), type, unit (with its display name), street\n"
-    "  --format F        table (default), csv or json\n"
+    "  --format F        table (default), csv, json, or html: one self-contained\n"
+    "                    page (inline CSS and SVG charts, no script, no URL)\n"
+    "                    with the figures, charts by month and by unit, and the\n"
+    "                    --compare table; it does its own grouping (no --by)\n"
     "  --bom             start CSV output with a UTF-8 BOM (for Excel)\n"
+    "  --output FILE     write to FILE (created or replaced; removed again if\n"
+    "                    the report fails) instead of standard output\n"
     "  --compare SCEN    compare with the [published] figures of scenario SCEN (a\n"
     "                    name or a .scn path); default period: the scenario's\n"
     "  --outcomes        one CSV line per ticket, in id order (see below)\n"
@@ -54,27 +64,41 @@ static const char HELP[] =
     "  top level; with --by also \"groups\": [{\"key\", \"name\", <figures>}, ...]\n"
     "  (\"key\" is null, \"-\" in table and CSV, for tickets without that\n"
     "  attribute, e.g. not yet dispatched to a unit).\n"
-    "CSV: columns key,name,<the 17 figures in the order above>; one row per\n"
-    "  group, then a row with key \"total\" (the only row without --by).\n"
-    "--compare: columns figure,published,measured,diff; diff = measured -\n"
+    "CSV: a header line, then one row per group and a row with key \"total\"\n"
+    "  (the only row without --by). Columns:\n"
+    "    key      group key: month YYYY-MM, type code (consult help complaint\n"
+    "             report suggest praise), unit service (unit.chengguan,\n"
+    "             unit.street.jinxia, ...) or street code; \"-\" when absent;\n"
+    "             \"total\" for the total row\n"
+    "    name     display name (2022年01月, 投诉, 区城市管理和综合执法局, 金霞,\n"
+    "             合计 for the total)\n"
+    "    then the 17 figures in the order above, one column each named by\n"
+    "    its key: counts as integers, rates as fractions 0..1 (up to 10\n"
+    "    significant digits), \"-\" when there is no value.\n"
+    "  UTF-8 without BOM unless --bom (Excel needs it to read the Chinese).\n"
+    "--compare (CSV): columns figure,published,measured,diff; diff = measured -\n"
     "  published, rates in percentage points (a published rate above 1 is read\n"
     "  as a percentage). JSON: {\"scenario\", \"from\", \"to\",\n"
     "  \"rows\": [{\"figure\", \"published\", \"measured\", \"diff\"}]}.\n"
     "--outcomes: columns id,state,unit,received_at,closed_at,on_time,rating;\n"
     "  times \"YYYY-MM-DD HH:MM:SS\" CST; on_time 1/0; empty when not set.\n"
     "CSV follows RFC 4180 quoting, with LF line ends.\n"
+    "HTML: <svg data-chart=...> monthly-volume, monthly-on-time, monthly-urgent,\n"
+    "  monthly-backlog, unit-satisfaction; each plotted value carries\n"
+    "  data-value (rates as fractions) and a tooltip. Chinese text needs a CJK\n"
+    "  font on the viewing machine (Debian: fonts-noto-cjk).\n"
     "\n"
     "Exit status: 0 ok, 64 usage, 65 data error (not a store, wrong schema\n"
     "  version, integrity problems), 66 store or scenario missing, 70 internal\n"
-    "  error, 74 output error, 75 store busy.\n";
+    "  error, 73 cannot create --output, 74 output error, 75 store busy.\n";
 
 typedef enum { MODE_FIGURES, MODE_OUTCOMES, MODE_CHECK } run_mode_t;
 
 typedef struct {
-    const char *db, *from, *to, *compare;
+    const char *db, *from, *to, *compare, *output;
     report_by_t by;
     fmt_kind_t format;
-    bool bom, by_set, format_set;
+    bool bom, by_set, format_set, html;
     run_mode_t mode;
 } options_t;
 
@@ -102,6 +126,7 @@ static int parse_opt(options_t *o, int c, const char *arg)
     case 't': o->to = arg; return 0;
     case 'c': o->compare = arg; return 0;
     case 'B': o->bom = true; return 0;
+    case 'O': o->output = arg; return 0;
     case 'o': return set_mode(o, MODE_OUTCOMES, "--outcomes");
     case 'k': return set_mode(o, MODE_CHECK, "--check");
     case 'b':
@@ -109,6 +134,8 @@ static int parse_opt(options_t *o, int c, const char *arg)
         return report_by_parse(arg, &o->by) < 0 ? usage_error("unknown --by '%s'", arg) : 0;
     case 'F':
         o->format_set = true;
+        o->html = strcmp(arg, "html") == 0;
+        if (o->html) return 0;
         return fmt_kind_parse(arg, &o->format) < 0 ? usage_error("unknown --format '%s'", arg) : 0;
     default: return usage_error("%s", "bad option");
     }
@@ -122,9 +149,11 @@ static int check_options(const options_t *o)
     if (o->mode == MODE_CHECK && (period || o->bom))
         return usage_error("%s", "--check takes no other options");
     if (o->mode == MODE_OUTCOMES && period)
-        return usage_error("%s", "--outcomes takes only --bom");
+        return usage_error("%s", "--outcomes takes only --bom and --output");
     if (o->compare && o->by_set) return usage_error("%s", "--compare does not take --by");
-    if (o->mode == MODE_FIGURES && o->bom && o->format != FMT_CSV)
+    if (o->html && o->by_set)
+        return usage_error("%s", "--format html does not take --by (it draws by month and by unit)");
+    if (o->mode == MODE_FIGURES && o->bom && (o->html || o->format != FMT_CSV))
         return usage_error("%s", "--bom applies only to --format csv");
     return 0;
 }
@@ -137,6 +166,7 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"format", required_argument, NULL, 'F'},  {"compare", required_argument, NULL, 'c'},
         {"bom", no_argument, NULL, 'B'},           {"outcomes", no_argument, NULL, 'o'},
         {"check", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'O'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -209,16 +239,16 @@ static int output_failed(report_store_t *st)
     return EX_IOERR;
 }
 
-static int run_check(report_store_t *st)
+static int run_check(FILE *out, report_store_t *st)
 {
     bool ok;
-    if (report_store_check(st, stdout, &ok) < 0) return exit_for(report_store_status(st));
-    if (ok) puts("ok");
-    if (fflush(stdout) != 0) return EX_IOERR;
+    if (report_store_check(st, out, &ok) < 0) return exit_for(report_store_status(st));
+    if (ok) fputs("ok\n", out);
+    if (fflush(out) != 0) return EX_IOERR;
     return ok ? 0 : EX_DATAERR;
 }
 
-static int run_figures(const options_t *o, report_store_t *st, const scenario_t *sc)
+static int run_figures(const options_t *o, FILE *out, report_store_t *st, const scenario_t *sc)
 {
     bool any;
     int64_t lo, hi, from, to;
@@ -233,16 +263,17 @@ static int run_figures(const options_t *o, report_store_t *st, const scenario_t 
     int rc = resolve_period(o, any, dflt_from, dflt_to, &from, &to);
     if (rc) return rc;
     if (!any) log_warn("the store has no tickets", NULL);
+    if (o->html) return report_html_write(out, st, from, to, sc) < 0 ? output_failed(st) : 0;
     report_t *r = report_compute(st, from, to, o->by);
     if (!r) return exit_for(report_store_status(st));
     if (sc) {
         size_t n;
         report_compare_row_t *rows = report_compare(r, sc, &n);
         if (n == 0) log_warn("the scenario publishes no figures ([published] is empty)", NULL);
-        rc = report_fmt_compare(stdout, scenario_name(sc), r, rows, n, o->format, o->bom);
+        rc = report_fmt_compare(out, scenario_name(sc), r, rows, n, o->format, o->bom);
         free(rows);
     } else {
-        rc = report_fmt_figures(stdout, r, o->format, o->bom);
+        rc = report_fmt_figures(out, r, o->format, o->bom);
     }
     report_destroy(&r);
     return rc < 0 ? output_failed(st) : 0;
@@ -262,6 +293,18 @@ static int open_scenario(const char *name, scenario_t **out)
     return access(is_path ? name : path, R_OK) < 0 ? EX_NOINPUT : EX_DATAERR;
 }
 
+/* Closes --output FILE; removes it when the report failed, so no partial
+ * report is left behind. Returns the exit status. */
+static int close_output(const char *path, FILE *out, int rc)
+{
+    if (fclose(out) != 0 && rc == 0) {
+        log_error("cannot write output", NULL);
+        rc = EX_IOERR;
+    }
+    if (rc != 0) unlink(path);
+    return rc;
+}
+
 static int run(const options_t *o)
 {
     report_status_t status;
@@ -274,9 +317,14 @@ static int run(const options_t *o)
         scenario_destroy(&sc);
         return exit_for(status);
     }
-    if (o->mode == MODE_CHECK) rc = run_check(st);
-    else if (o->mode == MODE_OUTCOMES) rc = report_fmt_outcomes(stdout, st, o->bom) < 0 ? output_failed(st) : 0;
-    else rc = run_figures(o, st, sc);
+    FILE *out = stdout;
+    if (o->output && !(out = fopen(o->output, "w"))) {
+        fprintf(stderr, "hotline-report: cannot create '%s': %s\n", o->output, strerror(errno));
+        rc = EX_CANTCREAT;
+    } else if (o->mode == MODE_CHECK) rc = run_check(out, st);
+    else if (o->mode == MODE_OUTCOMES) rc = report_fmt_outcomes(out, st, o->bom) < 0 ? output_failed(st) : 0;
+    else rc = run_figures(o, out, st, sc);
+    if (out && out != stdout) rc = close_output(o->output, out, rc);
     report_store_destroy(&st);
     scenario_destroy(&sc);
     return rc;

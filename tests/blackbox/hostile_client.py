@@ -20,6 +20,7 @@ Exit status 1 if any check failed.
 """
 import argparse, os, random, socket, struct, sys, threading, time
 import msgpack, zmq
+import zmq.utils.monitor  # noqa: F401
 
 MDPC, MDPW = b"MDPC01", b"MDPW01"
 READY, REQUEST, REPLY, HEARTBEAT, DISCONNECT = b"\x01", b"\x02", b"\x03", b"\x04", b"\x05"
@@ -64,6 +65,7 @@ class RssSampler(threading.Thread):
         self.start_time = self.starttime()
         self.peak_kb, self.peak_label, self.samples, self.last_kb = 0, "", 0, 0
         self.label = "start"
+        self.case_peak_kb = 0
         self.died = False
 
     def starttime(self):
@@ -97,6 +99,8 @@ class RssSampler(threading.Thread):
                 self.last_kb = kb
                 if kb > self.peak_kb:
                     self.peak_kb, self.peak_label = kb, self.label
+                if kb > self.case_peak_kb:
+                    self.case_peak_kb = kb
             time.sleep(0.05)
 
 
@@ -294,6 +298,7 @@ class Run:
 
     def case(self, label, fn):
         self.rss.label = label
+        self.rss.case_peak_kb = 0
         try:
             fn(label)
         except Exception as e:  # noqa: BLE001
@@ -541,49 +546,88 @@ class Run:
             "the event log must not change")
 
     def fake_classify_cases(self):
-        """Fake classify workers that take real stage batches."""
+        """Fake classify workers that take real stage batches (competing with
+        the real worker) and answer them in hostile ways. Every ticket in
+        those batches is acknowledged; the final checks require that each
+        one still settles."""
         def take_batch(f, tid_prefix, wait=6.0):
             """Submits tickets (normal path) until f receives a REQUEST."""
             end = time.time() + wait
             k = 0
             while time.time() < end:
                 k += 1
-                tid = "%s-%d" % (tid_prefix, k)
-                self.expect_accept(tid)
+                self.expect_accept("%s-%d" % (tid_prefix, k))
                 r = f.recv(0.5)
                 if r and r[0] == "REQUEST" and len(r[1]) >= 3:
                     return r[1]
             return None
 
-        def garbage(label):
+        def fake(label, respond, check=None, note=""):
+            """respond(client, items) -> list of REPLY frame lists."""
             f = Fake(self.ep)
             try:
                 f.send(MDPW, READY, b"classify")
-                req = take_batch(f, self.uid("fc"))
+                req = take_batch(f, self.uid("fk"))
                 if req is None:
                     self.row(label, "the fake classifier got no batch in 6 s (the real one took them)", True)
                     return
                 client, batch = req[0], unpk(req[2])
                 items = batch.get("items", []) if isinstance(batch, dict) else []
-                res = [{"id": it.get("id"), "dlv": it.get("dlv"), "cat": 12345, "unit": ["x"],
-                        "alt": {"a": 1}, "kb": -1, "at": float("nan")} for it in items]
-                f.send(MDPW, REPLY, client, b"", pk({"v": 1, "items": res}))
+                for it in items:
+                    self.acked.add(it.get("id"))
+                for frames in respond(client, items):
+                    f.send(*frames)
                 r = f.recv(0.5)
                 f.send(MDPW, DISCONNECT)
             finally:
                 f.close()
-            ids = [it.get("id") for it in items]
-            for tid in ids:
-                self.acked.add(tid)
+            ok, more = check(items) if check else (True, "")
+            self.row(label, "batch of %d item(s) to %r; then %s%s" % (
+                len(items), client[:10], outcome_worker(r) if r else "no answer", more), ok, note)
+
+        def rep(client, body):
+            return [MDPW, REPLY, client, b"", body]
+
+        def no_garbage(items):
             bad = []
-            for tid in ids:
-                _, st = self.call("ticket.status", {"id": tid})
-                if not isinstance(st, dict) or st.get("category") == 12345 or isinstance(st.get("unit"), list):
-                    bad.append((tid, st))
-            self.row(label, "batch of %d item(s) to client %r; %s; garbage stored for %d" % (
-                len(items), client[:10], outcome_worker(r) if r else "no answer", len(bad)), not bad,
-                "wrong-typed results must not be applied")
-        self.case("fake classify: answers a real batch with wrong-typed fields", garbage)
+            for it in items:
+                _, st = self.call("ticket.status", {"id": it.get("id")})
+                if not isinstance(st, dict) or st.get("category") in (12345, "X" * 5000) or \
+                        isinstance(st.get("unit"), list) or st.get("unit") == "unit.nowhere":
+                    bad.append(it.get("id"))
+            return not bad, "; hostile values stored for %d" % len(bad)
+
+        self.case("fake classify: wrong-typed result fields", lambda l: fake(
+            l, lambda c, its: [rep(c, pk({"v": 1, "items": [
+                {"id": it.get("id"), "dlv": it.get("dlv"), "cat": 12345, "unit": ["x"], "alt": {"a": 1},
+                 "kb": -1, "at": float("nan")} for it in its]}))], no_garbage, "must not be applied"))
+        self.case("fake classify: hostile values (at 2^63-1, unknown unit, 5 KB cat)", lambda l: fake(
+            l, lambda c, its: [rep(c, pk({"v": 1, "items": [
+                {"id": it.get("id"), "dlv": it.get("dlv"), "cat": "X" * 5000, "unit": "unit.nowhere",
+                 "alt": ["unit.nowhere"] * 100, "kb": "KB-none", "at": (1 << 63) - 1} for it in its]}))],
+            no_garbage, "must not be applied"))
+        self.case("fake classify: batch answered with a non-msgpack body", lambda l: fake(
+            l, lambda c, its: [rep(c, b"\xc1 not msgpack")]))
+        self.case("fake classify: batch answered with items not an array", lambda l: fake(
+            l, lambda c, its: [rep(c, pk({"v": 1, "items": "none"}))]))
+        self.case("fake classify: batch answered with an empty items array", lambda l: fake(
+            l, lambda c, its: [rep(c, pk({"v": 1, "items": []}))]))
+        self.case("fake classify: batch answered with 1000 foreign ids", lambda l: fake(
+            l, lambda c, its: [rep(c, pk({"v": 1, "items": [
+                {"id": "H-never-%d" % i, "dlv": i, "cat": "utility", "unit": "unit.chengguan", "alt": [],
+                 "kb": None, "at": T2022} for i in range(1000)]}))]))
+
+        def once(items):
+            n = []
+            for it in items:
+                _, st = self.call("ticket.status", {"id": it.get("id")})
+                evs = st.get("events", []) if isinstance(st, dict) else []
+                n.append(sum(1 for e in evs if e.get("kind") == "classified"))
+            return all(x <= 1 for x in n), "; 'classified' events per ticket %s" % n[:5]
+        self.case("fake classify: a well-formed result sent 3 times", lambda l: fake(
+            l, lambda c, its: [rep(c, pk({"v": 1, "items": [
+                {"id": it.get("id"), "dlv": it.get("dlv"), "cat": "utility", "unit": "unit.gongyong", "alt": [],
+                 "kb": None, "at": it.get("at")} for it in its]}))] * 3, once, "applied at most once"))
 
         def silent(label):
             f = Fake(self.ep)
@@ -604,29 +648,6 @@ class Run:
             self.row(label, "held a batch of %d item(s) for %.1f s, then vanished" % (len(ids), self.a.silent_s),
                      True, "checked at the end: those tickets settle")
         self.case("fake classify: takes a real batch and goes silent", silent)
-
-        def extra_items(label):
-            f = Fake(self.ep)
-            try:
-                f.send(MDPW, READY, b"classify")
-                req = take_batch(f, self.uid("fx"))
-                if req is None:
-                    self.row(label, "the fake classifier got no batch in 6 s", True)
-                    return
-                client, batch = req[0], unpk(req[2])
-                items = batch.get("items", [])
-                res = [{"id": "H-never-%d" % i, "dlv": i, "cat": "utility", "unit": "unit.chengguan",
-                        "alt": [], "kb": None, "at": T2022} for i in range(1000)]
-                f.send(MDPW, REPLY, client, b"", pk({"v": 1, "items": res}))
-                r = f.recv(0.5)
-                f.send(MDPW, DISCONNECT)
-            finally:
-                f.close()
-            for it in items:
-                self.acked.add(it.get("id"))
-            self.row(label, "batch of %d; answered 1000 unknown ids, none of its own; %s" % (
-                len(items), outcome_worker(r) if r else "no answer"), True, "checked at the end: settle")
-        self.case("fake classify: answers a real batch with 1000 foreign ids", extra_items)
 
     def expect_accept(self, tid):
         out, obj = self.call("ticket.submit", ticket(tid))
@@ -918,13 +939,11 @@ class Run:
             top = sorted(kinds.items(), key=lambda kv: -kv[1])[:2]
             self.row(label, "sent %d, %s%s" % (sent, ("%d replies" % got) if read else "replies never read",
                      (": " + "; ".join("%d x %s" % (v, k) for k, v in top)) if top else ""), sent == n)
-        self.case("volume: 100,000 requests to a service with no worker",
-                  lambda l: flood(l, 100000, lambda i: b"hostile.noworker", pk({"n": 1}), seconds=60))
+        self.case("volume: 4 x 100,000 empty requests to services with no worker", self.queue_flood)
         self.case("volume: 2,000 distinct unknown service names",
                   lambda l: flood(l, 2000, lambda i: b"hostile.unknown.%d" % i, pk({}), seconds=20))
-        self.case("volume: 2,000 kb.list(limit 500), replies never read",
-                  lambda l: flood(l, 2000, lambda i: b"kb.list", pk({"limit": 500}), read=False, seconds=30,
-                                  hold=5.0))
+        self.case("volume: 4 clients x 2,000 kb.list(limit 500), never read", self.slow_readers)
+        self.case("volume: 3 x 50,000 READY mmi.<n> from one socket (refused)", self.ready_flood)
         self.case("volume: 50,000 ticket.status, replies read",
                   lambda l: flood(l, 50000, lambda i: b"ticket.status", pk({"id": "nope"}), seconds=60))
 
@@ -981,6 +1000,103 @@ class Run:
                 events, describe_client(reply)[0]), after), dropped and after == "reply 200",
                 "want the connection dropped, then served")
         self.case("volume: a 70 MB message (over ZMQ_MAXMSGSIZE)", huge)
+
+    def marker(self, s, tag):
+        """Sends mmi.service on s and waits for its answer: once it is back,
+        the broker has read everything s sent before it."""
+        s.send_multipart([b"", MDPC, b"mmi.service", b"marker-" + tag])
+        end = time.time() + 120
+        other = 0
+        while time.time() < end:
+            fr = recv_frames(s, 1.0)
+            if fr is None:
+                continue
+            if len(fr) >= 3 and fr[2] == b"mmi.service":
+                return other, True
+            other += 1
+        return other, False
+
+    def queue_flood(self, label):
+        """100,000 requests with an empty body to each of 4 services that have
+        no worker. A bounded broker stops growing once its queue bound is
+        reached; the queued-bytes cap must count more than the body bytes."""
+        s = dealer(self.ep)
+        s.setsockopt(zmq.SNDHWM, 0)
+        s.setsockopt(zmq.RCVHWM, 0)
+        pts, refused, t0 = [], 0, time.time()
+        try:
+            for k in range(4):
+                name = b"hostile.q.%s.%d" % (self.tag.encode(), k)
+                for i in range(100000):
+                    s.send_multipart([b"", MDPC, name, b""])
+                n, done = self.marker(s, b"q%d" % k)
+                refused += n
+                pts.append((self.rss.rss_kb() or 0) / 1024.0)
+                if not done:
+                    break
+        finally:
+            s.close()
+        growth = pts[-1] - pts[0] if len(pts) == 4 else float("inf")
+        self.row(label, "RSS after each 100,000: %s MB; %d refused; growth over the last 300,000 %.1f MB (%.0f s)" % (
+            [round(x) for x in pts], refused, growth, time.time() - t0), growth < 15,
+            "want < 15 MB: the queue bound must hold memory, whatever the body size")
+
+    def slow_readers(self, label):
+        """4 clients each pipeline 2,000 kb.list (limit 500, about 100 KB a
+        reply) and never read: what the broker holds for them must stay
+        bounded."""
+        socks, t0 = [], time.time()
+        base = (self.rss.rss_kb() or 0) / 1024.0
+        self.rss.case_peak_kb = 0
+        try:
+            for k in range(4):
+                s = dealer(self.ep)
+                s.setsockopt(zmq.SNDHWM, 0)
+                s.setsockopt(zmq.RCVHWM, 10)
+                for i in range(2000):
+                    s.send_multipart([b"", MDPC, b"kb.list", pk({"limit": 500})])
+                socks.append(s)
+            # wait until a probe is answered (the broker got through them), at most 60 s
+            out = "timeout"
+            for _ in range(12):
+                out, obj = self.client([b"", MDPC, b"mmi.service", b"kb.list"], 5.0)
+                if obj == "200":
+                    break
+            time.sleep(3)
+        finally:
+            for s in socks:
+                s.close()
+        peak = self.rss.case_peak_kb / 1024.0
+        self.row(label, "RSS before %.0f MB, peak %.0f MB while 8,000 replies went unread; probe: %s (%.0f s)" % (
+            base, peak, out, time.time() - t0), peak < self.a.rss_limit_mb,
+            "want the peak under the %d MB bound" % self.a.rss_limit_mb)
+
+    def ready_flood(self, label):
+        """One socket sends READY for mmi.<n>, a name no worker may take, with
+        a new n each time: each is refused (DISCONNECT). Refusals must not
+        leave anything behind."""
+        s = dealer(self.ep)
+        s.setsockopt(zmq.SNDHWM, 0)
+        s.setsockopt(zmq.RCVHWM, 0)
+        pts, times, got = [], [], 0
+        try:
+            for k in range(3):
+                t = time.time()
+                for i in range(50000):
+                    s.send_multipart([b"", MDPW, READY, b"mmi.h%s.%d.%d" % (self.tag.encode(), k, i)])
+                n, done = self.marker(s, b"r%d" % k)
+                got += n
+                times.append(time.time() - t)
+                pts.append((self.rss.rss_kb() or 0) / 1024.0)
+                if not done:
+                    break
+        finally:
+            s.close()
+        code = self.mmi("mmi.h%s.0.7" % self.tag)
+        growth = pts[-1] - pts[0] if len(pts) == 3 else float("inf")
+        self.row(label, "%d answers; RSS after each 50,000: %s MB; seconds per round %s; then mmi.h...0.7 -> %s" % (
+            got, [round(x) for x in pts], [round(x, 1) for x in times], code),
+            growth < 8 and code == "501", "want < 8 MB growth over the last 100,000 and mmi.* still 501")
 
     def raw_cases(self):
         host, port = self.ep[len("tcp://"):].rsplit(":", 1)

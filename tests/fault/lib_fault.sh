@@ -125,6 +125,21 @@ f_q() { sqlite3 -batch "file:$1?mode=ro" "$2" 2>/dev/null; }
 # f_done DB: tickets in a final state (-1 if the store cannot be read now).
 f_done() { local n; n=$(f_q "$1" "SELECT count(*) FROM ticket WHERE done_at IS NOT NULL"); echo "${n:--1}"; }
 
+# f_received DB: tickets in the store (-1 if it cannot be read now).
+f_received() { local n; n=$(f_q "$1" "SELECT count(*) FROM ticket"); echo "${n:--1}"; }
+
+# f_wait_received DB TARGET SECS: as f_wait_done, for tickets received.
+f_wait_received() {
+    local db=$1 target=$2 n=$(( $3 * 10 )) i d
+    for ((i = 0; i < n; i++)); do
+        d=$(f_received "$db")
+        [ "$d" -ge "$target" ] && return 0
+        f_alive "$SIM_PID" || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # f_wait_done DB TARGET SECS: until TARGET tickets are final, the sim has
 # exited, or SECS have passed. Returns 1 if the target was not reached.
 f_wait_done() {

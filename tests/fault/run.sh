@@ -97,7 +97,7 @@ case_worker_kill() {
         f_worker $c-w$n "$ep"; w[$R]=$WORKER_PID
     done
     f_log "$kills workers killed; $(f_count 'worker expired' "$T_DIR/$c-broker.log") expiries in the broker log"
-    F_NOTES+=("worker kills: $kills, broker expiries: $(f_count 'worker expired' "$T_DIR/$c-broker.log")")
+    F_NOTES+=("worker kills: $kills, MDP worker expiries: $(f_count 'worker expired' "$T_DIR/$c-broker.log")")
     [ "$kills" -ge 3 ] || F_FAILS+=("only $kills worker kills during the run")
     f_wait_sim "$F_CASE_TIMEOUT"
     f_stop_case
@@ -123,14 +123,22 @@ case_worker_stop() {
         f_log "SIGSTOP worker $((R + 1)) (pid ${w[$R]}) at $(f_done "$db") final, for $hold s (liveness $((3 * F_HB)) ms)"
         sleep "$hold"
         kill -CONT "${w[$R]}"
-        f_log "SIGCONT; broker expired $(( $(f_count 'worker expired' "$T_DIR/$c-broker.log") - exp0 )) worker(s) meanwhile"
+        f_log "SIGCONT; broker expired $(( $(f_count 'worker expired' "$T_DIR/$c-broker.log") - exp0 )) MDP service workers meanwhile"
     done
-    F_NOTES+=("stops: $stops x ${hold} s, broker expiries: $(f_count 'worker expired' "$T_DIR/$c-broker.log")")
+    F_NOTES+=("stops: $stops x ${hold} s, MDP worker expiries: $(f_count 'worker expired' "$T_DIR/$c-broker.log")")
     [ "$stops" = 3 ] || F_FAILS+=("only $stops of 3 stops happened during the run")
     [ "$(f_count 'worker expired' "$T_DIR/$c-broker.log")" -ge 1 ] || F_FAILS+=("the broker never expired a stopped worker")
     f_wait_sim "$F_CASE_TIMEOUT"
     f_stop_case
     f_account $c "$db" "$(f_secs "$CASE_T0")" 0 "$T_DIR/$c.acked"
+}
+
+# f_conn NS ADDR: established TCP connections to the broker's port 5555 in NS
+# from ADDR (prints the count; fails when 0).
+f_conn() {
+    local n
+    n=$(ip netns exec "$1" ss -Htn state established '( sport = :5555 )' 2>/dev/null | grep -cF " $2:")
+    echo "${n:-0}"; [ "${n:-0}" -gt 0 ]
 }
 
 # 4. Three hosts: network namespaces A (broker, sim via 127.0.0.1), B (two
@@ -140,7 +148,7 @@ case_worker_stop() {
 # 20-40% of the tickets final, then restored.
 case_netsplit() {
     local c=netsplit db A=hlf$$a B=hlf$$b C=hlf$$c ab=hlf$$ab ba=hlf$$ba ac=hlf$$ac ca=hlf$$ca
-    local err n p R cut conn
+    local err n p i R cut conn
     f_begin $c "broker, workers in 2 other network namespaces over TCP; one worker host cut off and restored"
     command -v ip >/dev/null || { f_skip $c "no 'ip' command (iproute2)"; return; }
     # namespaces left behind by a killed run (hlf<PID>[abc] whose PID is gone)
@@ -164,8 +172,6 @@ case_netsplit() {
         f_skip $c "cannot set up the namespaces' veth links: ${err:-failed}"; return
     fi
     F_NETNS+=("$B" "$C")
-    ip netns exec "$B" ping -c1 -W2 10.231.1.1 >/dev/null 2>&1 && ip netns exec "$C" ping -c1 -W2 10.231.2.1 >/dev/null 2>&1 ||
-        F_NOTES+=("(ping over the veth links failed)")
     f_log "namespaces $A (broker, sim) $B (2 workers, 10.231.1.2) $C (1 worker, 10.231.2.2)"
     db=$T_DIR/$c.db
     F_NS=$A; f_broker $c-broker "tcp://*:5555" tcp://127.0.0.1:5555 "$db" --insecure
@@ -173,22 +179,29 @@ case_netsplit() {
     F_NS=$C; f_worker $c-c1 tcp://10.231.2.1:5555
     F_NS=$A; f_sim $c-sim tcp://127.0.0.1:5555 "$T_DIR/$c.acked"
     F_NS=""
+    # both worker hosts reach the broker over their veth link (<= 10 s)
+    for ((i = 0; i < 100; i++)); do
+        f_conn "$A" 10.231.1.2 >/dev/null && f_conn "$A" 10.231.2.2 >/dev/null && break
+        sleep 0.1
+    done
+    f_log "TCP connections to the broker: $(f_conn "$A" 10.231.1.2) from $B, $(f_conn "$A" 10.231.2.2) from $C"
+    [ "$(f_conn "$A" 10.231.2.2)" -ge 1 ] || F_FAILS+=("the worker in $C never connected over its veth link")
     cut=$(printf '%d.%03d' $(((6 * F_HB + 2000) / 1000)) $(((6 * F_HB + 2000) % 1000)))
     f_rand $((F_N * 20 / 100)) $((F_N * 40 / 100))
     if f_wait_done "$db" "$R" 120; then
-        conn=$(ip netns exec "$A" ss -Htn state established '( sport = :5555 )' 2>/dev/null | grep -c '10\.231\.1\.2:')
+        conn=$(f_conn "$A" 10.231.1.2)
         ip -n "$B" link set "$ba" down
         f_log "link $A-$B cut at $(f_done "$db") final ($conn TCP connections from $B); restoring in $cut s"
         sleep "$cut"
         ip -n "$B" link set "$ba" up
-        f_log "link $A-$B restored at $(f_done "$db") final; broker expired $(f_count 'worker expired' "$T_DIR/$c-broker.log") worker(s)"
-        F_NOTES+=("B cut for ${cut} s with $conn connections, broker expiries: $(f_count 'worker expired' "$T_DIR/$c-broker.log")")
+        f_log "link $A-$B restored at $(f_done "$db") final; broker expired $(f_count 'worker expired' "$T_DIR/$c-broker.log") MDP service workers"
+        F_NOTES+=("B cut for ${cut} s with $conn connections, MDP worker expiries: $(f_count 'worker expired' "$T_DIR/$c-broker.log")")
         [ "$conn" -ge 1 ] || F_FAILS+=("no worker of $B was connected when its link was cut")
     else
         F_FAILS+=("sim ended before the link cut")
     fi
     f_wait_sim "$F_CASE_TIMEOUT"
-    local rb; rb=$(ip netns exec "$A" ss -Htn state established '( sport = :5555 )' 2>/dev/null | grep -c '10\.231\.1\.2:')
+    local rb; rb=$(f_conn "$A" 10.231.1.2)
     F_NOTES+=("$rb connections from B at the end")
     f_stop_case
     f_account $c "$db" "$(f_secs "$CASE_T0")" 0 "$T_DIR/$c.acked"
@@ -243,7 +256,7 @@ case_disk_full() {
         elif [ $full = yes ]; then
             F_FAILS+=("the broker did not resume within 15 s of getting space back")
         fi
-        F_NOTES+=("commit failures: $(f_count 'commit failed' "$T_DIR/$c-broker.log"), resumed: $(f_count 'store writable again' "$T_DIR/$c-broker.log"), retry answers seen by the sim")
+        F_NOTES+=("commit failures: $(f_count 'commit failed' "$T_DIR/$c-broker.log"), resumed: $(f_count 'store writable again' "$T_DIR/$c-broker.log")")
     else
         F_FAILS+=("sim ended before the disk filled")
     fi
@@ -255,8 +268,8 @@ case_disk_full() {
     F_MOUNTS=()
 }
 
-# 6. SIGTERM of the sim, the workers and the broker at once at 35-65% of the
-# tickets final; the store must then hold every ticket the first sim had
+# 6. SIGTERM of the sim, the workers and the broker at once while the sim is
+# still feeding (at 35-65% of the tickets received); the store must then hold every ticket the first sim had
 # acknowledged; then everything is started again (a second sim feeds the
 # whole scenario again: ids are idempotency keys).
 case_sigterm_all() {
@@ -267,9 +280,9 @@ case_sigterm_all() {
     f_worker $c-w1 "$ep"; pids+=("$WORKER_PID"); f_worker $c-w2 "$ep"; pids+=("$WORKER_PID")
     f_sim $c-sim1 "$ep" "$T_DIR/$c.acked1"
     f_rand $((F_N * 35 / 100)) $((F_N * 65 / 100))
-    if f_wait_done "$db" "$R" 120; then
+    if f_wait_received "$db" "$R" 120; then
         kill -TERM "$SIM_PID" "${pids[@]}" "$BROKER_PID"
-        f_log "SIGTERM to sim, workers and broker at $(f_done "$db") final"
+        f_log "SIGTERM to sim, workers and broker at $(f_received "$db") received, $(f_done "$db") final"
         for i in "$SIM_PID" "${pids[@]}"; do
             f_reap "$i" 20 || F_FAILS+=("pid $i did not stop within 20 s of SIGTERM")
             f_untrack "$i"

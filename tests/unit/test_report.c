@@ -107,8 +107,8 @@ static void insert_ticket(sqlite3 *db, const row_t *r)
     sqlite3_stmt *s;
     assert_int_equal(sqlite3_prepare_v2(db,
         "INSERT INTO ticket (id, received_at, type, urgent, street, unit, state, direct, closed_at, "
-        "on_time, rating, rated_at, revisited_at, overdue_at, text, category) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'x', 'city')", -1, &s, NULL), SQLITE_OK);
+        "on_time, rating, rated_at, revisited_at, overdue_at, category) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'city')", -1, &s, NULL), SQLITE_OK);
     sqlite3_bind_text(s, 1, r->id, -1, SQLITE_STATIC);
     bind_time(s, 2, r->received);
     sqlite3_bind_text(s, 3, r->type, -1, SQLITE_STATIC);

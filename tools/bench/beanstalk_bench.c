@@ -51,12 +51,13 @@ typedef struct {
     const char *host;
     int port, stages, threads, timeout_s;
     size_t n, window, size;
+    double duration;
     char tube[32];
 } opts_t;
 
 static opts_t O;
 static char *g_body;        /* the job body: a ticket-like text */
-static int64_t g_deadline_ns;
+static int64_t g_deadline_ns, g_stop_ns; /* g_stop_ns: no new jobs after (0: none) */
 
 static int64_t now_ns(void)
 {
@@ -224,8 +225,11 @@ static int cmd_put(void)
     int64_t t0 = now_ns();
     size_t sent = 0, done = 0;
     int rc = 0;
-    while (done < O.n) {
-        while (sent < O.n && sent - done < O.window) out_put(&c, g_body, O.size), sent++;
+    size_t cap = O.n;
+    while (done < cap) {
+        if (g_stop_ns && now_ns() > g_stop_ns && cap > sent) cap = sent;
+        while (sent < cap && sent - done < O.window) out_put(&c, g_body, O.size), sent++;
+        if (done >= cap) break;
         if (flush_out(&c) != 0) { rc = 1; break; }
         /* Take every reply that is here (at least one), then top the window up. */
         do {
@@ -237,7 +241,7 @@ static int cmd_put(void)
     double secs = (double)(now_ns() - t0) / 1e9;
     printf("{\"mode\":\"put\",\"ok\":%s,\"n\":%zu,\"window\":%zu,\"size\":%zu,\"secs\":%.4f,\"jobs_per_s\":%.1f,"
            "\"client_cpu_s\":%.3f}\n",
-           rc ? "false" : "true", O.n, O.window, O.size, secs, (double)done / secs, cpu_s() - c0);
+           rc ? "false" : "true", done, O.window, O.size, secs, (double)done / secs, cpu_s() - c0);
     conn_close(&c);
     return rc;
 }
@@ -321,11 +325,12 @@ static int cmd_pipeline(void)
     double c0 = cpu_s();
     int64_t t0 = now_ns();
     for (size_t i = 0; i < nw; i++) pthread_create(&th[i], NULL, stage_main, &ws[i]);
-    size_t sent = 0;
+    size_t sent = 0, cap = O.n;
     int rc = 0;
-    while (atomic_load(&g_done) < O.n) {
+    while (atomic_load(&g_done) < cap) {
+        if (g_stop_ns && now_ns() > g_stop_ns && cap > sent) cap = sent;
         size_t done = atomic_load(&g_done), k = 0;
-        while (sent + k < O.n && sent + k - done < O.window) out_put(&prod, g_body, O.size), k++;
+        while (sent + k < cap && sent + k - done < O.window) out_put(&prod, g_body, O.size), k++;
         if (k) {
             if (flush_out(&prod) != 0) { rc = 1; break; }
             for (size_t i = 0; i < k && rc == 0; i++) rc = expect(&prod, "INSERTED") ? 1 : 0;
@@ -349,7 +354,7 @@ static int cmd_pipeline(void)
     size_t done = atomic_load(&g_done);
     printf("{\"mode\":\"pipeline\",\"ok\":%s,\"n\":%zu,\"stages\":%d,\"threads_per_stage\":%d,\"window\":%zu,"
            "\"size\":%zu,\"secs\":%.4f,\"tickets_per_s\":%.1f,\"jobs_per_s\":%.1f,\"client_cpu_s\":%.3f}\n",
-           rc ? "false" : "true", O.n, O.stages, O.threads, O.window, O.size, secs, (double)done / secs,
+           rc ? "false" : "true", done, O.stages, O.threads, O.window, O.size, secs, (double)done / secs,
            (double)done * O.stages / secs, cpu);
     for (size_t i = 0; i < nw; i++) conn_close(&ws[i].c);
     conn_close(&prod);
@@ -375,7 +380,7 @@ int main(int argc, char **argv)
     static const struct option LONG[] = {
         {"host", 1, 0, 'H'},    {"port", 1, 0, 'p'}, {"n", 1, 0, 'n'},       {"window", 1, 0, 'w'},
         {"stages", 1, 0, 's'},  {"threads", 1, 0, 'T'}, {"size", 1, 0, 'b'}, {"tube-prefix", 1, 0, 'P'},
-        {"timeout", 1, 0, 't'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"timeout", 1, 0, 't'}, {"duration", 1, 0, 'D'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     O = (opts_t){.host = "127.0.0.1", .port = 11300, .stages = 5, .threads = 1, .timeout_s = 300,
                  .n = 10000, .window = 100, .size = 300};
     snprintf(O.tube, sizeof O.tube, "bench%ld", (long)getpid());
@@ -399,6 +404,7 @@ int main(int argc, char **argv)
         case 'b': O.size = strtoull(optarg, &end, 10); break;
         case 'P': snprintf(O.tube, sizeof O.tube, "%s", optarg); break;
         case 't': O.timeout_s = (int)strtol(optarg, &end, 10); break;
+        case 'D': O.duration = strtod(optarg, &end); break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs("Try 'beanstalk-bench --help'.\n", stderr); return 64;
         }
@@ -411,6 +417,7 @@ int main(int argc, char **argv)
     }
     make_body();
     g_deadline_ns = now_ns() + (int64_t)O.timeout_s * 1000000000LL;
+    if (O.duration > 0) g_stop_ns = now_ns() + (int64_t)(O.duration * 1e9);
     int rc;
     if (strcmp(cmd, "put") == 0) rc = cmd_put();
     else if (strcmp(cmd, "pipeline") == 0) rc = cmd_pipeline();

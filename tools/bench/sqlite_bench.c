@@ -173,7 +173,7 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
             bind_text(ti, 6, t->channel);
             bind_text(ti, 7, mask);
             bind_text(ti, 8, hash);
-            sqlite3_bind_text(ti, 9, t->text, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ti, 9, bench_pool_text(pool, i), -1, SQLITE_STATIC);
             sqlite3_bind_text(ti, 10, "RECEIVED", -1, SQLITE_STATIC);
             if (step(db, ti)) { rc = 1; break; }
             sqlite3_bind_text(ei, 1, id, -1, SQLITE_STATIC);
@@ -302,7 +302,7 @@ static int cmd_gen(const opts_t *o, const bench_pool_t *pool)
         bind_text(ti, 6, t->channel);
         bind_text(ti, 7, mask);
         bind_text(ti, 8, hash);
-        sqlite3_bind_text(ti, 9, t->text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ti, 9, bench_pool_text(pool, i), -1, SQLITE_STATIC);
         sqlite3_bind_text(ti, 10, state, -1, SQLITE_STATIC);
         bind_text(ti, 11, t->category);
         bind_text(ti, 12, unit);

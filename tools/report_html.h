@@ -1,0 +1,28 @@
+/* report_html: hotline-report --format html. One self-contained HTML5 page
+ * (UTF-8, inline CSS, inline SVG charts from report_svg; no script, no font
+ * or image fetched, no URL at all) for people to read: the SPEC §7 figures
+ * as cards and a table, monthly and per-unit charts, and the comparison with
+ * a scenario's published figures.
+ *
+ * Charts (the data-chart attribute of each <svg>):
+ *   monthly-volume     受理/办结 by month (grouped bars)
+ *   monthly-on-time    按时办结率 by month (line, 0..100%)
+ *   monthly-urgent     紧急工单 received/closed by month (grouped bars)
+ *   unit-satisfaction  满意率 and 差评 by unit (horizontal bars; units with
+ *                      ratings or 差评 in the period, display names)
+ *   monthly-backlog    open_at_end at each month's end (area)
+ * Like the other formats, the page is a pure function of the store, the
+ * period and the scenario (no generation time), so it can be compared. */
+#ifndef HOTLINE_REPORT_HTML_H
+#define HOTLINE_REPORT_HTML_H
+#include <stdint.h>
+#include <stdio.h>
+#include "report_query.h"
+#include "scenario.h"
+
+/* Computes the figures of [from, to) in total, by month and by unit, and
+ * writes the page to out. compare may be NULL (no comparison table). Returns
+ * 0, or -1 when the store failed (see report_store_status) or writing failed. */
+int report_html_write(FILE *out, report_store_t *st, int64_t from, int64_t to, const scenario_t *compare);
+
+#endif
