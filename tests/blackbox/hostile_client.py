@@ -186,6 +186,8 @@ def describe_client(frames):
     body = frames[2]
     try:
         obj = unpk(body)
+        if isinstance(obj, dict) and "error" in obj:
+            return "reply %s" % snippet("{%s}" % ", ".join("%s: %s" % (k, v) for k, v in obj.items()), 110), obj
         return "reply %s" % snippet(obj), obj
     except Exception:  # noqa: BLE001
         txt = body.decode("utf-8", "replace")
@@ -1216,15 +1218,8 @@ class Run:
                  "every submit answered accepted within 10 s")
 
         # settle: sim.status final == tickets (nothing stalled, nothing lost in flight)
-        end = time.time() + a.settle_s
-        st = None
-        while time.time() < end:
-            _, st = self.call("sim.status", {})
-            if isinstance(st, dict) and st.get("tickets") and st.get("final") == st.get("tickets"):
-                break
-            time.sleep(0.5)
-        ok = isinstance(st, dict) and st.get("final") == st.get("tickets")
-        self.row("check: the pipeline settles (sim.status)", snippet(st, 120), ok,
+        ok, st, waited = settle(self, a.settle_s)
+        self.row("check: the pipeline settles (sim.status)", "%s after %.0f s" % (snippet(st, 150), waited), ok,
                  "want final == tickets within %d s" % a.settle_s)
 
         found = self.statuses(sorted(self.acked))
@@ -1237,6 +1232,11 @@ class Run:
                  "%d acknowledged, %d found, %d missing %s; states %s" % (
                      len(self.acked), len(self.acked) - len(missing), len(missing), snippet(missing[:3], 60),
                      snippet(states, 100)), not missing and len(self.acked) > 0)
+        stuck = [t for t in sorted(self.acked) if t in found and found[t].get("state") not in FINAL_STATES]
+        if stuck:
+            desc = ["%s %s (last event %s)" % (t, found[t].get("state"),
+                                               (found[t].get("events") or [{}])[-1].get("kind")) for t in stuck[:4]]
+            self.row("info: acknowledged tickets not settled", "%d: %s" % (len(stuck), "; ".join(desc)), True)
         unk = self.statuses(self.must_be_unknown)
         stored = [t for t in self.must_be_unknown if t in unk and unk[t].get("state")]
         self.row("check: no rejected ticket was stored",
@@ -1292,6 +1292,27 @@ class Run:
         return 1 if self.failed else 0
 
 
+def settle(r, seconds):
+    """Polls sim.status until final == tickets; gives up early when only
+    tickets that nobody holds are left (nothing queued, nothing in flight)
+    for 5 s. Returns (settled, last status, seconds waited)."""
+    t0 = time.time()
+    end, st, still = t0 + seconds, None, 0
+    while time.time() < end:
+        _, st = r.call("sim.status", {})
+        if isinstance(st, dict):
+            if st.get("tickets") and st.get("final") == st.get("tickets"):
+                return True, st, time.time() - t0
+            if st.get("queued") == 0 and st.get("inflight") == 0:
+                still += 1
+                if still >= 10:
+                    break
+            else:
+                still = 0
+        time.sleep(0.5)
+    return False, st, time.time() - t0
+
+
 def verify(a):
     ids = [l.strip() for l in open(a.ids) if l.strip()]
     r = Run.__new__(Run)
@@ -1300,7 +1321,12 @@ def verify(a):
     missing = [t for t in ids if t not in found or not found[t].get("state")]
     print("verify: %d ids, %d found with a state, %d missing %s" % (len(ids), len(ids) - len(missing), len(missing),
                                                                      snippet(missing[:5], 80)))
-    return 1 if missing or not ids else 0
+    ok = not missing and ids
+    if a.settle_s:
+        settled, st, waited = settle(r, a.settle_s)
+        print("verify: pipeline %s after %.0f s: %s" % ("settled" if settled else "NOT settled", waited, snippet(st, 150)))
+        ok = ok and settled
+    return 0 if ok else 1
 
 
 def main():
@@ -1317,6 +1343,7 @@ def main():
     r.add_argument("--silent-s", type=float, default=3.0)
     v = sub.add_parser("verify")
     v.add_argument("--ids", required=True)
+    v.add_argument("--settle-s", type=int, default=0)
     a = ap.parse_args()
     if a.cmd == "verify":
         sys.exit(verify(a))

@@ -46,5 +46,5 @@ grep -Eo 'msg="[^"]*"' "$T_DIR/broker.log" | sort | uniq -c | sort -rn | head -1
 t_stop "$pid"
 rc=0; wait "$pid" 2>/dev/null || rc=$?
 t_broker broker2 "$ep" "$db" --heartbeat 500
-$PY "$HC" --connect "$ep" verify --ids "$T_DIR/acked.txt" || t_fail "acknowledged tickets missing after a restart"
+$PY "$HC" --connect "$ep" verify --ids "$T_DIR/acked.txt" --settle-s 60 || t_fail "acknowledged tickets missing after a restart"
 t_ok "after a restart: every one of $(wc -l <"$T_DIR/acked.txt") acknowledged tickets has a state"

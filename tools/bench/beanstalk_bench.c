@@ -44,6 +44,7 @@ static const char USAGE[] =
     "  -T, --threads T    worker connections per stage (default 1)\n"
     "  -b, --size B       job body bytes (default 300, a ticket's size)\n"
     "      --tube-prefix  tube name prefix (default bench<pid>)\n"
+    "      --duration S   stop putting new jobs/tickets after S seconds (N is then a cap)\n"
     "      --timeout S    give up after S seconds (default 300)\n"
     "  -h, --help         this text\n";
 
