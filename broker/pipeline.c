@@ -48,6 +48,8 @@ static void drop_all(pipeline_t *p)
     heap_destroy(&p->deadlines);
     p->deadlines = heap_new();
     memset(p->queues, 0, p->n_queues * sizeof *p->queues);
+    p->n_cool = 0;
+    p->cool_due_ms = 0;
     memset(&p->st.by_state, 0, sizeof p->st.by_state);
     p->inflight = 0;
 }
@@ -60,6 +62,7 @@ void pipeline_destroy(pipeline_t **pp)
     dict_destroy(&p->live);
     heap_destroy(&p->deadlines);
     free(p->queues);
+    free(p->cool);
     wire_enc_free(&p->enc);
     wire_msg_destroy(&p->msg);
     free(p);
@@ -321,6 +324,22 @@ static void lost(void *ctx, void *batch)
     free(b);
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void cool(pipeline_t *p, live_t *l, int q)
+{
+    if (p->n_cool == p->cap_cool) p->cool = xrealloc(p->cool, (p->cap_cool = p->cap_cool ? 2 * p->cap_cool : 64) * sizeof *p->cool);
+    p->cool[p->n_cool].l = l;
+    p->cool[p->n_cool++].q = q;
+    l->queued = true; /* counted as waiting */
+    if (!p->cool_due_ms) p->cool_due_ms = mono_ms() + 1000;
+}
+
 static void result(void *ctx, void *batch, mdp_span_t body)
 {
     pipeline_t *p = ctx;
@@ -332,9 +351,21 @@ static void result(void *ctx, void *batch, mdp_span_t body)
         if (!l) continue;
         l->inflight = false;
         p->inflight--;
-        enqueue(p, l, b->queue, true);
+        if (l->cooldown) cool(p, l, b->queue);
+        else enqueue(p, l, b->queue, true);
     }
     free(b);
+}
+
+static void warm(pipeline_t *p)
+{
+    if (!p->cool_due_ms || mono_ms() < p->cool_due_ms) return;
+    for (size_t i = 0; i < p->n_cool; i++) {
+        p->cool[i].l->cooldown = false;
+        enqueue(p, p->cool[i].l, p->cool[i].q, false);
+    }
+    p->n_cool = 0;
+    p->cool_due_ms = 0;
 }
 
 router_feeder_t pipeline_feeder(pipeline_t *self)
@@ -344,6 +375,7 @@ router_feeder_t pipeline_feeder(pipeline_t *self)
 
 void pipeline_tick(pipeline_t *self)
 {
+    warm(self);
     int64_t now = pipeline_now(self);
     heap_node_t *n;
     while ((n = heap_top(self->deadlines)) && n->key <= now) {

@@ -284,7 +284,8 @@ static void apply_item(pipeline_t *p, batch_t *b, int pos, const msgpack_object 
         log_warn("worker reported a stage error", "id=%s stage=%s err=\"%.*s\"", l->t.id, pl_stage_name(l->action),
                  (int)err->via.str.size, err->via.str.ptr);
         p->st.bad_results++;
-        return; /* stays in the batch: re-queued for another delivery */
+        l->cooldown = true; /* re-queued for another delivery, after a pause */
+        return;
     }
     l->inflight = false;
     p->inflight--;

@@ -17,6 +17,7 @@ typedef struct live {
     struct live *qnext;       /* stage queue link */
     uint8_t action;           /* lc_action_t of the stage pending, ACT_NONE if none */
     bool queued, inflight;
+    bool cooldown;            /* the worker reported an error: wait before the next delivery */
     uint32_t token;           /* identifies the delivery in flight */
 } live_t;
 
@@ -54,6 +55,12 @@ struct pipeline {
     wire_msg_t *msg;
     pipeline_stats_t st;
     uint64_t inflight;
+    /* Items a worker failed (e.g. it could not reach the knowledge base):
+     * re-queued a second later, not at once, so a persistent failure cannot
+     * spin the broker and the worker against each other. */
+    struct { live_t *l; int q; } *cool;
+    size_t n_cool, cap_cool;
+    int64_t cool_due_ms;
 };
 
 /* pipeline.c */

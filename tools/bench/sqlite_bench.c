@@ -27,20 +27,25 @@
 
 static const char USAGE[] =
     "Usage: sqlite-bench insert --db FILE --schema store.sql --n N --txn B [--sync full|normal]\n"
+    "                           [--duration S] [--latency]\n"
     "       sqlite-bench gen    --db FILE --schema store.sql --n N\n"
     "\n"
     "  insert  N tickets (ticket row + received event) in transactions of B into a\n"
-    "          fresh FILE (WAL, synchronous=FULL) -> tickets_per_s, one JSON line\n"
+    "          fresh FILE (WAL, synchronous=FULL) -> tickets_per_s, one JSON line;\n"
+    "          with --latency also the p50/p99/p999 time of one transaction\n"
+    "          (with --txn 1: the floor for a durable acknowledgment)\n"
     "  gen     a report-benchmark store of N finished-looking tickets over 2022\n"
     "          (written to FILE.tmp, renamed to FILE when complete)\n"
     "\n"
     "      --scenario S   texts and attributes (default longhu-2022)\n"
+    "      --duration S   insert: stop after S seconds (N is then a cap)\n"
     "      --timeout S    give up after S seconds (default 600)\n";
 
 typedef struct {
     const char *cmd, *db, *schema, *scenario;
     size_t n, txn;
-    bool sync_full;
+    bool sync_full, latency;
+    double duration;
     int timeout_s;
 } opts_t;
 
@@ -135,6 +140,20 @@ static int on_wal(void *ctx, sqlite3 *db, const char *name, int pages)
 
 /* --- insert: the durable-write ceiling --- */
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct_ms(const int64_t *sorted, size_t n, double q)
+{
+    size_t r = (size_t)((double)n * q + 0.999999); /* nearest rank */
+    if (r < 1) r = 1;
+    if (r > n) r = n;
+    return (double)sorted[r - 1] / 1e6;
+}
+
 static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
 {
     sqlite3 *db = NULL;
@@ -151,11 +170,14 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
     if (!ti || !ei || !bg || !cm) return 1;
     uint8_t key[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     int64_t t0 = now_ns(), deadline = t0 + (int64_t)o->timeout_s * 1000000000LL;
+    int64_t stop = o->duration > 0 ? t0 + (int64_t)(o->duration * 1e9) : 0;
     double c0 = cpu_s();
-    size_t done = 0, commits = 0, checkpoints = 0;
+    size_t done = 0, commits = 0, checkpoints = 0, max_txn = (o->n + o->txn - 1) / o->txn;
+    int64_t *lat = o->latency ? xcalloc(max_txn, sizeof *lat) : NULL;
     int rc = 0;
     while (done < o->n && rc == 0) {
         size_t k = o->n - done < o->txn ? o->n - done : o->txn;
+        int64_t tb = now_ns();
         if (step(db, bg)) { rc = 1; break; }
         for (size_t j = 0; j < k && rc == 0; j++) {
             size_t i = done + j;
@@ -186,6 +208,7 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
             if (step(db, ei)) rc = 1;
         }
         if (rc || step(db, cm)) { rc = 1; break; }
+        if (lat) lat[commits] = now_ns() - tb;
         commits++;
         done += k;
         /* As the broker: a passive checkpoint once the WAL holds 16 MiB. */
@@ -195,12 +218,21 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
             checkpoints++;
         }
         if (now_ns() > deadline) rc = 1;
+        if (stop && now_ns() > stop) break;
     }
     double secs = (double)(now_ns() - t0) / 1e9;
     printf("{\"mode\":\"sqlite_insert\",\"ok\":%s,\"n\":%zu,\"txn\":%zu,\"sync\":\"%s\",\"secs\":%.4f,"
-           "\"tickets_per_s\":%.1f,\"rows_per_s\":%.1f,\"commits_per_s\":%.1f,\"checkpoints\":%zu,\"cpu_s\":%.3f}\n",
+           "\"tickets_per_s\":%.1f,\"rows_per_s\":%.1f,\"commits_per_s\":%.1f,\"checkpoints\":%zu,\"cpu_s\":%.3f",
            rc ? "false" : "true", done, o->txn, o->sync_full ? "full" : "normal", secs, (double)done / secs,
            2.0 * (double)done / secs, (double)commits / secs, checkpoints, cpu_s() - c0);
+    if (lat && commits) {
+        qsort(lat, commits, sizeof *lat, cmp_i64);
+        printf(",\"txn_p50_ms\":%.3f,\"txn_p99_ms\":%.3f,\"txn_p999_ms\":%.3f,\"txn_max_ms\":%.3f",
+               pct_ms(lat, commits, 0.50), pct_ms(lat, commits, 0.99), pct_ms(lat, commits, 0.999),
+               (double)lat[commits - 1] / 1e6);
+    }
+    printf("}\n");
+    free(lat);
     sqlite3_finalize(ti);
     sqlite3_finalize(ei);
     sqlite3_finalize(bg);
@@ -363,7 +395,8 @@ int main(int argc, char **argv)
 {
     static const struct option LONG[] = {{"db", 1, 0, 'd'},      {"schema", 1, 0, 's'},  {"n", 1, 0, 'n'},
                                          {"txn", 1, 0, 'b'},     {"sync", 1, 0, 'S'},    {"scenario", 1, 0, 'c'},
-                                         {"timeout", 1, 0, 't'}, {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
+                                         {"timeout", 1, 0, 't'}, {"help", 0, 0, 'h'},    {"duration", 1, 0, 'D'},
+                                         {"latency", 0, 0, 'L'}, {0, 0, 0, 0}};
     opts_t o = {.scenario = "longhu-2022", .n = 10000, .txn = 100, .sync_full = true, .timeout_s = 600};
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         fputs(USAGE, argc < 2 ? stderr : stdout);
@@ -383,6 +416,8 @@ int main(int argc, char **argv)
         case 'S': o.sync_full = strcmp(optarg, "normal") != 0; break;
         case 'c': o.scenario = optarg; break;
         case 't': o.timeout_s = (int)strtol(optarg, &end, 10); break;
+        case 'D': o.duration = strtod(optarg, &end); break;
+        case 'L': o.latency = true; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs("Try 'sqlite-bench --help'.\n", stderr); return 64;
         }
