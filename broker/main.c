@@ -169,9 +169,10 @@ static void iterate(broker_t *b)
     status_after_commit(b->status, ok);
     if (!ok) on_commit_failed(b);
     router_flush(b->router, ok);
+    /* Expire dead workers first, so the work they held goes out in this same pass. */
+    router_heartbeat(b->router);
     if (b->paused) probe(b);
     else router_feed(b->router);
-    router_heartbeat(b->router);
     if (!b->paused && (router_now_ms() >= b->next_ckpt_ms || store_wal_pages(b->store) > CHECKPOINT_PAGES)) {
         store_checkpoint(b->store);
         b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;

@@ -9,12 +9,12 @@
 #include <string.h>
 #include "report_format.h"
 
-#define V_HEIGHT 320    /* vertical charts */
+#define V_HEIGHT 300    /* vertical charts */
 #define M_TOP 60        /* title and legend above the frame */
 #define M_BOTTOM 46     /* category labels and caption */
 #define M_LEFT 58       /* value tick labels */
 #define M_RIGHT 16
-#define H_ROW 26        /* horizontal charts: one category */
+#define H_ROW 24        /* horizontal charts: one category */
 #define H_TOP 78        /* title, legend, panel titles */
 #define H_BOTTOM 30     /* value tick labels */
 #define H_GAP 28        /* between panels */
@@ -80,7 +80,8 @@ static scale_t scale_for(const svg_panel_t *p, size_t n)
 /* Axis tick text, short value label, or full value for a tooltip. */
 static void fmt_value(char *buf, size_t len, double v, bool percent, int digits)
 {
-    if (percent) snprintf(buf, len, "%.*f%%", digits, v * 100.0);
+    if (percent && digits < 2 && fabs(v - 1.0) < 0.00005) snprintf(buf, len, "100%%");   /* short */
+    else if (percent) snprintf(buf, len, "%.*f%%", digits, v * 100.0);
     else snprintf(buf, len, "%.0f", v);
 }
 

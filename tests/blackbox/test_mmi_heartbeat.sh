@@ -39,10 +39,11 @@ t_ok "silent worker (still running, connection open): 200 from $(echo "$out" | t
 grep -q "worker expired.*service=acme.silent" "$T_DIR/broker.log" || t_fail "broker did not log the expiry"
 t_ok "broker log: $(grep "worker expired.*service=acme.silent" "$T_DIR/broker.log" | tail -1)"
 
-# The control worker is still there after all that.
-code=$($PY "$HOTLINE_SRC/tests/blackbox/mdp_call.py" --connect "$ep" --mmi acme.alive) || true
-[ "$code" = 200 ] || t_fail "acme.alive: $code after the silent worker's expiry, want 200"
-t_ok "acme.alive still 200"
+# The control worker is still there after all that. (On a starved host the
+# control worker itself can miss 3 intervals; it then re-registers, so allow
+# it a few seconds and report how often the broker told it DISCONNECT.)
+t_wait_mmi "$ep" acme.alive 200 || t_fail "acme.alive not 200 after the silent worker's expiry"
+t_ok "acme.alive still 200 (the control worker was told DISCONNECT $(grep -c "said DISCONNECT" "$T_DIR/alive.log" || true) times)"
 
 # DISCONNECT, on a broker whose expiry would take 7.5 s.
 port2=$(t_port); ep2=tcp://127.0.0.1:$port2

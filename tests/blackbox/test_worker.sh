@@ -2,8 +2,8 @@
 # Worker acceptance (SPEC §3): an independent Python 7/MDP v0.1 worker
 # (DEALER; READY "acme.upper", HEARTBEAT both ways, REPLY) registers with the
 # broker; a client's 20 requests to acme.upper through the broker all come
-# back uppercased, with an idle pause of several heartbeat intervals in the
-# middle (8 heartbeat intervals of 500 ms); mmi.service says 200 while it is registered, 404 before.
+# back uppercased, with an idle pause in the middle (8 heartbeat intervals
+# of 500 ms); mmi.service says 200 while it is registered, 404 before.
 source "$(dirname "$0")/lib.sh"
 
 WA="$HOTLINE_SRC/tests/blackbox/worker_acceptance.py"

@@ -28,6 +28,7 @@ static const char USAGE[] =
     "Usage: hotline-bench intake    --connect EP --n N [--batch B] [--window W]\n"
     "       hotline-bench latency   --connect EP --rate R --n N [--window W]\n"
     "       hotline-bench lifecycle --connect EP --n N [--batch B] [--window W]\n"
+    "       hotline-bench ping      --connect EP [--service NAME]\n"
     "\n"
     "Load client for scripts/bench; prints one JSON object on stdout.\n"
     "  intake     pipelined ticket.submit of N tickets, B per request (1: single\n"
@@ -36,7 +37,10 @@ static const char USAGE[] =
     "             flight) -> submit->accepted p50/p99/p999 in ms\n"
     "  lifecycle  sim.start with the scenario text, submits N tickets, polls\n"
     "             sim.status until all are final -> tickets_per_s (the broker\n"
-    "             must run with --clock virtual and have workers)\n"
+    "             must run with --clock virtual and have workers; it waits\n"
+    "             until classify, dispatch and visit have one)\n"
+    "  ping       waits until mmi.service NAME (default ticket.submit) answers\n"
+    "             200: the broker is up and NAME has a worker or is built in\n"
     "\n"
     "Options:\n"
     "  -c, --connect EP      broker endpoint (default tcp://127.0.0.1:5555)\n"
@@ -45,6 +49,7 @@ static const char USAGE[] =
     "  -w, --window W        requests in flight (default 16; latency 10000)\n"
     "  -r, --rate R          offered requests per second (latency)\n"
     "      --prefix P        ticket id prefix (default BENCH-<pid>-)\n"
+    "      --service NAME    ping: the service to wait for\n"
     "      --scenario S      scenario name or file for texts and sim.start\n"
     "                        (default longhu-2022)\n"
     "      --timeout S       give up after S seconds (default 300)\n"
@@ -54,7 +59,7 @@ static const char USAGE[] =
     "final) in time; 1 otherwise (the JSON says what happened); 64 bad usage.\n";
 
 typedef struct {
-    const char *cmd, *endpoint, *scenario;
+    const char *cmd, *endpoint, *scenario, *service;
     char prefix[32];
     size_t n, batch, window;
     double rate, duration;
@@ -93,16 +98,17 @@ static int parse(opts_t *o, int argc, char **argv)
     static const struct option LONG[] = {
         {"connect", 1, 0, 'c'}, {"n", 1, 0, 'n'},        {"batch", 1, 0, 'b'},    {"window", 1, 0, 'w'},
         {"rate", 1, 0, 'r'},    {"prefix", 1, 0, 'P'},   {"scenario", 1, 0, 'S'}, {"timeout", 1, 0, 't'},
-        {"duration", 1, 0, 'D'}, {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
-    *o = (opts_t){.endpoint = "tcp://127.0.0.1:5555", .scenario = "longhu-2022", .n = 10000, .timeout_s = 300};
+        {"duration", 1, 0, 'D'}, {"service", 1, 0, 's'}, {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
+    *o = (opts_t){.endpoint = "tcp://127.0.0.1:5555", .scenario = "longhu-2022", .service = "ticket.submit", .n = 10000,
+                  .timeout_s = 300};
     snprintf(o->prefix, sizeof o->prefix, "BENCH-%ld-", (long)getpid());
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         fputs(USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? EX_USAGE : 1;
     }
     o->cmd = argv[1];
-    if (strcmp(o->cmd, "intake") && strcmp(o->cmd, "latency") && strcmp(o->cmd, "lifecycle")) {
-        fprintf(stderr, "hotline-bench: unknown command '%s' (intake|latency|lifecycle)\n", o->cmd);
+    if (strcmp(o->cmd, "intake") && strcmp(o->cmd, "latency") && strcmp(o->cmd, "lifecycle") && strcmp(o->cmd, "ping")) {
+        fprintf(stderr, "hotline-bench: unknown command '%s' (intake|latency|lifecycle|ping)\n", o->cmd);
         return EX_USAGE;
     }
     bool latency = strcmp(o->cmd, "latency") == 0;
@@ -123,6 +129,7 @@ static int parse(opts_t *o, int argc, char **argv)
         case 'S': o->scenario = optarg; break;
         case 't': o->timeout_s = (int)strtol(optarg, &end, 10); break;
         case 'D': o->duration = strtod(optarg, &end); break;
+        case 's': o->service = optarg; break;
         case 'h': fputs(USAGE, stdout); return 1;
         default: fputs("Try 'hotline-bench --help'.\n", stderr); return EX_USAGE;
         }
@@ -355,6 +362,31 @@ static int cmd_latency(bench_t *b)
 
 /* --- lifecycle --- */
 
+/* True once mmi.service answers "200" for service (bounded by the deadline). */
+static bool wait_service(bench_t *b, mdp_client_t *ctl, const char *service)
+{
+    while (!timed_out(b)) {
+        void *out;
+        size_t len;
+        if (mdp_client_call(ctl, "mmi.service", service, strlen(service), 1000, &out, &len) == 0) {
+            bool ok = len == 3 && memcmp(out, "200", 3) == 0;
+            free(out);
+            if (ok) return true;
+        }
+        usleep(50000);
+    }
+    return false;
+}
+
+static int cmd_ping(bench_t *b)
+{
+    mdp_client_t *ctl = mdp_client_new(b->zctx, b->o.endpoint, NULL);
+    bool ok = wait_service(b, ctl, b->o.service);
+    mdp_client_destroy(&ctl);
+    if (!ok) fprintf(stderr, "hotline-bench: %s: mmi.service %s did not answer 200\n", b->o.endpoint, b->o.service);
+    return ok ? 0 : 1;
+}
+
 /* A synchronous call on its own socket; NULL when unanswered by the deadline. */
 static const msgpack_object *call(bench_t *b, mdp_client_t *ctl, const char *service, void **out)
 {
@@ -377,6 +409,14 @@ static int cmd_lifecycle(bench_t *b)
     scenario_t *scn = scenario_open(b->o.scenario, err, sizeof err);
     if (!scn) { fprintf(stderr, "hotline-bench: %s\n", err); return EX_DATAERR; }
     mdp_client_t *ctl = mdp_client_new(b->zctx, b->o.endpoint, NULL);
+    static const char *const NEED[] = {"classify", "dispatch", "visit"};
+    for (size_t i = 0; i < sizeof NEED / sizeof *NEED; i++)
+        if (!wait_service(b, ctl, NEED[i])) {
+            fprintf(stderr, "hotline-bench: no worker serves %s\n", NEED[i]);
+            scenario_destroy(&scn);
+            mdp_client_destroy(&ctl);
+            return 1;
+        }
     size_t len;
     const char *text = scenario_text(scn, &len);
     wire_enc_reset(&b->enc);
@@ -437,7 +477,7 @@ int main(int argc, char **argv)
     int rc = parse(&b.o, argc, argv);
     if (rc) return rc == 1 ? 0 : rc;
     char err[512];
-    if (bench_pool_load(&b.pool, b.o.scenario, err, sizeof err) != 0) {
+    if (strcmp(b.o.cmd, "ping") != 0 && bench_pool_load(&b.pool, b.o.scenario, err, sizeof err) != 0) {
         fprintf(stderr, "hotline-bench: %s\n", err);
         return EX_DATAERR;
     }
@@ -448,6 +488,7 @@ int main(int argc, char **argv)
     b.deadline_ns = now_ns() + (int64_t)b.o.timeout_s * 1000000000LL;
     if (strcmp(b.o.cmd, "intake") == 0) rc = cmd_intake(&b);
     else if (strcmp(b.o.cmd, "latency") == 0) rc = cmd_latency(&b);
+    else if (strcmp(b.o.cmd, "ping") == 0) rc = cmd_ping(&b);
     else rc = cmd_lifecycle(&b);
     fflush(stdout);
     wire_enc_free(&b.enc);

@@ -104,6 +104,18 @@ static int apply_schema(sqlite3 *db, const char *path)
     return rc;
 }
 
+/* Where the ticket text lives: a column of ticket, or (since the text moved
+ * apart from the row) a table ticket_text(id, text). */
+static bool text_in_ticket(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    bool yes = false;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('ticket') WHERE name='text'", -1, &st, NULL) == SQLITE_OK)
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
 static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;
@@ -163,8 +175,13 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
         exec(db, o->sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") ||
         exec(db, "PRAGMA wal_autocheckpoint=0") || exec(db, "PRAGMA cache_size=-65536") || apply_schema(db, o->schema))
         return 1;
-    sqlite3_stmt *ti = prepare(db, "INSERT OR IGNORE INTO ticket(id,received_at,type,urgent,street,channel,caller_mask,"
-                                   "caller_hash,text,state,on_time) VALUES(?,?,?,?,?,?,?,?,?,?,NULL)");
+    bool inline_text = text_in_ticket(db);
+    sqlite3_stmt *ti = prepare(db, inline_text ? "INSERT OR IGNORE INTO ticket(id,received_at,type,urgent,street,channel,"
+                                                 "caller_mask,caller_hash,text,state,on_time) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,NULL)"
+                                               : "INSERT OR IGNORE INTO ticket(id,received_at,type,urgent,street,channel,"
+                                                 "caller_mask,caller_hash,state,on_time) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?10,NULL)");
+    sqlite3_stmt *xi = inline_text ? NULL : prepare(db, "INSERT INTO ticket_text(id,text) VALUES(?,?)");
+    if (!inline_text && !xi) return 1;
     sqlite3_stmt *ei = prepare(db, "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail) VALUES(?,?,?,?,?,?,?)");
     sqlite3_stmt *bg = prepare(db, "BEGIN IMMEDIATE"), *cm = prepare(db, "COMMIT");
     if (!ti || !ei || !bg || !cm) return 1;
@@ -195,9 +212,14 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
             bind_text(ti, 6, t->channel);
             bind_text(ti, 7, mask);
             bind_text(ti, 8, hash);
-            sqlite3_bind_text(ti, 9, bench_pool_text(pool, i), -1, SQLITE_STATIC);
+            if (inline_text) sqlite3_bind_text(ti, 9, bench_pool_text(pool, i), -1, SQLITE_STATIC);
             sqlite3_bind_text(ti, 10, "RECEIVED", -1, SQLITE_STATIC);
             if (step(db, ti)) { rc = 1; break; }
+            if (xi) {
+                sqlite3_bind_text(xi, 1, id, -1, SQLITE_STATIC);
+                sqlite3_bind_text(xi, 2, bench_pool_text(pool, i), -1, SQLITE_STATIC);
+                if (step(db, xi)) { rc = 1; break; }
+            }
             sqlite3_bind_text(ei, 1, id, -1, SQLITE_STATIC);
             sqlite3_bind_int64(ei, 2, at);
             sqlite3_bind_text(ei, 3, "received", -1, SQLITE_STATIC);
@@ -234,6 +256,7 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
     printf("}\n");
     free(lat);
     sqlite3_finalize(ti);
+    sqlite3_finalize(xi);
     sqlite3_finalize(ei);
     sqlite3_finalize(bg);
     sqlite3_finalize(cm);
@@ -269,12 +292,17 @@ static int cmd_gen(const opts_t *o, const bench_pool_t *pool)
     if (exec(db, "PRAGMA journal_mode=OFF") || exec(db, "PRAGMA synchronous=OFF") || exec(db, "PRAGMA cache_size=-262144") ||
         exec(db, "PRAGMA temp_store=MEMORY") || apply_schema(db, o->schema))
         return 1;
-    sqlite3_stmt *ti = prepare(db,
-        "INSERT INTO ticket(id,received_at,type,urgent,street,channel,caller_mask,caller_hash,text,state,category,unit,"
-        "alt_unit,kb_id,round,delivery,sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
-        "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at) "
-        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,"
-        "?29,?30,?31)");
+    bool inline_text = text_in_ticket(db);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO ticket(id,received_at,type,urgent,street,channel,caller_mask,caller_hash,%sstate,category,unit,"
+             "alt_unit,kb_id,round,delivery,sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
+             "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at) "
+             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,%s?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,"
+             "?29,?30,?31)", inline_text ? "text," : "", inline_text ? "?9," : "");
+    sqlite3_stmt *ti = prepare(db, sql);
+    sqlite3_stmt *xi = inline_text ? NULL : prepare(db, "INSERT INTO ticket_text(id,text) VALUES(?,?)");
+    if (!inline_text && !xi) return 1;
     sqlite3_stmt *ki = prepare(db, "INSERT INTO kb_rev(id,valid_from,category,unit,keywords,answer,source,recorded_at,uid) "
                                    "VALUES(?,?,?,?,?,?,'update',?,?)");
     if (!ti || !ki) return 1;
@@ -334,7 +362,7 @@ static int cmd_gen(const opts_t *o, const bench_pool_t *pool)
         bind_text(ti, 6, t->channel);
         bind_text(ti, 7, mask);
         bind_text(ti, 8, hash);
-        sqlite3_bind_text(ti, 9, bench_pool_text(pool, i), -1, SQLITE_STATIC);
+        if (inline_text) sqlite3_bind_text(ti, 9, bench_pool_text(pool, i), -1, SQLITE_STATIC);
         sqlite3_bind_text(ti, 10, state, -1, SQLITE_STATIC);
         bind_text(ti, 11, t->category);
         bind_text(ti, 12, unit);
@@ -358,6 +386,11 @@ static int cmd_gen(const opts_t *o, const bench_pool_t *pool)
         bind_opt(ti, 30, revisited, revisited > 0);
         bind_opt(ti, 31, done, done > 0);
         if (step(db, ti)) rc = 1;
+        if (xi) {
+            sqlite3_bind_text(xi, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(xi, 2, bench_pool_text(pool, i), -1, SQLITE_STATIC);
+            if (step(db, xi)) rc = 1;
+        }
         if ((i + 1) % 200000 == 0) {
             if (exec(db, "COMMIT") || exec(db, "BEGIN")) rc = 1;
             if (now_ns() > deadline) { fprintf(stderr, "sqlite-bench: gen timed out\n"); rc = 1; }
@@ -381,6 +414,7 @@ static int cmd_gen(const opts_t *o, const bench_pool_t *pool)
     }
     if (rc == 0 && (exec(db, "COMMIT") || exec(db, "PRAGMA journal_mode=WAL"))) rc = 1;
     sqlite3_finalize(ti);
+    sqlite3_finalize(xi);
     sqlite3_finalize(ki);
     if (sqlite3_close(db) != SQLITE_OK) rc = 1;
     if (rc == 0 && rename(tmp, o->db) != 0) { fprintf(stderr, "sqlite-bench: rename: %s\n", strerror(errno)); rc = 1; }
