@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Normally set on the compile line (CMake); the fallbacks keep a bare build working. */
 #ifndef HOTLINE_DATADIR_BUILD
@@ -415,13 +416,35 @@ scenario_t *scenario_load_file(const char *path, char *err, size_t errlen)
     return self;
 }
 
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* $HOTLINE_DATADIR; else a program run from the build tree uses the source
+ * tree's schemas/; an installed one uses ../share/hotline beside its bin/
+ * (so an install moved elsewhere still finds its data), else the configured
+ * install prefix. */
 const char *hotline_datadir(void)
 {
+    static char found[4096];
     const char *env = getenv("HOTLINE_DATADIR");
     if (env && *env) return env;
-    struct stat st;
-    if (stat(HOTLINE_DATADIR_BUILD, &st) == 0 && S_ISDIR(st.st_mode)) return HOTLINE_DATADIR_BUILD;
-    return HOTLINE_DATADIR_INSTALL;
+    if (found[0]) return found;
+    char exe[2048];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    size_t bl = strlen(HOTLINE_BUILD_DIR);
+    if (n > 0 && strncmp(exe, HOTLINE_BUILD_DIR, bl) == 0 && exe[bl] == '/' && is_dir(HOTLINE_DATADIR_BUILD))
+        snprintf(found, sizeof found, "%s", HOTLINE_DATADIR_BUILD);
+    else {
+        char *slash = n > 0 ? strrchr(exe, '/') : NULL;
+        if (slash) *slash = '\0';
+        snprintf(found, sizeof found, "%s/../share/hotline", exe);
+        if (!slash || !is_dir(found)) snprintf(found, sizeof found, "%s", is_dir(HOTLINE_DATADIR_INSTALL) || !is_dir(HOTLINE_DATADIR_BUILD) ? HOTLINE_DATADIR_INSTALL : HOTLINE_DATADIR_BUILD);
+    }
+    return found;
 }
 
 scenario_t *scenario_open(const char *name_or_path, char *err, size_t errlen)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 #include "calendar.h"
@@ -17,6 +18,7 @@
 #include "report_html.h"
 #include "report_query.h"
 #include "scenario.h"
+#include "xmalloc.h"
 
 static const char USAGE[] =
     "usage: hotline-report --db FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
@@ -25,7 +27,8 @@ static const char USAGE[] =
     "       hotline-report --db FILE [--from DATE] [--to DATE] --format html\n"
     "                      [--compare SCENARIO] [--output FILE]\n"
     "       hotline-report --db FILE --outcomes [--bom] [--output FILE]\n"
-    "       hotline-report --db FILE --check\n";
+    "       hotline-report --db FILE --check\n"
+    "       hotline-report --db FILE --backup DEST\n";
 
 static const char HELP[] =
     "\n"
@@ -45,12 +48,14 @@ static const char HELP[] =
     "                    with the figures, charts by month and by unit, and the\n"
     "                    --compare table; it does its own grouping (no --by)\n"
     "  --bom             start CSV output with a UTF-8 BOM (for Excel)\n"
-    "  --output FILE     write to FILE (created or replaced; removed again if\n"
-    "                    the report fails) instead of standard output\n"
+    "  --output FILE     write to FILE instead of standard output; a regular\n"
+    "                    FILE is replaced only when the report succeeds\n"
     "  --compare SCEN    compare with the [published] figures of scenario SCEN (a\n"
     "                    name or a .scn path); default period: the scenario's\n"
     "  --outcomes        one CSV line per ticket, in id order (see below)\n"
     "  --check           PRAGMA integrity_check: prints \"ok\" or the problems\n"
+    "  --backup DEST     write a consistent copy of the store to the new file DEST,\n"
+    "                    safe while the broker runs (SQLite online backup)\n"
     "  -h, --help        this text\n"
     "\n"
     "Figures: received closed on_time_rate urgent_received urgent_closed\n"
@@ -70,8 +75,8 @@ static const char HELP[] =
     "             report suggest praise), unit service (unit.chengguan,\n"
     "             unit.street.jinxia, ...) or street code; \"-\" when absent;\n"
     "             \"total\" for the total row\n"
-    "    name     display name (2022年01月, 投诉, 区城市管理和综合执法局, 金霞,\n"
-    "             合计 for the total)\n"
+    "    name     display name (2022年01月, 投诉, 区城市管理和综合执法局, 金霞;\n"
+    "             （未指定） when absent; 合计 for the total)\n"
     "    then the 17 figures in the order above, one column each named by\n"
     "    its key: counts as integers, rates as fractions 0..1 (up to 10\n"
     "    significant digits), \"-\" when there is no value.\n"
@@ -92,10 +97,10 @@ static const char HELP[] =
     "  version, integrity problems), 66 store or scenario missing, 70 internal\n"
     "  error, 73 cannot create --output, 74 output error, 75 store busy.\n";
 
-typedef enum { MODE_FIGURES, MODE_OUTCOMES, MODE_CHECK } run_mode_t;
+typedef enum { MODE_FIGURES, MODE_OUTCOMES, MODE_CHECK, MODE_BACKUP } run_mode_t;
 
 typedef struct {
-    const char *db, *from, *to, *compare, *output;
+    const char *db, *from, *to, *compare, *output, *backup;
     report_by_t by;
     fmt_kind_t format;
     bool bom, by_set, format_set, html;
@@ -113,7 +118,7 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int set_mode(options_t *o, run_mode_t m, const char *name)
 {
-    if (o->mode != MODE_FIGURES) return usage_error("%s: choose one of --outcomes and --check", name);
+    if (o->mode != MODE_FIGURES) return usage_error("%s: choose one of --outcomes, --check and --backup", name);
     o->mode = m;
     return 0;
 }
@@ -129,6 +134,7 @@ static int parse_opt(options_t *o, int c, const char *arg)
     case 'O': o->output = arg; return 0;
     case 'o': return set_mode(o, MODE_OUTCOMES, "--outcomes");
     case 'k': return set_mode(o, MODE_CHECK, "--check");
+    case 'K': o->backup = arg; return set_mode(o, MODE_BACKUP, "--backup");
     case 'b':
         o->by_set = true;
         return report_by_parse(arg, &o->by) < 0 ? usage_error("unknown --by '%s'", arg) : 0;
@@ -146,8 +152,8 @@ static int check_options(const options_t *o)
 {
     if (!o->db) return usage_error("%s", "--db FILE is required");
     bool period = o->from || o->to || o->by_set || o->compare || o->format_set;
-    if (o->mode == MODE_CHECK && (period || o->bom))
-        return usage_error("%s", "--check takes no other options");
+    if ((o->mode == MODE_CHECK || o->mode == MODE_BACKUP) && (period || o->bom || o->output))
+        return usage_error("%s", "--check and --backup take no other options");
     if (o->mode == MODE_OUTCOMES && period)
         return usage_error("%s", "--outcomes takes only --bom and --output");
     if (o->compare && o->by_set) return usage_error("%s", "--compare does not take --by");
@@ -166,7 +172,7 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"format", required_argument, NULL, 'F'},  {"compare", required_argument, NULL, 'c'},
         {"bom", no_argument, NULL, 'B'},           {"outcomes", no_argument, NULL, 'o'},
         {"check", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
-        {"output", required_argument, NULL, 'O'},
+        {"output", required_argument, NULL, 'O'},   {"backup", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -293,15 +299,50 @@ static int open_scenario(const char *name, scenario_t **out)
     return access(is_path ? name : path, R_OK) < 0 ? EX_NOINPUT : EX_DATAERR;
 }
 
-/* Closes --output FILE; removes it when the report failed, so no partial
- * report is left behind. Returns the exit status. */
-static int close_output(const char *path, FILE *out, int rc)
+/* --output FILE. A regular file (or a new one) is written as FILE.tmp-XXXXXX
+ * in the same directory and renamed over FILE only when the report succeeded,
+ * so a failed report leaves FILE as it was and never a partial page. Anything
+ * else (/dev/stdout, a FIFO, a device) is written directly and never removed. */
+typedef struct {
+    FILE *f;
+    char *tmp;   /* owned; NULL when writing to the path directly */
+} output_t;
+
+static int output_open(output_t *out, const char *path)
 {
-    if (fclose(out) != 0 && rc == 0) {
+    struct stat sb;
+    out->tmp = NULL;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        out->f = fopen(path, "w");
+    } else {
+        out->tmp = xasprintf("%s.tmp-XXXXXX", path);
+        int fd = mkstemp(out->tmp);
+        mode_t mask = umask(0);
+        umask(mask);
+        if (fd >= 0 && fchmod(fd, 0666 & ~mask) == 0) out->f = fdopen(fd, "w");
+        else out->f = NULL;
+        if (fd >= 0 && !out->f) { close(fd); unlink(out->tmp); }
+    }
+    if (out->f) return 0;
+    fprintf(stderr, "hotline-report: cannot create '%s': %s\n", path, strerror(errno));
+    free(out->tmp);
+    out->tmp = NULL;
+    return EX_CANTCREAT;
+}
+
+/* Closes out and, after a successful report (rc 0), puts it in place. */
+static int output_close(output_t *out, const char *path, int rc)
+{
+    if (fclose(out->f) != 0 && rc == 0) {
         log_error("cannot write output", NULL);
         rc = EX_IOERR;
     }
-    if (rc != 0) unlink(path);
+    if (out->tmp && rc == 0 && rename(out->tmp, path) != 0) {
+        fprintf(stderr, "hotline-report: cannot create '%s': %s\n", path, strerror(errno));
+        rc = EX_CANTCREAT;
+    }
+    if (out->tmp && rc != 0) unlink(out->tmp);
+    free(out->tmp);
     return rc;
 }
 
@@ -317,14 +358,21 @@ static int run(const options_t *o)
         scenario_destroy(&sc);
         return exit_for(status);
     }
-    FILE *out = stdout;
-    if (o->output && !(out = fopen(o->output, "w"))) {
-        fprintf(stderr, "hotline-report: cannot create '%s': %s\n", o->output, strerror(errno));
-        rc = EX_CANTCREAT;
-    } else if (o->mode == MODE_CHECK) rc = run_check(out, st);
-    else if (o->mode == MODE_OUTCOMES) rc = report_fmt_outcomes(out, st, o->bom) < 0 ? output_failed(st) : 0;
-    else rc = run_figures(o, out, st, sc);
-    if (out && out != stdout) rc = close_output(o->output, out, rc);
+    if (o->mode == MODE_BACKUP) {
+        rc = report_store_backup(st, o->backup) == 0 ? 0 : EX_CANTCREAT;
+        if (rc == 0) fprintf(stderr, "hotline-report: backup of %s written to %s\n", o->db, o->backup);
+        report_store_destroy(&st);
+        scenario_destroy(&sc);
+        return rc;
+    }
+    output_t file = {stdout, NULL};
+    if (o->output) rc = output_open(&file, o->output);
+    if (rc == 0) {
+        if (o->mode == MODE_CHECK) rc = run_check(file.f, st);
+        else if (o->mode == MODE_OUTCOMES) rc = report_fmt_outcomes(file.f, st, o->bom) < 0 ? output_failed(st) : 0;
+        else rc = run_figures(o, file.f, st, sc);
+        if (o->output) rc = output_close(&file, o->output, rc);
+    }
     report_store_destroy(&st);
     scenario_destroy(&sc);
     return rc;

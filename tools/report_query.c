@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "calendar.h"
 #include "log.h"
 #include "units.h"
@@ -283,6 +284,34 @@ int report_store_check(report_store_t *self, FILE *problems, bool *ok)
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int report_store_backup(report_store_t *self, const char *dest)
+{
+    sqlite3 *out = NULL;
+    if (access(dest, F_OK) == 0) {
+        log_error("backup refused: the destination exists", "dest=\"%s\"", dest);
+        self->status = REPORT_E_SOFTWARE;
+        return -1;
+    }
+    int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(out, "main", self->db, "main") : NULL;
+    if (b) {
+        /* One step copies every page inside one read transaction of the
+         * source: a consistent snapshot, while the broker keeps writing (WAL). */
+        rc = sqlite3_backup_step(b, -1);
+        sqlite3_backup_finish(b);
+        if (rc == SQLITE_DONE) rc = sqlite3_errcode(out);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        log_error("backup failed", "dest=\"%s\" error=\"%s\"", dest, out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
+        self->status = REPORT_E_SOFTWARE;
+        sqlite3_close(out);
+        unlink(dest);
+        return -1;
+    }
+    sqlite3_close(out);
+    return 0;
 }
 
 static int col_int_or(sqlite3_stmt *s, int i, int dflt)

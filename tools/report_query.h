@@ -71,6 +71,9 @@ report_status_t report_store_status(const report_store_t *self);
 int report_store_span(report_store_t *self, bool *any, int64_t *min, int64_t *max);
 /* PRAGMA integrity_check: *ok = true when it says "ok"; otherwise each problem
  * is written as one line to problems. -1 if the check itself could not run. */
+/* Writes a consistent copy of the store to dest (a new file; an existing one
+ * is refused), while the broker may keep writing. 0 or -1. */
+int report_store_backup(report_store_t *self, const char *dest);
 int report_store_check(report_store_t *self, FILE *problems, bool *ok);
 
 /* One row of --outcomes; strings are valid only during the callback. */

@@ -198,8 +198,8 @@ static void value_label(FILE *out, double x, double y, double v, bool percent, d
 
 static void bars(FILE *out, const frame_t *f, scale_t sc, const svg_chart_t *c, const svg_panel_t *p)
 {
-    double band = (f->x1 - f->x0) / (double)c->n, group = band * 0.76;
-    double bw = group / (double)p->nseries;
+    double band = (f->x1 - f->x0) / (double)c->n, group = fmin(band * 0.76, 44.0 * (double)p->nseries);
+    double bw = group / (double)p->nseries;   /* at most 44 px: a few months stay bars, not walls */
     for (size_t i = 0; i < c->n; i++)
         for (size_t s = 0; s < p->nseries; s++) {
             double v = p->series[s].v[i];

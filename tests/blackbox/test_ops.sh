@@ -61,3 +61,12 @@ grep -q '^hotline_commit_batch_writes_count [1-9]' "$T_DIR/metrics.txt" || t_fai
 grep -q '^hotline_workers{service="classify"} 2$' "$T_DIR/metrics.txt" || t_fail "workers gauge wrong"
 grep -q '^hotline_rejected_messages_total{reason="malformed_frames"} ' "$T_DIR/metrics.txt" || t_fail "rejected counters missing"
 t_ok "metrics counters match the report; histograms, workers and rejection counters present"
+
+# A consistent backup while the broker runs (issue 4: the backup command).
+"$HOTLINE_BIN/hotline-report" --db "$T_DIR/o.db" --backup "$T_DIR/copy.db" 2>>"$T_DIR/backup.log" || t_fail "backup failed"
+[ "$("$HOTLINE_BIN/hotline-report" --db "$T_DIR/copy.db" --check)" = ok ] || t_fail "the backup fails integrity_check"
+n1=$(sqlite3 "file:$T_DIR/o.db?mode=ro" "SELECT count(*) FROM ticket")
+n2=$(sqlite3 "file:$T_DIR/copy.db?mode=ro" "SELECT count(*) FROM ticket")
+[ "$n1" = "$n2" ] || t_fail "backup has $n2 tickets, the store $n1"
+"$HOTLINE_BIN/hotline-report" --db "$T_DIR/o.db" --backup "$T_DIR/copy.db" 2>/dev/null && t_fail "backup overwrote an existing file"
+t_ok "backup while running: integrity ok, $n2 tickets, an existing destination is refused"

@@ -18,6 +18,10 @@
 # settled everything and the store passes its integrity check. The note also
 # says whether every ticket's event history equals the undisturbed run's.
 #
+# Each hotline-worker --all-services registers one MDP worker per service
+# (24), so one lost worker process shows as 24 "worker expired" lines in the
+# broker log; the notes count those MDP workers.
+#
 # Environment: HOTLINE_BIN, HOTLINE_SRC (as the black-box tests);
 # FAULT_SEED (random seed; printed, replays the kill points and victims),
 # FAULT_LIMIT (a slice of N tickets), FAULT_HEARTBEAT (ms, default 500),
@@ -214,6 +218,8 @@ case_netsplit() {
 # reports a failed commit the disk stays full for 3 s (the broker answers
 # submitters "retry" and probes every second), then the filler is deleted
 # and the broker must resume on its own.
+f_resumed() { grep -E 'commit failed|store writable again' "$1" | tail -1 | grep -q 'writable again'; }
+
 case_disk_full() {
     local c=disk_full db mnt err port ep i t0 full=no room=${FAULT_STORE_ROOM_MB:-40} size=160 log
     f_begin $c "the store on a small tmpfs that fills up mid-run, then gets space back"
@@ -243,22 +249,23 @@ case_disk_full() {
         sleep 3
         rm -f "$mnt/filler"
         t0=$(f_now)
+        # resumed: the broker's last word on its store is "writable again"
         for ((i = 0; i < 150; i++)); do
-            grep -q 'store writable again' "$log" && break
+            f_resumed "$log" && break
             sleep 0.1
         done
-        if grep -q 'store writable again' "$log"; then
-            f_log "space back; the broker resumed after $(f_secs "$t0") s"
+        if f_resumed "$log"; then
+            f_log "space back; the broker is writing again $(f_secs "$t0") s later"
         else
             F_FAILS+=("the broker did not resume within 15 s of getting space back")
         fi
-        F_NOTES+=("full at $(grep -m1 'commit failed' "$log" | cut -c15-22) for 3 s; commit failures: $(f_count 'commit failed' "$log"), resumed: $(f_count 'store writable again' "$log")")
     else
         rm -f "$mnt/filler"
         F_FAILS+=("the store never filled its $room MiB (no failed commit before the sim ended)")
     fi
     f_wait_sim "$F_CASE_TIMEOUT"
     f_stop_case
+    [ $full = yes ] && F_NOTES+=("full from $(grep -m1 'commit failed' "$log" | cut -c15-22) to the filler's deletion 3 s later; commit failures: $(f_count 'commit failed' "$log"), resumes: $(f_count 'store writable again' "$log")")
     f_account $c "$db" "$(f_secs "$CASE_T0")" 0 "$T_DIR/$c.acked"
     [ "$(tail -1 "$F_ROWS" | cut -f8)" = FAIL ] && cp -f "$db" "$T_DIR/" 2>/dev/null
     umount "$mnt" 2>/dev/null || umount -l "$mnt"
