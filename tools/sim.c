@@ -138,7 +138,8 @@ static const msgpack_object *call(sim_t *s, const char *service, void **out, int
 {
     size_t len;
     while (!g_stop) {
-        if (mdp_client_call(s->cl, service, s->enc.sb.data, s->enc.sb.size, CALL_MS, out, &len) == 0) {
+        int wait = RESEND_MS < CALL_MS ? (int)RESEND_MS : CALL_MS;
+        if (mdp_client_call(s->cl, service, s->enc.sb.data, s->enc.sb.size, wait, out, &len) == 0) {
             char err[200];
             const msgpack_object *root = wire_decode(s->msg, *out, len, err, sizeof err);
             if (root) return root;
@@ -459,7 +460,7 @@ static int run(sim_t *s, const scenario_t *scn, uint64_t seed)
         if (s->o.limit && it->at > last_at) break;
         /* Every ticket received before the update is acknowledged first, so
          * the broker's KB revision counter orders them (SPEC §6). */
-        if (feed_until(s, t, t) != 0) return EX_UNAVAILABLE;
+        if (feed_until(s, t, t) != 0) { rc = EX_UNAVAILABLE; break; } /* still write the ledger below */
         rc = kb_update(s, it, scenario_name(scn), seed, ++k);
     }
     if (rc == 0 && feed_until(s, s->n_tickets, s->n_tickets) != 0) rc = EX_UNAVAILABLE;

@@ -197,6 +197,7 @@ f_baseline() {
     [ "$F_N" -gt 0 ] && [ "$nd" = "$F_N" ] && [ "$(sort -u "$acked" | wc -l)" = "$F_N" ] ||
         { echo "baseline: $F_N outcomes, $nd final, $(wc -l <"$acked") acked: not a clean run" >&2; return 1; }
     mv -f "$BASE_CSV.$$" "$BASE_CSV"; mv -f "$BASE_EVENTS.$$" "$BASE_EVENTS"
+    find "$dir" -maxdepth 1 -name 'baseline-*' -mmin +60 -delete 2>/dev/null   # older builds' baselines
     echo "baseline: $F_N tickets, undisturbed run in $(f_secs "$t0") s -> $BASE_CSV"
 }
 

@@ -108,29 +108,33 @@ case_worker_kill() {
     f_account $c "$db" "$(f_secs "$CASE_T0")" 0 "$T_DIR/$c.acked"
 }
 
-# 3. SIGSTOP of a random worker for 2 x the liveness (3 heartbeats), then
-# SIGCONT, three times (at about 15%, 45% and 75% of the tickets final).
+# 3. SIGSTOP of a random worker for 5 heartbeats (liveness + 2 heartbeats:
+# the broker has expired it), then SIGCONT, three times, at about 8%, 25% and
+# 42% of the tickets final (a stop may follow the last one at once). Each stop
+# must begin while tickets are still open, so the stopped worker may hold some.
 case_worker_stop() {
-    local c=worker_stop db port ep i p R w=() stops=0 hold exp0
+    local c=worker_stop db port ep i p R w=() stops=0 hold exp0 d
     f_begin $c "SIGSTOP of a worker for longer than the liveness, then SIGCONT (3 times)"
     db=$T_DIR/$c.db; port=$(t_port); ep=tcp://127.0.0.1:$port
-    hold=$(printf '%d.%03d' $((6 * F_HB / 1000)) $((6 * F_HB % 1000)))
+    hold=$(printf "%d.%03d" $((5 * F_HB / 1000)) $((5 * F_HB % 1000)))
     f_broker $c-broker "$ep" "$ep" "$db"
     for i in 1 2; do f_worker $c-w$i "$ep"; w+=("$WORKER_PID"); done
     f_sim $c-sim "$ep" "$T_DIR/$c.acked"
-    for p in 15 45 75; do
-        f_rand $((F_N * (p - 5) / 100)) $((F_N * (p + 5) / 100))
+    for p in 8 25 42; do
+        f_rand $((F_N * (p - 3) / 100)) $((F_N * (p + 3) / 100))
         f_wait_done "$db" "$R" 120 || { F_NOTES+=("sim ended before the stop at $p%"); break; }
+        d=$(f_done "$db")
+        [ "$d" -lt "$F_N" ] || { F_NOTES+=("every ticket final before the stop at $p%"); break; }
         f_rand 0 1
         exp0=$(f_count 'worker expired' "$T_DIR/$c-broker.log")
         kill -STOP "${w[$R]}"; stops=$((stops + 1))
-        f_log "SIGSTOP worker $((R + 1)) (pid ${w[$R]}) at $(f_done "$db") final, for $hold s (liveness $((3 * F_HB)) ms)"
+        f_log "SIGSTOP worker $((R + 1)) (pid ${w[$R]}) at $d final, for $hold s (liveness $((3 * F_HB)) ms)"
         sleep "$hold"
         kill -CONT "${w[$R]}"
-        f_log "SIGCONT; broker expired $(( $(f_count 'worker expired' "$T_DIR/$c-broker.log") - exp0 )) MDP service workers meanwhile"
+        f_log "SIGCONT at $(f_done "$db") final; the broker expired $(( $(f_count 'worker expired' "$T_DIR/$c-broker.log") - exp0 )) MDP service workers meanwhile"
     done
     F_NOTES+=("stops: $stops x ${hold} s, MDP worker expiries: $(f_count 'worker expired' "$T_DIR/$c-broker.log")")
-    [ "$stops" = 3 ] || F_FAILS+=("only $stops of 3 stops happened during the run")
+    [ "$stops" = 3 ] || F_FAILS+=("only $stops of 3 stops began with tickets open")
     [ "$(f_count 'worker expired' "$T_DIR/$c-broker.log")" -ge 1 ] || F_FAILS+=("the broker never expired a stopped worker")
     f_wait_sim "$F_CASE_TIMEOUT"
     f_stop_case
@@ -148,8 +152,9 @@ f_conn() {
 # 4. Three hosts: network namespaces A (broker, sim via 127.0.0.1), B (two
 # workers) and C (one worker), A-B and A-C linked by veth pairs with
 # 10.231.1.0/30 and 10.231.2.0/30 (addresses only inside the namespaces),
-# workers connecting over TCP. B's link is cut for 2 x liveness + 2 s at
-# 20-40% of the tickets final, then restored.
+# workers connecting over TCP. B's link is cut for 2 x liveness (3 s) at
+# 10-25% of the tickets final, then restored; the cut must begin with tickets
+# open (it normally ends with tickets open too, and B's workers rejoin).
 case_netsplit() {
     local c=netsplit db A=hlf$$a B=hlf$$b C=hlf$$c ab=hlf$$ab ba=hlf$$ba ac=hlf$$ac ca=hlf$$ca
     local err n p i R cut conn
@@ -190,19 +195,19 @@ case_netsplit() {
     done
     f_log "TCP connections to the broker: $(f_conn "$A" 10.231.1.2) from $B, $(f_conn "$A" 10.231.2.2) from $C"
     [ "$(f_conn "$A" 10.231.2.2)" -ge 1 ] || F_FAILS+=("the worker in $C never connected over its veth link")
-    cut=$(printf '%d.%03d' $(((6 * F_HB + 2000) / 1000)) $(((6 * F_HB + 2000) % 1000)))
-    f_rand $((F_N * 20 / 100)) $((F_N * 40 / 100))
-    if f_wait_done "$db" "$R" 120; then
+    cut=$(printf '%d.%03d' $((6 * F_HB / 1000)) $((6 * F_HB % 1000)))
+    f_rand $((F_N * 10 / 100)) $((F_N * 25 / 100))
+    if f_wait_done "$db" "$R" 120 && [ "$(f_done "$db")" -lt "$F_N" ]; then
         conn=$(f_conn "$A" 10.231.1.2)
         ip -n "$B" link set "$ba" down
         f_log "link $A-$B cut at $(f_done "$db") final ($conn TCP connections from $B); restoring in $cut s"
         sleep "$cut"
         ip -n "$B" link set "$ba" up
         f_log "link $A-$B restored at $(f_done "$db") final; broker expired $(f_count 'worker expired' "$T_DIR/$c-broker.log") MDP service workers"
-        F_NOTES+=("B cut for ${cut} s with $conn connections, MDP worker expiries: $(f_count 'worker expired' "$T_DIR/$c-broker.log")")
+        F_NOTES+=("B cut for ${cut} s at $R+ final with $conn connections, restored at $(f_done "$db") final, MDP worker expiries: $(f_count 'worker expired' "$T_DIR/$c-broker.log")")
         [ "$conn" -ge 1 ] || F_FAILS+=("no worker of $B was connected when its link was cut")
     else
-        F_FAILS+=("sim ended before the link cut")
+        F_FAILS+=("every ticket was final before the link cut")
     fi
     f_wait_sim "$F_CASE_TIMEOUT"
     local rb; rb=$(f_conn "$A" 10.231.1.2)
@@ -212,16 +217,17 @@ case_netsplit() {
 }
 
 # 5. The store on its own tmpfs, which a filler file (created before the
-# broker starts) shrinks to FAULT_STORE_ROOM_MB (default 40 MiB) of room: a
-# year's store peaks near 25 MiB + 30-40 MiB of WAL, so it fills the room on
-# its own mid-run (after about a quarter of the tickets). Once the broker
+# broker starts) shrinks to FAULT_STORE_ROOM_MB (default 24 MiB) of room: a
+# year's store ends near 25 MiB, plus up to 30-40 MiB of WAL, so it fills the
+# room on its own mid-run (a third of the tickets received, a sixth final),
+# and would even with a WAL bounded to a few MiB. Once the broker
 # reports a failed commit the disk stays full for 3 s (the broker answers
 # submitters "retry" and probes every second), then the filler is deleted
 # and the broker must resume on its own.
 f_resumed() { grep -E 'commit failed|store writable again' "$1" | tail -1 | grep -q 'writable again'; }
 
 case_disk_full() {
-    local c=disk_full db mnt err port ep i t0 full=no room=${FAULT_STORE_ROOM_MB:-40} size=160 log
+    local c=disk_full db mnt err port ep i t0 full=no room=${FAULT_STORE_ROOM_MB:-24} size=160 log
     f_begin $c "the store on a small tmpfs that fills up mid-run, then gets space back"
     [ "$(id -u)" = 0 ] || { f_skip $c "needs root for mount -t tmpfs"; return; }
     # tmpfs mounts left behind by a killed run (fault-tmpfs-<PID> whose PID is gone)
@@ -245,7 +251,7 @@ case_disk_full() {
         sleep 0.1
     done
     if [ $full = yes ]; then
-        f_log "disk full: commit failed at $(f_done "$db") final ($(du -cm "$db"* | tail -1 | cut -f1) MiB of store and WAL); full for 3 s more"
+        f_log "disk full: commit failed at $(f_received "$db") received, $(f_done "$db") final ($(du -cm "$db"* | tail -1 | cut -f1) MiB of store and WAL); full for 3 s more"
         sleep 3
         rm -f "$mnt/filler"
         t0=$(f_now)
