@@ -36,7 +36,7 @@ static const char *const SQL[Q__COUNT] = {
                        "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
                        " FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
     [Q_T_COUNT] = "SELECT count(*), count(done_at) FROM ticket",
-    [Q_E_INSERT] = "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail) VALUES(?,?,?,?,?,?,?)",
+    [Q_E_INSERT] = "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail,seq) VALUES(?,?,?,?,?,?,?,?)",
     [Q_E_LIST] = "SELECT at,kind,state,round,unit,detail FROM event WHERE ticket_id=? ORDER BY seq",
     [Q_ROLLUP] = "INSERT INTO rollup(day,type,urgent,street,unit,received,closed,on_time,direct,rated,sat3,sat4,bad,"
                  "bad_rectified,overdue) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
@@ -161,6 +161,18 @@ static int load_secret(store_t *self)
     return ok ? 0 : -1;
 }
 
+/* Events are numbered by the broker. The next number is saved in meta with
+ * every commit that wrote events, so a restart continues after it without
+ * scanning the event log. */
+static int load_seq(store_t *self)
+{
+    char *v = store_meta_get(self, "event_seq");
+    self->next_seq = v ? strtoll(v, NULL, 10) : 1;
+    self->saved_seq = self->next_seq;
+    free(v);
+    return self->next_seq > 0 ? 0 : -1;
+}
+
 static int prepare_all(store_t *self, char *err, size_t errlen)
 {
     for (int i = 0; i < Q__COUNT; i++)
@@ -205,7 +217,7 @@ store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errle
         return NULL;
     }
     if (configure(self, sync) || quick_check(self, err, errlen) || migrate(self, err, errlen) ||
-        prepare_all(self, err, errlen) || load_secret(self)) {
+        prepare_all(self, err, errlen) || load_secret(self) || load_seq(self)) {
         if (!*err) snprintf(err, errlen, "cannot set up %s: %s", path, sqlite3_errmsg(self->db));
         store_close(&self);
         return NULL;
@@ -248,7 +260,13 @@ int store_commit(store_t *self)
 {
     if (!self->in_txn) return 0;
     int64_t t0 = now_us();
+    if (self->next_seq != self->saved_seq && !self->txn_failed) {
+        char buf[24];
+        snprintf(buf, sizeof buf, "%lld", (long long)self->next_seq);
+        store_meta_set(self, "event_seq", buf);
+    }
     int rc = self->txn_failed ? -1 : store_step_done(self, self->q[Q_COMMIT], "commit");
+    if (rc == 0) self->saved_seq = self->next_seq;
     self->in_txn = false;
     self->txn_failed = false;
     if (rc) {

@@ -21,6 +21,8 @@ struct store {
     uint8_t secret[16];
     int wal_pages;
     uint64_t txn_writes, last_commit_writes;
+    int64_t next_seq;          /* next event.seq */
+    int64_t saved_seq;         /* next_seq as last committed to meta */
     char *path;            /* frames in the WAL after the last commit (sqlite3_wal_hook) */
 };
 

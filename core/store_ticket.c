@@ -78,6 +78,7 @@ int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, con
     sqlite3_bind_int(st, 5, t->round);
     store_bind_text(st, 6, ticket_unit_name(t->unit));
     store_bind_text(st, 7, detail);
+    sqlite3_bind_int64(st, 8, self->next_seq++);
     return store_step_done(self, st, "event_insert");
 }
 

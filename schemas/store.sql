@@ -60,16 +60,16 @@ CREATE TABLE ticket_text (
 -- Append-only event log: every transition adds one row in the same
 -- transaction that updates ticket.state.
 CREATE TABLE event (
-    seq        INTEGER PRIMARY KEY,       -- commit order
     ticket_id  TEXT NOT NULL,
+    seq        INTEGER NOT NULL,          -- commit order, assigned by the broker, increasing
     at         INTEGER NOT NULL,          -- virtual time of the event
     kind       TEXT NOT NULL,             -- lifecycle event name (schemas/lifecycle.def)
     state      TEXT NOT NULL,             -- state after the event
     round      INTEGER NOT NULL,
     unit       TEXT,
-    detail     TEXT                       -- short human-readable note
-) STRICT;
-CREATE INDEX event_ticket ON event(ticket_id, seq);
+    detail     TEXT,                      -- short human-readable note
+    PRIMARY KEY (ticket_id, seq)          -- clustered by ticket: one B-tree, history in one place
+) STRICT, WITHOUT ROWID;
 CREATE TRIGGER event_append_only_u BEFORE UPDATE ON event
 BEGIN SELECT RAISE(ABORT, 'event log is append-only'); END;
 CREATE TRIGGER event_append_only_d BEFORE DELETE ON event
