@@ -57,7 +57,15 @@ t_call() { $PY "$HOTLINE_SRC/tests/blackbox/mdp_call.py" --connect "$1" "$2" "$3
 # t_json EXPR < json: evaluates a Python expression on the parsed JSON (as j).
 t_json() { $PY -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
-t_stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# t_stop PID: SIGTERM and wait. Our programs drain and exit 0 on SIGTERM (a
+# peer without a handler exits 143); anything else — a sanitizer report, a
+# crash on the way out — fails the test.
+t_stop() {
+    local rc=0
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || rc=$?
+    [ "$rc" = 0 ] || [ "$rc" = 143 ] || [ "$rc" = 127 ] || t_fail "process $1 exited with status $rc when stopped"
+}
 t_kill9() { kill -KILL "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # t_peer NAME SCRIPT ARGS...: starts a Python peer tests/blackbox/SCRIPT in the
