@@ -103,8 +103,12 @@ router_t *router_new(void *zctx, const router_opts_t *opts, const router_curve_t
     router_t *r = xcalloc(1, sizeof *r);
     r->o = *opts;
     r->sock = zmq_socket(zctx, ZMQ_ROUTER);
-    int one = 1, linger = 1000, sndtimeo = 0;
+    /* Sends never block (a peer that stops reading cannot stall the loop), and
+     * the high-water mark leaves room for a pipelining client's replies. */
+    int one = 1, linger = 1000, sndtimeo = 0, hwm = 100000;
     zmq_setsockopt(r->sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo);
+    zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(r->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     if (curve && curve->secret_z85) {
         zmq_setsockopt(r->sock, ZMQ_CURVE_SERVER, &one, sizeof one);
         zmq_setsockopt(r->sock, ZMQ_CURVE_SECRETKEY, curve->secret_z85, 40);
@@ -494,7 +498,7 @@ void router_flush(router_t *self, bool committed)
             len = e.sb.size;
         }
         if (mdp_send_to_client(self->sock, (mdp_span_t){m->peer, m->peer_len}, m->service, strlen(m->service), body, len))
-            log_info("reply to a departed client dropped", "service=%s", m->service);
+            log_warn("reply not delivered (client gone, or not reading its replies)", "service=%s err=\"%s\"", m->service, zmq_strerror(errno));
         free(m->peer);
         free(m->body);
         free(m);

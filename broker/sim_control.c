@@ -181,10 +181,13 @@ static void status(void *ctx, mdp_span_t peer, mdp_span_t body)
 {
     sim_control_t *self = ctx;
     (void)body;
-    int64_t total = 0, fin = 0;
-    store_ticket_counts(self->store, &total, &fin);
     pipeline_stats_t ps;
-    pipeline_stats(self->pipeline, &ps);
+    pipeline_stats(self->pipeline, &ps); /* counts kept in memory: no table scan per poll */
+    int64_t total = 0, fin = 0;
+    for (int i = 0; i < ST__COUNT; i++) {
+        total += (int64_t)ps.by_state[i];
+        if (lc_is_final((lc_state_t)i)) fin += (int64_t)ps.by_state[i];
+    }
     wire_enc_t *e = &self->enc;
     wire_enc_reset(e);
     wire_map(e, 8);

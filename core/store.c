@@ -44,6 +44,12 @@ static const char *const SQL[Q__COUNT] = {
                  "on_time=on_time+excluded.on_time,direct=direct+excluded.direct,rated=rated+excluded.rated,"
                  "sat3=sat3+excluded.sat3,sat4=sat4+excluded.sat4,bad=bad+excluded.bad,"
                  "bad_rectified=bad_rectified+excluded.bad_rectified,overdue=overdue+excluded.overdue",
+    [Q_ROLLUP_TOTAL] = "INSERT INTO rollup_total(day,type,urgent,received,closed,on_time,direct,rated,sat3,sat4,bad,"
+                 "bad_rectified,overdue) VALUES(?1,?2,?3,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
+                 "ON CONFLICT DO UPDATE SET received=received+excluded.received,closed=closed+excluded.closed,"
+                 "on_time=on_time+excluded.on_time,direct=direct+excluded.direct,rated=rated+excluded.rated,"
+                 "sat3=sat3+excluded.sat3,sat4=sat4+excluded.sat4,bad=bad+excluded.bad,"
+                 "bad_rectified=bad_rectified+excluded.bad_rectified,overdue=overdue+excluded.overdue",
     [Q_KB_INSERT] = "INSERT INTO kb_rev(id,valid_from,category,unit,keywords,answer,source,recorded_at,uid) "
                     "VALUES(?,?,?,?,?,?,?,?,?)",
     [Q_KB_UID] = "SELECT rev FROM kb_rev WHERE uid=?",
@@ -192,7 +198,6 @@ static int on_wal(void *ctx, sqlite3 *db, const char *name, int pages)
 
 static int configure(store_t *self, store_sync_t sync)
 {
-    sqlite3_wal_hook(self->db, on_wal, self);
     /* A checkpointed WAL is cut back to 64 MiB, so a burst cannot leave a huge file. */
     if (exec(self, "PRAGMA journal_size_limit=67108864", "journal_size_limit")) return -1;
     if (exec(self, "PRAGMA journal_mode=WAL", "wal")) return -1;
@@ -200,6 +205,8 @@ static int configure(store_t *self, store_sync_t sync)
     /* Checkpoint by ourselves (store_checkpoint) so a slow checkpoint never
      * lands inside a commit we are about to acknowledge. */
     if (exec(self, "PRAGMA wal_autocheckpoint=0", "autockpt")) return -1;
+    /* After the pragma: wal_autocheckpoint installs (or removes) a hook of its own. */
+    sqlite3_wal_hook(self->db, on_wal, self);
     sqlite3_busy_timeout(self->db, 5000);
     return exec(self, "PRAGMA cache_size=-65536", "cache");
 }

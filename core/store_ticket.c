@@ -187,9 +187,8 @@ int store_ticket_counts(store_t *self, int64_t *total, int64_t *final)
 
 /* --- roll-ups --- */
 
-int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT])
+static void bind_rollup(sqlite3_stmt *st, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT])
 {
-    sqlite3_stmt *st = self->q[Q_ROLLUP];
     const char *street = ticket_street_name(t->street), *u = ticket_unit_name(unit);
     sqlite3_bind_int64(st, 1, (at + 28800) / 86400);
     sqlite3_bind_text(st, 2, ticket_type_name(t->type), -1, SQLITE_STATIC);
@@ -197,7 +196,14 @@ int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, con
     sqlite3_bind_text(st, 4, street ? street : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, u ? u : "", -1, SQLITE_STATIC);
     for (int c = 0; c < RU__COUNT; c++) sqlite3_bind_int(st, 6 + c, delta[c]);
-    return store_step_done(self, st, "rollup");
+}
+
+int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT])
+{
+    bind_rollup(self->q[Q_ROLLUP], t, unit, at, delta);
+    bind_rollup(self->q[Q_ROLLUP_TOTAL], t, unit, at, delta);
+    if (store_step_done(self, self->q[Q_ROLLUP], "rollup")) return -1;
+    return store_step_done(self, self->q[Q_ROLLUP_TOTAL], "rollup_total");
 }
 
 int store_rollup_one(store_t *self, const ticket_t *t, int unit, int64_t at, store_rollup_col_t col, int delta)
@@ -222,7 +228,10 @@ static const char REBUILD[] =
     " bad_rectified=excluded.bad_rectified;"
     "INSERT INTO rollup(day,type,urgent,street,unit,overdue) SELECT (overdue_at+28800)/86400,type,urgent,"
     " coalesce(street,''),coalesce(unit,''),count(*) FROM ticket WHERE overdue_at IS NOT NULL GROUP BY 1,2,3,4,5"
-    " ON CONFLICT DO UPDATE SET overdue=excluded.overdue;";
+    " ON CONFLICT DO UPDATE SET overdue=excluded.overdue;"
+    "DELETE FROM rollup_total;"
+    "INSERT INTO rollup_total SELECT day,type,urgent,sum(received),sum(closed),sum(on_time),sum(direct),sum(rated),"
+    " sum(sat3),sum(sat4),sum(bad),sum(bad_rectified),sum(overdue) FROM rollup GROUP BY 1,2,3;";
 
 int store_rollup_rebuild(store_t *self)
 {

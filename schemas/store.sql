@@ -118,6 +118,26 @@ CREATE TABLE rollup (
     PRIMARY KEY (day, type, urgent, street, unit)
 ) STRICT, WITHOUT ROWID;
 
+-- The same figures without street and unit: what a yearly, monthly or by-type
+-- report reads (a few thousand rows a year, whatever the number of tickets).
+-- Kept in the same transaction as rollup, and always equal to its sums.
+CREATE TABLE rollup_total (
+    day           INTEGER NOT NULL,
+    type          TEXT NOT NULL,
+    urgent        INTEGER NOT NULL,
+    received      INTEGER NOT NULL DEFAULT 0,
+    closed        INTEGER NOT NULL DEFAULT 0,
+    on_time       INTEGER NOT NULL DEFAULT 0,
+    direct        INTEGER NOT NULL DEFAULT 0,
+    rated         INTEGER NOT NULL DEFAULT 0,
+    sat3          INTEGER NOT NULL DEFAULT 0,
+    sat4          INTEGER NOT NULL DEFAULT 0,
+    bad           INTEGER NOT NULL DEFAULT 0,
+    bad_rectified INTEGER NOT NULL DEFAULT 0,
+    overdue       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, type, urgent)
+) STRICT, WITHOUT ROWID;
+
 -- Small settings: active scenario text and seed, clock mode, virtual clock.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,

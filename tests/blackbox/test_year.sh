@@ -51,7 +51,10 @@ t_ok "a different seed gives different outcomes"
 # The roll-ups the broker kept incrementally equal a rebuild from the tickets.
 cp "$T_DIR/w1.db" "$T_DIR/rebuilt.db"
 "$HOTLINE_BIN/hotline-broker" --db "$T_DIR/rebuilt.db" --rebuild-rollups 2>>"$T_DIR/rebuild.log" || t_fail "rebuild failed"
-dump() { sqlite3 "file:$1?mode=ro" "SELECT * FROM rollup WHERE received+closed+rated+overdue+bad_rectified > 0 ORDER BY 1,2,3,4,5"; }
+dump() {
+    sqlite3 "file:$1?mode=ro" "SELECT * FROM rollup WHERE received+closed+rated+overdue+bad_rectified > 0 ORDER BY 1,2,3,4,5;
+        SELECT 'total', * FROM rollup_total WHERE received+closed+rated+overdue+bad_rectified > 0 ORDER BY 1,2,3,4"
+}
 [ "$(dump "$T_DIR/w1.db" | sha256sum)" = "$(dump "$T_DIR/rebuilt.db" | sha256sum)" ] ||
     t_fail "incremental roll-ups differ from a rebuild: $(diff <(dump "$T_DIR/w1.db") <(dump "$T_DIR/rebuilt.db") | head -5)"
 t_ok "incremental roll-ups equal a rebuild from the ticket table ($(dump "$T_DIR/w1.db" | wc -l) rows)"
