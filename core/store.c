@@ -208,7 +208,7 @@ static int configure(store_t *self, store_sync_t sync)
     /* After the pragma: wal_autocheckpoint installs (or removes) a hook of its own. */
     sqlite3_wal_hook(self->db, on_wal, self);
     sqlite3_busy_timeout(self->db, 5000);
-    return exec(self, "PRAGMA cache_size=-65536", "cache");
+    return exec(self, "PRAGMA cache_size=-16384", "cache");
 }
 
 store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errlen)
