@@ -46,7 +46,9 @@ static const char USAGE[] =
     "  -c, --connect EP      broker endpoint (default tcp://127.0.0.1:5555)\n"
     "  -n, --n N             tickets (default 10000)\n"
     "  -b, --batch B         tickets per request (intake default 100, lifecycle 100)\n"
-    "  -w, --window W        requests in flight (default 16; latency 10000)\n"
+    "  -w, --window W        requests in flight (default 16; latency 500: the\n"
+    "                        broker drops replies once ~1000 are queued for one\n"
+    "                        client, so more would measure resends)\n"
     "  -r, --rate R          offered requests per second (latency)\n"
     "      --prefix P        ticket id prefix (default BENCH-<pid>-)\n"
     "      --service NAME    ping: the service to wait for\n"
@@ -113,7 +115,7 @@ static int parse(opts_t *o, int argc, char **argv)
     }
     bool latency = strcmp(o->cmd, "latency") == 0;
     o->batch = latency ? 1 : 100;
-    o->window = latency ? 10000 : 16;
+    o->window = latency ? 500 : 16;
     optind = 2;
     int c;
     while ((c = getopt_long(argc, argv, "c:n:b:w:r:h", LONG, NULL)) != -1) {
@@ -190,9 +192,8 @@ static void count_status(bench_t *b, const msgpack_object *r)
     }
 }
 
-/* Counts the statuses of one reply to k tickets; the ticket index of a single
- * reply goes to *idx (parsed from its id) when idx is not NULL. */
-static int on_reply(bench_t *b, mdp_span_t body, size_t k, size_t *idx)
+/* Counts the statuses of one reply to k tickets; -1 if it does not fit. */
+static int on_reply(bench_t *b, mdp_span_t body, size_t k)
 {
     char err[200];
     const msgpack_object *root = wire_decode(b->msg, body.p, body.n, err, sizeof err);
@@ -203,25 +204,15 @@ static int on_reply(bench_t *b, mdp_span_t body, size_t k, size_t *idx)
         return 0;
     }
     if (root->type != MSGPACK_OBJECT_MAP) { b->bad_replies++; return -1; }
-    if (k != 1 && !wire_str_eq(wire_get(root, "status"), "retry")) { b->bad_replies++; return -1; }
-    if (idx) {
-        const msgpack_object *id = wire_get(root, "id");
-        size_t pl = strlen(b->o.prefix);
-        if (!id || id->type != MSGPACK_OBJECT_STR || id->via.str.size <= pl || id->via.str.size - pl > 12) {
-            b->bad_replies++;
-            return -1;
-        }
-        char num[16];
-        memcpy(num, id->via.str.ptr + pl, id->via.str.size - pl);
-        num[id->via.str.size - pl] = 0;
-        *idx = strtoull(num, NULL, 10);
-    }
     if (k == 1) count_status(b, root);
-    else b->retry += k;
+    else if (wire_str_eq(wire_get(root, "status"), "retry")) b->retry += k; /* the whole batch */
+    else { b->bad_replies++; return -1; }
     return 0;
 }
 
 static bool timed_out(const bench_t *b) { return now_ns() > b->deadline_ns; }
+
+#define STALL_NS 30000000000LL
 
 /* Pipelined submission of the tickets (all N, or as many as --duration
  * allows: b->fed); returns 0 when every request sent was answered (whatever
@@ -230,6 +221,7 @@ static int feed_all(bench_t *b)
 {
     size_t W = b->o.window, *fl = xmalloc(W * sizeof *fl), head = 0, nfl = 0, next = 0;
     int rc = 0;
+    int64_t last_reply = now_ns();
     b->stop_ns = b->o.duration > 0 ? now_ns() + (int64_t)(b->o.duration * 1e9) : 0;
     for (;;) {
         bool stop = next >= b->o.n || (b->stop_ns && now_ns() > b->stop_ns);
@@ -244,12 +236,20 @@ static int feed_all(bench_t *b)
         mdp_span_t svc, body;
         if (mdp_client_recv(b->cl, 500, &svc, &body) != 0) {
             if (timed_out(b)) { rc = -1; break; }
+            if (now_ns() - last_reply > STALL_NS) { /* a reply was lost: the broker drops what it cannot queue */
+                snprintf(b->first_error, sizeof b->first_error, "no reply for %d s with %zu requests in flight",
+                         (int)(STALL_NS / 1000000000LL), nfl);
+                b->bad_replies++;
+                rc = -1;
+                break;
+            }
             continue;
         }
+        last_reply = now_ns();
         size_t k = fl[head];
         head = (head + 1) % W;
         nfl--;
-        if (on_reply(b, body, k, NULL) != 0) { rc = -1; break; }
+        if (on_reply(b, body, k) != 0) { rc = -1; break; }
     }
     b->fed = next;
     free(fl);
@@ -304,38 +304,81 @@ static double pct_ms(const int64_t *sorted, size_t n, double q)
     return (double)sorted[r - 1] / 1e6;
 }
 
+/* The index and status of a single-ticket reply; -1 if malformed. */
+static int parse_single(bench_t *b, mdp_span_t body, size_t *idx, const msgpack_object **status)
+{
+    char err[200];
+    const msgpack_object *root = wire_decode(b->msg, body.p, body.n, err, sizeof err);
+    const msgpack_object *id = root && root->type == MSGPACK_OBJECT_MAP ? wire_get(root, "id") : NULL;
+    size_t pl = strlen(b->o.prefix);
+    if (!id || id->type != MSGPACK_OBJECT_STR || id->via.str.size <= pl || id->via.str.size - pl > 12) return -1;
+    char num[16];
+    memcpy(num, id->via.str.ptr + pl, id->via.str.size - pl);
+    num[id->via.str.size - pl] = 0;
+    *idx = strtoull(num, NULL, 10);
+    *status = wire_get(root, "status");
+    return 0;
+}
+
+/* Open loop at --rate. A request unanswered for RESEND_NS is sent again (the
+ * id makes that safe; its latency still counts from the first send), and
+ * counted as a lost reply: the broker drops a reply it cannot queue. */
+#define RESEND_NS 2000000000LL
 static int cmd_latency(bench_t *b)
 {
-    size_t n = b->o.n, sent = 0, got = 0;
-    int64_t *t_send = xcalloc(n, sizeof *t_send), *lat = xcalloc(n, sizeof *lat), max_lag = 0;
+    size_t n = b->o.n, sent = 0, got = 0, lo = 0, resent = 0;
+    int64_t *t_first = xcalloc(n, sizeof *t_first), *t_last = xcalloc(n, sizeof *t_last);
+    int64_t *lat = xcalloc(n, sizeof *lat), max_lag = 0, next_scan = 0;
     double period_ns = 1e9 / b->o.rate;
     int rc = 0;
     int64_t t0 = now_ns();
     while (got < n) {
         int64_t now = now_ns();
-        /* Open loop: every request due by now goes out, whatever came back. */
+        /* Every request due by now goes out, whatever came back. */
         while (sent < n && sent - got < b->o.window && t0 + (int64_t)((double)sent * period_ns) <= now) {
             int64_t due = t0 + (int64_t)((double)sent * period_ns);
             if (send_tickets(b, sent, 1) != 0) { rc = -1; break; }
-            t_send[sent] = now_ns();
-            if (t_send[sent] - due > max_lag) max_lag = t_send[sent] - due;
+            t_first[sent] = t_last[sent] = now_ns();
+            if (t_first[sent] - due > max_lag) max_lag = t_first[sent] - due;
             sent++;
             now = now_ns();
         }
         if (rc) break;
-        int wait_ms = 500;
+        if (now >= next_scan) { /* resend what has waited too long */
+            while (lo < sent && lat[lo]) lo++;
+            for (size_t i = lo; i < sent; i++)
+                if (!lat[i] && now - t_last[i] > RESEND_NS) {
+                    if (send_tickets(b, i, 1) != 0) { rc = -1; break; }
+                    t_last[i] = now_ns();
+                    resent++;
+                }
+            next_scan = now + 100000000;
+        }
+        int wait_ms = 100;
         if (sent < n) {
             int64_t next = t0 + (int64_t)((double)sent * period_ns) - now_ns();
             wait_ms = next <= 0 ? 0 : (int)((next + 999999) / 1000000);
         }
         mdp_span_t svc, body;
-        while (got < n && mdp_client_recv(b->cl, wait_ms, &svc, &body) == 0) {
+        while (rc == 0 && got < n && mdp_client_recv(b->cl, wait_ms, &svc, &body) == 0) {
             int64_t t = now_ns();
             size_t idx = n;
-            if (on_reply(b, body, 1, &idx) != 0 || idx >= n || !t_send[idx] || lat[idx]) { rc = -1; break; }
-            lat[idx] = t - t_send[idx];
-            got++;
+            const msgpack_object *st = NULL;
             wait_ms = 0;
+            if (parse_single(b, body, &idx, &st) != 0 || idx >= n || !t_first[idx]) { b->bad_replies++; rc = -1; break; }
+            if (lat[idx]) continue; /* the answer to a resend of an answered request */
+            if (wire_str_eq(st, "accepted") || wire_str_eq(st, "duplicate")) {
+                if (wire_str_eq(st, "accepted")) b->accepted++;
+                else b->duplicate++;
+                lat[idx] = t - t_first[idx];
+                got++;
+            } else if (wire_str_eq(st, "retry")) {
+                b->retry++;
+                t_last[idx] = 0; /* send again at the next scan */
+            } else {
+                b->rejected++;
+                rc = -1;
+            }
         }
         if (rc || timed_out(b)) { rc = -1; break; }
     }
@@ -346,16 +389,17 @@ static int cmd_latency(bench_t *b)
     qsort(lat, m, sizeof *lat, cmp_i64);
     double sum = 0;
     for (size_t i = 0; i < m; i++) sum += (double)lat[i];
-    bool ok = rc == 0 && b->accepted == n;
+    bool ok = rc == 0 && got == n;
     printf("{\"mode\":\"latency\",\"ok\":%s,\"n\":%zu,\"rate\":%.1f,\"achieved_rate\":%.1f,\"secs\":%.3f,"
            "\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,"
-           "\"max_send_lag_ms\":%.3f,",
+           "\"max_send_lag_ms\":%.3f,\"resent\":%zu,",
            ok ? "true" : "false", n, b->o.rate, (double)sent / secs, secs, pct_ms(lat, m, 0.50), pct_ms(lat, m, 0.90),
            pct_ms(lat, m, 0.99), pct_ms(lat, m, 0.999), m ? (double)lat[m - 1] / 1e6 : -1, m ? sum / (double)m / 1e6 : -1,
-           (double)max_lag / 1e6);
+           (double)max_lag / 1e6, resent);
     print_counts(b);
     printf("}\n");
-    free(t_send);
+    free(t_first);
+    free(t_last);
     free(lat);
     return ok ? 0 : 1;
 }

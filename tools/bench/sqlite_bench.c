@@ -170,11 +170,12 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
 {
     sqlite3 *db = NULL;
     if (sqlite3_open(o->db, &db) != SQLITE_OK) { fprintf(stderr, "sqlite-bench: cannot open %s\n", o->db); return 1; }
-    sqlite3_wal_hook(db, on_wal, NULL);
     if (exec(db, "PRAGMA journal_size_limit=67108864") || exec(db, "PRAGMA journal_mode=WAL") ||
         exec(db, o->sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") ||
         exec(db, "PRAGMA wal_autocheckpoint=0") || exec(db, "PRAGMA cache_size=-65536") || apply_schema(db, o->schema))
         return 1;
+    /* After the pragma: wal_autocheckpoint=0 is itself sqlite3_wal_hook(db, NULL, NULL). */
+    sqlite3_wal_hook(db, on_wal, NULL);
     bool inline_text = text_in_ticket(db);
     sqlite3_stmt *ti = prepare(db, inline_text ? "INSERT OR IGNORE INTO ticket(id,received_at,type,urgent,street,channel,"
                                                  "caller_mask,caller_hash,text,state,on_time) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,NULL)"
@@ -182,7 +183,9 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
                                                  "caller_mask,caller_hash,state,on_time) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?10,NULL)");
     sqlite3_stmt *xi = inline_text ? NULL : prepare(db, "INSERT INTO ticket_text(id,text) VALUES(?,?)");
     if (!inline_text && !xi) return 1;
-    sqlite3_stmt *ei = prepare(db, "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail) VALUES(?,?,?,?,?,?,?)");
+    /* seq given explicitly: a rowid alias in older schemas, a broker-assigned
+     * column of the clustered (ticket_id, seq) key in newer ones. */
+    sqlite3_stmt *ei = prepare(db, "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail,seq) VALUES(?,?,?,?,?,?,?,?)");
     sqlite3_stmt *bg = prepare(db, "BEGIN IMMEDIATE"), *cm = prepare(db, "COMMIT");
     if (!ti || !ei || !bg || !cm) return 1;
     uint8_t key[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
@@ -227,6 +230,7 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
             sqlite3_bind_int(ei, 5, 0);
             sqlite3_bind_null(ei, 6);
             sqlite3_bind_null(ei, 7);
+            sqlite3_bind_int64(ei, 8, (sqlite3_int64)i + 1);
             if (step(db, ei)) rc = 1;
         }
         if (rc || step(db, cm)) { rc = 1; break; }
