@@ -85,12 +85,21 @@ static void put_entry(wire_enc_t *e, const kb_entry_t *k)
     wire_kv_str(e, "ans", k->answer);
 }
 
+#define KB_PAGE_BYTES 16384   /* a page stays small: a client that does not read pins little */
+
 typedef struct {
     wire_enc_t *e;
     int n;
+    size_t bytes;
 } list_ctx_t;
 
-static int count_rev(void *ctx, const kb_entry_t *e) { (void)e; ((list_ctx_t *)ctx)->n++; return 0; }
+static int count_rev(void *ctx, const kb_entry_t *e)
+{
+    list_ctx_t *c = ctx;
+    c->bytes += strlen(e->id) + strlen(e->category) + strlen(e->unit) + strlen(e->keywords) + strlen(e->answer) + 48;
+    c->n++;
+    return c->bytes >= KB_PAGE_BYTES; /* stop: the rest goes on the next page */
+}
 static int list_rev(void *ctx, const kb_entry_t *e) { put_entry(((list_ctx_t *)ctx)->e, e); return 0; }
 
 static void reply_error(kb_service_t *self, mdp_span_t peer, const char *service, const char *status, const char *err)
@@ -116,13 +125,15 @@ static void list(void *ctx, mdp_span_t peer, mdp_span_t body)
     }
     if (limit < 1 || limit > KB_PAGE) limit = KB_PAGE;
     wire_enc_t *e = &self->enc;
-    list_ctx_t c = {e, 0};
+    list_ctx_t c = {e, 0, 0};
     store_kb_since(self->store, since, (int)limit, count_rev, &c);
+    bool more = c.n == limit || c.bytes >= KB_PAGE_BYTES;
+    limit = c.n;
     int64_t max = store_kb_max_rev(self->store);
     wire_enc_reset(e);
     wire_map(e, 3);
     wire_kv_int(e, "rev", max);
-    wire_kv_bool(e, "more", c.n == limit);
+    wire_kv_bool(e, "more", more);
     wire_str(e, "entries");
     wire_array(e, (uint32_t)c.n);
     store_kb_since(self->store, since, (int)limit, list_rev, &c);

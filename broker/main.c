@@ -15,6 +15,7 @@
 #include "store.h"
 #include "wire.h"
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +45,7 @@ typedef struct {
     metrics_t *metrics;         /* NULL without --metrics */
     bool paused;                /* the last commit failed: not writing until a probe succeeds */
     int64_t next_probe_ms, next_ckpt_ms;
+    unsigned ckpts;
 } broker_t;
 
 static bool access_rule(void *ctx, const char *user_id, const char *service, bool worker_cmd, char *why, size_t whylen)
@@ -176,6 +178,8 @@ static void iterate(broker_t *b)
     if (!b->paused && (router_now_ms() >= b->next_ckpt_ms || store_wal_pages(b->store) > CHECKPOINT_PAGES)) {
         store_checkpoint(b->store);
         b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;
+        /* Give memory freed after a burst (a flood of requests, a big batch) back to the system. */
+        if (++b->ckpts % 5 == 0) malloc_trim(0);
     }
 }
 

@@ -291,10 +291,19 @@ static void apply_item(pipeline_t *p, batch_t *b, int pos, const msgpack_object 
     p->inflight--;
     int act = APPLY[l->action](p, l, &it);
     if (act < 0) {
-        log_error("stage result rejected", "id=%s stage=%s err=\"%s\"", l->t.id, pl_stage_name(l->action), it.err);
-        /* Parked, not re-queued: the same worker code would give the same
-         * result again. A broker restart re-issues it (after a fix). */
+        /* A bad result may come from one broken or hostile worker: try again
+         * after a pause (maybe elsewhere). Only a result that keeps failing
+         * parks the ticket, so the broker and a buggy worker cannot spin;
+         * a broker restart re-issues parked tickets. */
+        bool park = ++l->rejections >= PL_MAX_REJECTIONS;
+        log_error("stage result rejected", "id=%s stage=%s err=\"%s\" attempt=%d%s", l->t.id, pl_stage_name(l->action),
+                  it.err, l->rejections, park ? " parked=yes" : "");
         p->st.bad_results++;
+        if (!park) {
+            l->inflight = true; /* result() re-queues it, after the cooldown */
+            p->inflight++;
+            l->cooldown = true;
+        }
         return;
     }
     settle(p, l, (lc_action_t)act);

@@ -8,6 +8,8 @@
 #include "lifecycle.h"
 #include "wire.h"
 
+#define PL_MAX_REJECTIONS 3
+
 /* Stage queues: classify, dispatch, visit, then one per unit (units_all()). */
 enum { Q_CLASSIFY, Q_DISPATCH, Q_VISIT, Q_UNIT0 };
 
@@ -18,6 +20,7 @@ typedef struct live {
     uint8_t action;           /* lc_action_t of the stage pending, ACT_NONE if none */
     bool queued, inflight;
     bool cooldown;            /* the worker reported an error: wait before the next delivery */
+    uint8_t rejections;       /* results that failed validation; parked after PL_MAX_REJECTIONS */
     uint32_t token;           /* identifies the delivery in flight */
 } live_t;
 

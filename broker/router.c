@@ -17,7 +17,8 @@ static const char INTERNAL_ADDR[] = "\0hotline"; /* a ROUTER never assigns an id
 #define INTERNAL_LEN 8
 #define ROUTER_MAX_SERVICES 1024
 #define ROUTER_MAX_WORKERS 4096
-#define ROUTER_MAX_QUEUED_BYTES (256u << 20)   /* client request bodies held for all services */
+#define ROUTER_MAX_QUEUED_BYTES (64u << 20)    /* client requests held for all services, bodies and bookkeeping */
+#define REQUEST_COST(q) (zmq_msg_size(&(q)->body) + (q)->peer_len + sizeof(request_t) + 64)
 /* {"status":"error","error":"service unavailable: queue full"} */
 static const char QUEUE_FULL[] = "\x82\xa6status\xa5""error\xa5""error\xbf""service unavailable: queue full";
 
@@ -103,9 +104,10 @@ router_t *router_new(void *zctx, const router_opts_t *opts, const router_curve_t
     router_t *r = xcalloc(1, sizeof *r);
     r->o = *opts;
     r->sock = zmq_socket(zctx, ZMQ_ROUTER);
-    /* Sends never block (a peer that stops reading cannot stall the loop), and
-     * the high-water mark leaves room for a pipelining client's replies. */
-    int one = 1, linger = 1000, sndtimeo = 0, hwm = 100000;
+    /* Sends never block: a peer that stops reading cannot stall the loop, and
+     * at most 1000 replies wait for it (replies are bounded in size, so this
+     * bounds the memory one silent client can pin). */
+    int one = 1, linger = 1000, sndtimeo = 0, hwm = 1000;
     zmq_setsockopt(r->sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo);
     zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(r->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
@@ -233,7 +235,7 @@ static void idle_remove(service_t *s, worker_t *w)
 
 static void queue_front(router_t *r, service_t *s, request_t *q)
 {
-    r->queued_bytes += zmq_msg_size(&q->body);
+    r->queued_bytes += REQUEST_COST(q);
     q->next = s->qhead;
     s->qhead = q;
     if (!s->qtail) s->qtail = q;
@@ -257,18 +259,21 @@ static void worker_ready(router_t *r, const mdp_router_msg_t *m, const char *key
 {
     char name[MDP_MAX_SERVICE + 1];
     snprintf(name, sizeof name, "%.*s", (int)m->service.n, (const char *)m->service.p);
-    service_t *s = service_get(r, name, strlen(name));
-    if (s->builtin || strncmp(name, "mmi.", 4) == 0) {
-        log_warn("worker tried to register a built-in service", "worker=%s service=%s", key, name);
+    /* Refuse before creating anything: a refused READY must leave no trace. */
+    service_t *s = dict_get(r->services, name);
+    const char *why = (s && s->builtin) || strncmp(name, "mmi.", 4) == 0 ? "a built-in service"
+                      : dict_len(r->workers) >= ROUTER_MAX_WORKERS        ? "too many workers"
+                      : !s && r->n_svc >= ROUTER_MAX_SERVICES             ? "too many services"
+                                                                          : NULL;
+    if (why) {
         r->st.rejected_frames++;
+        if (r->st.rejected_frames % 1000 == 1) /* rate-limited: a flood must not flood the log */
+            log_warn("READY refused", "worker=%s service=%s reason=\"%s\" refused_so_far=%llu", key, name, why,
+                     (unsigned long long)r->st.rejected_frames);
         mdp_send_to_worker(r->sock, m->peer, MDP_DISCONNECT, (mdp_span_t){0}, NULL, 0);
         return;
     }
-    if (dict_len(r->workers) >= ROUTER_MAX_WORKERS) {
-        log_warn("too many workers; READY refused", "worker=%s", key);
-        mdp_send_to_worker(r->sock, m->peer, MDP_DISCONNECT, (mdp_span_t){0}, NULL, 0);
-        return;
-    }
+    if (!s) s = service_get(r, name, strlen(name));
     worker_t *w = xcalloc(1, sizeof *w);
     snprintf(w->key, sizeof w->key, "%s", key);
     memcpy(w->id, m->peer.p, m->peer.n);
@@ -351,7 +356,7 @@ static void from_client(router_t *r, mdp_frames_t *f, const mdp_router_msg_t *m)
     }
     if (!s) s = service_get(r, name, m->service.n);
     if (s->builtin) { s->builtin(s->builtin_ctx, m->peer, m->body); return; }
-    if (s->qlen >= r->o.max_queue || r->queued_bytes + m->body.n > ROUTER_MAX_QUEUED_BYTES) {
+    if (s->qlen >= r->o.max_queue || r->queued_bytes + m->body.n + m->peer.n + sizeof(request_t) + 64 > ROUTER_MAX_QUEUED_BYTES) {
         log_warn("service queue full", "service=%s queued=%zu", name, s->qlen);
         router_reply(r, m->peer, name, QUEUE_FULL, sizeof QUEUE_FULL - 1, false);
         return;
@@ -362,7 +367,7 @@ static void from_client(router_t *r, mdp_frames_t *f, const mdp_router_msg_t *m)
     q->peer_len = m->peer.n;
     zmq_msg_init(&q->body);
     zmq_msg_move(&q->body, &f->part[4]); /* body frame, no copy */
-    r->queued_bytes += zmq_msg_size(&q->body);
+    r->queued_bytes += REQUEST_COST(q);
     if (s->qtail) s->qtail->next = q;
     else s->qhead = q;
     s->qtail = q;
@@ -373,7 +378,8 @@ int router_drain(router_t *self, int max)
 {
     int n = 0;
     char err[128];
-    while (n < max && mdp_recv(self->sock, &self->frames, ZMQ_DONTWAIT) == 0) {
+    int64_t until = router_now_ms() + 50; /* a time budget too: heartbeats and commits keep their pace */
+    while (n < max && (n % 64 || router_now_ms() < until) && mdp_recv(self->sock, &self->frames, ZMQ_DONTWAIT) == 0) {
         n++;
         mdp_router_msg_t m;
         if (mdp_parse_router(&self->frames, &m, err, sizeof err) != 0) {
@@ -437,7 +443,7 @@ static bool feed_one(router_t *r, service_t *s)
         s->qhead = q->next;
         if (!s->qhead) s->qtail = NULL;
         s->qlen--;
-        r->queued_bytes -= zmq_msg_size(&q->body);
+        r->queued_bytes -= REQUEST_COST(q);
         q->next = NULL;
         idle_remove(s, w);
         w->req = q;

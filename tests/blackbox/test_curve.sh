@@ -125,7 +125,7 @@ for who in worker1 admin1; do
             --service "acme.$who" --for 3 --probe-key "$K/client1.key_secret") || t_fail "(d) control worker run failed: $out"
     [ "$(echo "$out" | t_json 'j["disconnect_after_s"] is None and j["probe"]["mmi"] == "200" and j["requests"] == 1')" = True ] \
         || t_fail "(d) a $who key could not serve as a worker: $out"
-    t_ok "(d) control: a $who key registers acme.$who and serves a client-key call: $(echo "$out" | t_json 'j["probe"]["call"]')"
+    t_ok "(d) control: key $who registers acme.$who and serves a client-key call: $(echo "$out" | t_json 'j["probe"]["call"]')"
 done
 
 # --- (e) an allowed client key ----------------------------------------------------------
@@ -189,10 +189,13 @@ t_ok "(g) hotline-worker (worker key) + hotline-sim (client key) --scenario smok
 
 # --- (h) binds --------------------------------------------------------------------------
 p2=$(t_port)
-for bind in "tcp://0.0.0.0:$p2" "tcp://*:$p2"; do
+binds=("tcp://0.0.0.0:$p2" "tcp://*:$p2")
+hostip=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$' | grep -v '^127\.' | head -1) || true
+[ -n "$hostip" ] && binds+=("tcp://$hostip:$p2")
+for bind in "${binds[@]}"; do
     rc=0; timeout 10 "$HOTLINE_BIN/hotline-broker" --bind "$bind" --db "$T_DIR/h.db" 2>"$T_DIR/h.log" || rc=$?
     [ $rc != 0 ] && [ $rc != 124 ] || t_fail "(h) plaintext --bind $bind without --insecure: exit $rc, want a refusal at start"
-    [ -s "$T_DIR/h.log" ] || t_fail "(h) the refusal of $bind printed no message"
+    grep -q -- "--insecure" "$T_DIR/h.log" || t_fail "(h) the refusal of $bind does not mention --insecure: $(cat "$T_DIR/h.log")"
     t_ok "(h) plaintext --bind $bind without --insecure: exit $rc: $(head -1 "$T_DIR/h.log")"
 done
 rc=0; timeout 10 "$HOTLINE_BIN/hotline-broker" --bind "tcp://0.0.0.0:$p2" --db "$T_DIR/h.db" --curve-secret "$K/broker.key_secret" \

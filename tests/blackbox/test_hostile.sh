@@ -32,6 +32,7 @@ $PY "$HC" --connect "$ep" run --pid "$pid" --rss-limit-mb "$limit" \
     --acked-file "$T_DIR/acked.txt" --table-file "$T_DIR/table.tsv" || fails+=("the hostile run (see the FAIL rows above)")
 
 kill -0 "$pid" 2>/dev/null || t_fail "the broker (pid $pid) is gone"
+[ -f "$T_DIR/broker.log" ] || t_fail "the broker log $T_DIR/broker.log is gone"
 if grep -Eq "AddressSanitizer|runtime error:|LeakSanitizer|level=fatal" "$T_DIR/broker.log"; then
     grep -E "AddressSanitizer|runtime error:|LeakSanitizer|level=fatal" "$T_DIR/broker.log" | head -5
     t_fail "sanitizer or fatal report in the broker log"
