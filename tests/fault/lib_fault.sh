@@ -14,6 +14,9 @@ F_SCENARIO=${FAULT_SCENARIO:-longhu-2022}
 F_LIMIT=${FAULT_LIMIT:-0}           # 0 = the whole scenario
 F_HB=${FAULT_HEARTBEAT:-500}        # broker and worker heartbeat (ms); liveness = 3 x F_HB
 F_RESEND=${FAULT_RESEND_MS:-1000}   # sim --resend-ms
+# The feed is paced, so the faults land mid-run however fast the machine is
+# (~11 s for the year); FAULT_RATE=0 feeds as fast as possible.
+F_RATE=${FAULT_RATE:-2500}
 F_SIM_TIMEOUT=${FAULT_SIM_TIMEOUT:-90}
 F_CASE_TIMEOUT=${FAULT_CASE_TIMEOUT:-120}
 F_NS=""
@@ -107,6 +110,7 @@ f_worker() {
 f_sim() {
     local name=$1 ep=$2 acked=$3 lim=()
     [ "$F_LIMIT" -gt 0 ] && lim=(--limit "$F_LIMIT")
+    [ "$F_RATE" -gt 0 ] && lim+=(--rate "$F_RATE")
     $(f_exec) "$HOTLINE_BIN/hotline-sim" --connect "$ep" --scenario "$F_SCENARIO" "${lim[@]}" -q \
         --resend-ms "$F_RESEND" --timeout "$F_SIM_TIMEOUT" --acked "$acked" 2>>"$T_DIR/$name.log" &
     SIM_PID=$!
