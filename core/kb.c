@@ -328,16 +328,16 @@ int kb_put(kb_t *self, const kb_entry_t *e)
         log_warn("kb entry rejected", "id=%s rev=%" PRId64 " why=\"%s\"", e->id ? e->id : "-", e->rev, why);
         return -1;
     }
-    item_t *it = item_get_or_add(self, e->id);
-    kb_entry_t *old = item_take(it, e->rev);
+    kb_entry_t *c = rev_copy(e); /* first: e may be the very revision replaced below */
+    item_t *it = item_get_or_add(self, c->id);
+    kb_entry_t *old = item_take(it, c->rev);
     if (old) {
         index_remove(self, old);
         rev_free(old);
     }
-    kb_entry_t *c = rev_copy(e);
     item_insert(it, c);
     index_add(self, it, c);
-    if (e->rev > self->max_rev) self->max_rev = e->rev;
+    if (c->rev > self->max_rev) self->max_rev = c->rev;
     return 0;
 }
 

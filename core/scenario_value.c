@@ -200,6 +200,8 @@ int scnv_parse_dist(const char *s, dist_t *out, char *msg, size_t ml)
     return 0;
 }
 
+#define DIST_HARD_MAX_HOURS 8760.0
+
 double dist_sample(const dist_t *d, rng_t *r)
 {
     double v = d->a;
@@ -211,6 +213,10 @@ double dist_sample(const dist_t *d, rng_t *r)
     }
     if (v < d->min) v = d->min;
     if (d->max > 0 && v > d->max) v = d->max;
+    /* Whatever a scenario says, no draw exceeds a year (or is NaN): a wild
+     * parameter makes a ticket very late, never breaks the time arithmetic. */
+    if (!(v >= 0)) v = 0;
+    if (v > DIST_HARD_MAX_HOURS) v = DIST_HARD_MAX_HOURS;
     return v;
 }
 

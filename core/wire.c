@@ -181,7 +181,7 @@ const msgpack_object *wire_get(const msgpack_object *map, const char *key)
     size_t kl = strlen(key);
     for (uint32_t i = 0; i < map->via.map.size; i++) {
         const msgpack_object *k = &map->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == kl && memcmp(k->via.str.ptr, key, kl) == 0)
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == kl && (kl == 0 || memcmp(k->via.str.ptr, key, kl) == 0))
             return &map->via.map.ptr[i].val;
     }
     return NULL;
@@ -190,7 +190,7 @@ const msgpack_object *wire_get(const msgpack_object *map, const char *key)
 bool wire_str_eq(const msgpack_object *o, const char *s)
 {
     size_t n = strlen(s);
-    return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == n && memcmp(o->via.str.ptr, s, n) == 0;
+    return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == n && (n == 0 || memcmp(o->via.str.ptr, s, n) == 0);
 }
 
 static int wrong(const char *key, const char *want, char *err, size_t errlen)
