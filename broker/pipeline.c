@@ -310,20 +310,6 @@ static live_t *current(pipeline_t *p, const batch_item_t *it)
     return (l && l->inflight && l->token == it->token && l->action == it->action) ? l : NULL;
 }
 
-static void lost(void *ctx, void *batch)
-{
-    pipeline_t *p = ctx;
-    batch_t *b = batch;
-    for (int i = b->n - 1; i >= 0; i--) { /* reverse, so front-insertion keeps the order */
-        live_t *l = current(p, &b->it[i]);
-        if (!l) continue;
-        l->inflight = false;
-        p->inflight--;
-        enqueue(p, l, b->queue, true);
-    }
-    free(b);
-}
-
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -340,13 +326,12 @@ static void cool(pipeline_t *p, live_t *l, int q)
     if (!p->cool_due_ms) p->cool_due_ms = mono_ms() + 1000;
 }
 
-static void result(void *ctx, void *batch, mdp_span_t body)
+/* Items of a batch still in flight (not settled by a reply, or their worker
+ * died) go back to the front of their queue, in order, or to the cooldown
+ * list if their worker reported a failure; then the batch is freed. */
+static void requeue_unsettled(pipeline_t *p, batch_t *b)
 {
-    pipeline_t *p = ctx;
-    batch_t *b = batch;
-    pl_apply_batch(p, b, body);
-    /* Items the reply did not settle go back to the queue for another delivery. */
-    for (int i = b->n - 1; i >= 0; i--) {
+    for (int i = b->n - 1; i >= 0; i--) { /* reverse, so front-insertion keeps the order */
         live_t *l = current(p, &b->it[i]);
         if (!l) continue;
         l->inflight = false;
@@ -356,6 +341,14 @@ static void result(void *ctx, void *batch, mdp_span_t body)
     }
     free(b);
 }
+
+static void result(void *ctx, void *batch, mdp_span_t body)
+{
+    pl_apply_batch(ctx, batch, body);
+    requeue_unsettled(ctx, batch);
+}
+
+static void lost(void *ctx, void *batch) { requeue_unsettled(ctx, batch); }
 
 static void warm(pipeline_t *p)
 {

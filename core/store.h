@@ -74,8 +74,6 @@ typedef enum {
 /* Adds delta[c] to each column c of the (CST day of t, ticket's type,
  * urgency, street, unit) row. unit is a units_all() index or TICKET_NONE. */
 int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT]);
-/* Adds delta to one column. */
-int store_rollup_one(store_t *self, const ticket_t *t, int unit, int64_t at, store_rollup_col_t col, int delta);
 /* Column totals of the whole roll-up table. */
 int store_rollup_totals(store_t *self, int64_t out[RU__COUNT]);
 /* Recomputes the whole table from the ticket table, in one transaction. */

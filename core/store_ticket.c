@@ -206,13 +206,6 @@ int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, con
     return store_step_done(self, self->q[Q_ROLLUP_TOTAL], "rollup_total");
 }
 
-int store_rollup_one(store_t *self, const ticket_t *t, int unit, int64_t at, store_rollup_col_t col, int delta)
-{
-    int d[RU__COUNT] = {0};
-    d[col] = delta;
-    return store_rollup_add(self, t, unit, at, d);
-}
-
 /* Each figure from its own time column, exactly as the broker counts it. */
 static const char REBUILD[] =
     "DELETE FROM rollup;"
