@@ -1,6 +1,7 @@
 /* hotline-broker: intake → pipeline → store. One loop: poll until the next
  * heartbeat, dispatch what arrived, fire expired deadline timers, commit the
- * group transaction, then send the replies and the next stage batches. */
+ * group transaction, send the replies whose commit is on disk (a thread
+ * fsyncs the WAL meanwhile, core/store_sync.c) and the next stage batches. */
 #include "auth.h"
 #include "cert.h"
 #include "intake.h"
@@ -21,8 +22,10 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DRAIN_MAX 2048          /* messages per iteration (one group commit) */
+#define GROUP_MAX_WRITES 65536 /* statements: commit even while the disk is busy */
 #define CHECKPOINT_MS 2000
 #define CHECKPOINT_PAGES 4096   /* 16 MiB of WAL: checkpoint early */
 #define PROBE_MS 1000           /* how often a paused store is tried again */
@@ -150,16 +153,39 @@ static void probe(broker_t *b)
     }
 }
 
+/* An fdatasync of the WAL failed: what was committed since the last good one
+ * may not be on disk, and the kernel may have dropped it already. Nothing
+ * held is acknowledged; the broker stops at once (no checkpoint, no final
+ * commit) and a restart recovers the store from the disk. */
+static void on_sync_failed(void)
+{
+    log_error("the store could not be synced to disk: stopping without acknowledging; restart to recover", NULL);
+    _exit(EX_IOERR);
+}
+
+/* Group commit follows the disk: while an fsync is running, the open
+ * transaction keeps growing (its replies could not go out before that fsync
+ * ends anyway); it commits as soon as the disk is free, or when it grows
+ * large. Without a sync thread (--sync normal) every pass commits. Replies
+ * stay unsealed until the commit that covers them. */
+static bool commit_due(broker_t *b)
+{
+    if (!store_in_txn(b->store)) return true; /* nothing to write: seals read-only replies at once */
+    return store_durable(b->store) >= store_commits(b->store) || store_txn_writes(b->store) >= GROUP_MAX_WRITES;
+}
+
 static void iterate(broker_t *b)
 {
-    zmq_pollitem_t items[3] = {{router_socket(b->router), 0, ZMQ_POLLIN, 0}};
-    int n = 1, mi = -1;
+    zmq_pollitem_t items[4] = {{router_socket(b->router), 0, ZMQ_POLLIN, 0}};
+    int n = 1, mi = -1, si = -1;
     if (b->auth) items[n++] = (zmq_pollitem_t){auth_socket(b->auth), 0, ZMQ_POLLIN, 0};
     if (b->metrics) { mi = n; items[n++] = (zmq_pollitem_t){NULL, metrics_fd(b->metrics), ZMQ_POLLIN, 0}; }
+    if (store_sync_fd(b->store) >= 0) { si = n; items[n++] = (zmq_pollitem_t){NULL, store_sync_fd(b->store), ZMQ_POLLIN, 0}; }
     long timeout = router_timeout_ms(b->router);
     if (b->paused && timeout > PROBE_MS) timeout = PROBE_MS;
     if (b->auth && timeout > 1000) timeout = 1000;
     if (zmq_poll(items, n, timeout) < 0 && errno != EINTR) log_error("poll failed", "err=\"%s\"", zmq_strerror(errno));
+    if (si >= 0 && (items[si].revents & ZMQ_POLLIN) && store_sync_poll(b->store) != 0) on_sync_failed();
     if (b->auth) {
         auth_on_readable(b->auth);
         auth_refresh(b->auth);
@@ -167,20 +193,30 @@ static void iterate(broker_t *b)
     if (mi >= 0 && (items[mi].revents & ZMQ_POLLIN)) metrics_on_readable(b->metrics);
     router_drain(b->router, DRAIN_MAX);
     pipeline_tick(b->pipeline);
-    bool ok = store_commit(b->store) == 0;
-    status_after_commit(b->status, ok);
-    if (!ok) on_commit_failed(b);
-    router_flush(b->router, ok);
+    if (commit_due(b)) {
+        bool ok = store_commit(b->store) == 0;
+        status_after_commit(b->status, ok);
+        if (!ok) on_commit_failed(b);
+        /* The replies queued so far wait for this commit to reach the disk. */
+        router_seal(b->router, store_commits(b->store), ok);
+    }
+    /* Whatever the sync thread made durable goes out now. */
+    router_release(b->router, store_durable(b->store));
     /* Expire dead workers first, so the work they held goes out in this same pass. */
     router_heartbeat(b->router);
-    if (b->paused) probe(b);
-    else router_feed(b->router);
-    if (!b->paused && (router_now_ms() >= b->next_ckpt_ms || store_wal_pages(b->store) > CHECKPOINT_PAGES)) {
+    if (!b->paused && !store_in_txn(b->store) &&
+        (router_now_ms() >= b->next_ckpt_ms || store_wal_pages(b->store) > CHECKPOINT_PAGES)) {
         store_checkpoint(b->store);
         b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;
         /* Give memory freed after a burst (a flood of requests, a big batch) back to the system. */
         if (++b->ckpts % 5 == 0) malloc_trim(0);
     }
+    /* Stage work goes out before its commit is durable: should the broker
+     * crash first, the store still holds the ticket at its previous stage and
+     * a restart issues that stage again (results are deterministic and
+     * applied once). */
+    if (b->paused) probe(b);
+    else router_feed(b->router);
 }
 
 int main(int argc, char **argv)
@@ -212,7 +248,9 @@ int main(int argc, char **argv)
         /* Drain: what was received is committed and answered before exit. */
         router_drain(b.router, DRAIN_MAX);
         bool ok = store_commit(b.store) == 0;
-        router_flush(b.router, ok);
+        router_seal(b.router, store_commits(b.store), ok);
+        if (store_sync_wait(b.store) != 0) on_sync_failed();
+        router_release(b.router, store_durable(b.store));
         log_warn("broker stopped", "signal=%d", (int)g_stop);
     }
     teardown(&b);

@@ -15,6 +15,73 @@ static const char *const STAGES[] = {
 
 const char *pl_stage_name(lc_action_t a) { return a < sizeof STAGES / sizeof *STAGES && STAGES[a] ? STAGES[a] : "none"; }
 
+/* --- the live table: id -> live_t, chained through live_t.hnext, load <= 1 --- */
+
+static size_t id_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ULL; }
+    return (size_t)(h ^ (h >> 29));
+}
+
+live_t *pl_find(const pipeline_t *p, const char *id)
+{
+    live_t *l = p->live.b[id_hash(id) & (p->live.nb - 1)];
+    while (l && strcmp(l->t.id, id) != 0) l = l->hnext;
+    return l;
+}
+
+static void live_insert(pipeline_t *p, live_t *l)
+{
+    if (p->live.n >= p->live.nb) {
+        size_t nb = p->live.nb * 2;
+        live_t **b = xcalloc(nb, sizeof *b);
+        for (size_t i = 0; i < p->live.nb; i++)
+            for (live_t *x = p->live.b[i], *nx; x; x = nx) {
+                nx = x->hnext;
+                size_t k = id_hash(x->t.id) & (nb - 1);
+                x->hnext = b[k];
+                b[k] = x;
+            }
+        free(p->live.b);
+        p->live.b = b;
+        p->live.nb = nb;
+    }
+    size_t k = id_hash(l->t.id) & (p->live.nb - 1);
+    l->hnext = p->live.b[k];
+    p->live.b[k] = l;
+    p->live.n++;
+}
+
+static void live_remove(pipeline_t *p, live_t *l)
+{
+    live_t **pp = &p->live.b[id_hash(l->t.id) & (p->live.nb - 1)];
+    while (*pp && *pp != l) pp = &(*pp)->hnext;
+    if (*pp) {
+        *pp = l->hnext;
+        p->live.n--;
+    }
+}
+
+static void live_init(pipeline_t *p)
+{
+    p->live.nb = 1024;
+    p->live.n = 0;
+    p->live.b = xcalloc(p->live.nb, sizeof *p->live.b);
+}
+
+static void live_free_all(pipeline_t *p)
+{
+    for (size_t i = 0; i < p->live.nb; i++)
+        for (live_t *x = p->live.b[i], *nx; x; x = nx) {
+            nx = x->hnext;
+            free(x);
+        }
+    free(p->live.b);
+    p->live.b = NULL;
+    p->live.nb = p->live.n = 0;
+}
+
 pipeline_t *pipeline_new(store_t *store, bool virtual_clock, int batch_max)
 {
     pipeline_t *p = xcalloc(1, sizeof *p);
@@ -23,7 +90,7 @@ pipeline_t *pipeline_new(store_t *store, bool virtual_clock, int batch_max)
     p->store = store;
     p->virtual_clock = virtual_clock;
     p->batch_max = batch_max > 0 ? batch_max : 1;
-    p->live = dict_new();
+    live_init(p);
     p->n_queues = Q_UNIT0 + n_units;
     p->queues = xcalloc(p->n_queues, sizeof *p->queues);
     p->deadlines = heap_new();
@@ -34,17 +101,10 @@ pipeline_t *pipeline_new(store_t *store, bool virtual_clock, int batch_max)
     return p;
 }
 
-static void free_live(void *ctx, const char *key, void *val)
-{
-    (void)ctx; (void)key;
-    free(val);
-}
-
 static void drop_all(pipeline_t *p)
 {
-    dict_foreach(p->live, free_live, NULL);
-    dict_destroy(&p->live);
-    p->live = dict_new();
+    live_free_all(p);
+    live_init(p);
     heap_destroy(&p->deadlines);
     p->deadlines = heap_new();
     memset(p->queues, 0, p->n_queues * sizeof *p->queues);
@@ -58,8 +118,7 @@ void pipeline_destroy(pipeline_t **pp)
 {
     if (!pp || !*pp) return;
     pipeline_t *p = *pp;
-    dict_foreach(p->live, free_live, NULL);
-    dict_destroy(&p->live);
+    live_free_all(p);
     heap_destroy(&p->deadlines);
     free(p->queues);
     free(p->cool);
@@ -140,7 +199,7 @@ static live_t *live_add(pipeline_t *p, const ticket_t *t)
     live_t *l = xcalloc(1, sizeof *l);
     l->t = *t;
     heap_node_init(&l->due);
-    dict_put(p->live, l->t.id, l);
+    live_insert(p, l);
     arm(p, l);
     return l;
 }
@@ -185,7 +244,7 @@ int pipeline_load(pipeline_t *self)
     int rc = store_ticket_state_counts(self->store, self->st.by_state);
     if (rc == 0) rc = store_rollup_totals(self->store, self->st.totals);
     if (rc == 0) rc = store_ticket_unfinished(self->store, load_one, self);
-    log_info("live tickets loaded", "count=%zu", dict_len(self->live));
+    log_info("live tickets loaded", "count=%zu", self->live.n);
     return rc;
 }
 
@@ -198,7 +257,7 @@ void pl_rollup(pipeline_t *p, const live_t *l, int64_t at, const int delta[RU__C
 void pl_finish(pipeline_t *p, live_t *l)
 {
     heap_remove(p->deadlines, &l->due);
-    dict_del(p->live, l->t.id);
+    live_remove(p, l);
     free(l);
 }
 
@@ -233,7 +292,10 @@ static void encode_item(pipeline_t *p, live_t *l)
     wire_enc_t *e = &p->enc;
     switch (l->action) {
     case ACT_CLASSIFY: {
-        char *text = store_ticket_text(p->store, l->t.id); /* not kept in memory: 1M queued tickets stay small */
+        /* Not kept in memory: 1M queued tickets stay small. Read inside the
+         * group transaction, so a batch of reads shares one lock. */
+        store_begin(p->store);
+        char *text = store_ticket_text(p->store, l->t.id);
         encode_common(p, l, 1);
         wire_kv_str(e, "text", text ? text : "");
         free(text);
@@ -297,7 +359,7 @@ static void *feed(void *ctx, const char *service, const void **body, size_t *len
     wire_kv_int(e, "kbrev", p->kb_rev);
     wire_str(e, "items");
     wire_array(e, (uint32_t)b->n);
-    for (int i = 0; i < b->n; i++) encode_item(p, dict_get(p->live, b->it[i].id));
+    for (int i = 0; i < b->n; i++) encode_item(p, pl_find(p, b->it[i].id));
     *body = e->sb.data;
     *len = e->sb.size;
     return b;
@@ -306,7 +368,7 @@ static void *feed(void *ctx, const char *service, const void **body, size_t *len
 /* The live ticket a batch item still refers to, or NULL if superseded. */
 static live_t *current(pipeline_t *p, const batch_item_t *it)
 {
-    live_t *l = dict_get(p->live, it->id);
+    live_t *l = pl_find(p, it->id);
     return (l && l->inflight && l->token == it->token && l->action == it->action) ? l : NULL;
 }
 
@@ -380,7 +442,7 @@ void pipeline_tick(pipeline_t *self)
         store_begin(self->store);
         pl_rollup(self, l, l->t.close_due, (int[RU__COUNT]){[RU_OVERDUE] = 1});
         pl_transition(self, l, EV_overdue, l->t.close_due, "deadline passed: 督办");
-        store_ticket_save(self->store, &l->t);
+        store_ticket_save(self->store, &l->t, NULL);
     }
 }
 
@@ -390,25 +452,19 @@ static void count_queue(pipeline_t *p, pipeline_stats_t *out)
     for (size_t i = 0; i < p->n_queues; i++) out->queued += p->queues[i].n;
 }
 
-static void count_past_due(void *ctx, const char *key, void *val)
-{
-    (void)key;
-    uint64_t *c = ctx;
-    const live_t *l = val;
-    c[1] += l->t.close_due && !l->t.closed_at && l->t.close_due < (int64_t)c[0];
-}
-
 uint64_t pipeline_past_due(const pipeline_t *self)
 {
-    uint64_t c[2] = {(uint64_t)pipeline_now(self), 0};
-    dict_foreach(self->live, count_past_due, c);
-    return c[1];
+    int64_t now = pipeline_now(self);
+    uint64_t c = 0;
+    for (size_t i = 0; i < self->live.nb; i++)
+        for (const live_t *l = self->live.b[i]; l; l = l->hnext) c += l->t.close_due && !l->t.closed_at && l->t.close_due < now;
+    return c;
 }
 
 void pipeline_stats(const pipeline_t *self, pipeline_stats_t *out)
 {
     *out = self->st;
-    out->live = dict_len(self->live);
+    out->live = self->live.n;
     out->inflight = self->inflight;
     count_queue((pipeline_t *)self, out);
 }

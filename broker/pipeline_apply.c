@@ -39,6 +39,7 @@ typedef struct {
     const msgpack_object *o;
     char err[160];
     bool bad;
+    char kb[32];              /* the KB entry that answered (classify), stored with the ticket */
 } item_t;
 
 static int64_t need_int(item_t *it, const char *key)
@@ -74,7 +75,8 @@ static uint8_t opt_code(item_t *it, const char *key, int (*index)(const char *))
     return (uint8_t)i;
 }
 
-/* Times must not run backwards within a ticket's history. */
+/* Times must not run backwards within a ticket's history, nor run beyond
+ * 400 days of it (which also keeps them within ticket_t's 32 bits). */
 static void check_time(item_t *it, const live_t *l, int64_t at, const char *what)
 {
     if (!it->bad && (at < l->t.received_at || at > l->t.received_at + 400LL * 86400)) {
@@ -83,15 +85,15 @@ static void check_time(item_t *it, const live_t *l, int64_t at, const char *what
     }
 }
 
-static void settle(pipeline_t *p, live_t *l, lc_action_t next)
+static void settle(pipeline_t *p, live_t *l, lc_action_t next, const char *kb)
 {
     if (lc_is_final(l->t.state)) {
         if (!l->t.done_at) l->t.done_at = l->t.last_at;
-        store_ticket_save(p->store, &l->t);
+        store_ticket_save(p->store, &l->t, kb);
         pl_finish(p, l);
         return;
     }
-    store_ticket_save(p->store, &l->t);
+    store_ticket_save(p->store, &l->t, kb);
     if (next != ACT_NONE) pl_issue(p, l, next);
 }
 
@@ -101,7 +103,7 @@ static int apply_classify(pipeline_t *p, live_t *l, item_t *it)
     uint8_t unit = opt_code(it, "unit", ticket_unit_index);
     uint8_t alt = opt_code(it, "alt", ticket_unit_index);
     int64_t at = need_int(it, "at");
-    char kb[32] = "";
+    char kb[sizeof it->kb] = "";
     if (!it->bad && wire_copy_str(it->o, "kb", kb, sizeof kb, it->err, sizeof it->err) < 0) it->bad = true;
     check_time(it, l, at, "at");
     if (!it->bad && (cat == TICKET_NONE || unit == TICKET_NONE)) {
@@ -115,7 +117,7 @@ static int apply_classify(pipeline_t *p, live_t *l, item_t *it)
     count(p, l, l->t.received_at, RU_RECEIVED, 1);
     if (l->t.type == TT_PRAISE) return pl_transition(p, l, EV_praise, l->t.received_at, ticket_unit_name(unit));
     if (l->t.type == TT_CONSULT && kb[0]) {
-        memcpy(l->t.kb_id, kb, sizeof kb);
+        memcpy(it->kb, kb, sizeof kb);
         l->t.direct = true;
         l->t.closed_at = at;
         l->t.on_time = 1;
@@ -134,6 +136,8 @@ static int apply_dispatch(pipeline_t *p, live_t *l, item_t *it)
     uint8_t unit = opt_code(it, "unit", ticket_unit_index);
     int64_t at = need_int(it, "at"), sign_due = need_int(it, "sign_due"), close_due = need_int(it, "close_due");
     check_time(it, l, at, "at");
+    check_time(it, l, sign_due, "sign_due");
+    check_time(it, l, close_due, "close_due");
     if (!it->bad && unit == TICKET_NONE) { snprintf(it->err, sizeof it->err, "dispatch result lacks 'unit'"); it->bad = true; }
     if (it->bad) return -1;
     if (unit != l->t.unit) { /* "received" follows the ticket to its new unit */
@@ -162,6 +166,8 @@ static int apply_handle_closed(pipeline_t *p, live_t *l, item_t *it)
     int64_t ext_at = opt_int(it, "ext_at"), ext_due = opt_int(it, "ext_due");
     check_time(it, l, signed_at, "signed_at");
     check_time(it, l, closed_at, "closed_at");
+    if (ext_at) check_time(it, l, ext_at, "ext_at");
+    if (ext_due) check_time(it, l, ext_due, "ext_due");
     if (!it->bad && (closed_at < signed_at || (ext_due && ext_due <= l->t.close_due))) {
         snprintf(it->err, sizeof it->err, "handle result times are inconsistent");
         it->bad = true;
@@ -225,8 +231,9 @@ static int apply_rectify(pipeline_t *p, live_t *l, item_t *it)
     int64_t contact_at = need_int(it, "contact_at"), at = need_int(it, "at"), due = opt_int(it, "due");
     check_time(it, l, contact_at, "contact_at");
     check_time(it, l, at, "at");
+    if (due) check_time(it, l, due, "due");
     if (it->bad) return -1;
-    l->t.rectify_due = due;
+    l->t.rectify_due = (uint32_t)due;
     pl_transition(p, l, EV_contacted, contact_at, NULL);
     l->t.rectified_at = at;
     return pl_transition(p, l, EV_rectified, at, due && at > due ? "rectified late" : "rectified");
@@ -273,7 +280,7 @@ static void apply_item(pipeline_t *p, batch_t *b, int pos, const msgpack_object 
         return;
     }
     const batch_item_t *bi = match(b, pos, id, n);
-    live_t *l = bi && (uint32_t)dlv == bi->token ? dict_get(p->live, bi->id) : NULL;
+    live_t *l = bi && (uint32_t)dlv == bi->token ? pl_find(p, bi->id) : NULL;
     if (!l || !l->inflight || l->token != bi->token || l->action != bi->action) {
         log_info("stale stage result ignored", "id=%.*s dlv=%lld", (int)n, id, (long long)dlv);
         p->st.stale_results++;
@@ -306,7 +313,7 @@ static void apply_item(pipeline_t *p, batch_t *b, int pos, const msgpack_object 
         }
         return;
     }
-    settle(p, l, (lc_action_t)act);
+    settle(p, l, (lc_action_t)act, it.kb);
 }
 
 void pl_apply_batch(pipeline_t *p, batch_t *b, mdp_span_t body)

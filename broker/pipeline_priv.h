@@ -3,7 +3,6 @@
 #ifndef HOTLINE_PIPELINE_PRIV_H
 #define HOTLINE_PIPELINE_PRIV_H
 #include "pipeline.h"
-#include "dict.h"
 #include "heap.h"
 #include "lifecycle.h"
 #include "wire.h"
@@ -13,10 +12,13 @@
 /* Stage queues: classify, dispatch, visit, then one per unit (units_all()). */
 enum { Q_CLASSIFY, Q_DISPATCH, Q_VISIT, Q_UNIT0 };
 
+/* One unfinished ticket. A million of them may be held, so the record is
+ * kept small: links are intrusive (no separate hash or queue nodes). */
 typedef struct live {
     ticket_t t;
     heap_node_t due;          /* close deadline timer (key = close_due) */
     struct live *qnext;       /* stage queue link */
+    struct live *hnext;       /* hash chain (pipeline.live) */
     uint8_t action;           /* lc_action_t of the stage pending, ACT_NONE if none */
     bool queued, inflight;
     bool cooldown;            /* the worker reported an error: wait before the next delivery */
@@ -45,7 +47,7 @@ struct pipeline {
     store_t *store;
     bool virtual_clock;
     int batch_max;
-    dict_t *live;             /* id → live_t */
+    struct { live_t **b; size_t nb, n; } live; /* id → live_t, chained through hnext */
     lqueue_t *queues;
     size_t n_queues;
     heap_t *deadlines;
@@ -67,6 +69,8 @@ struct pipeline {
 };
 
 /* pipeline.c */
+/* The unfinished ticket with this id, or NULL. */
+live_t *pl_find(const pipeline_t *p, const char *id);
 void pl_issue(pipeline_t *p, live_t *l, lc_action_t action);
 void pl_finish(pipeline_t *p, live_t *l);
 const char *pl_stage_name(lc_action_t a);

@@ -60,6 +60,9 @@ typedef struct outmsg {
     void *body;
     size_t len;
     bool writes;
+    bool sealed;              /* its commit happened (or failed): epoch is set */
+    bool failed;              /* that commit failed */
+    uint64_t epoch;           /* the commit whose durability it waits for */
 } outmsg_t;
 
 struct router {
@@ -73,6 +76,7 @@ struct router {
     void *access_ctx;
     int64_t next_hb_ms;
     outmsg_t *out_head, *out_tail;
+    outmsg_t *out_unsealed;   /* first reply not sealed yet (NULL: none) */
     router_stats_t st;
     mdp_frames_t frames;
     size_t queued_bytes;
@@ -485,17 +489,30 @@ void router_reply(router_t *self, mdp_span_t peer, const char *service, const vo
     if (self->out_tail) self->out_tail->next = m;
     else self->out_head = m;
     self->out_tail = m;
+    if (!self->out_unsealed) self->out_unsealed = m;
 }
 
-void router_flush(router_t *self, bool committed)
+void router_seal(router_t *self, uint64_t epoch, bool committed)
+{
+    for (outmsg_t *m = self->out_unsealed; m; m = m->next) {
+        m->sealed = true;
+        m->failed = !committed;
+        m->epoch = epoch;
+    }
+    self->out_unsealed = NULL;
+}
+
+size_t router_release(router_t *self, uint64_t durable)
 {
     wire_enc_t e;
+    size_t sent = 0;
     wire_enc_init(&e);
-    for (outmsg_t *m = self->out_head, *n; m; m = n) {
-        n = m->next;
+    outmsg_t *m;
+    /* In order: a reply waits for its own commit to be durable, and for every reply before it. */
+    while ((m = self->out_head) && m->sealed && (m->failed || m->epoch <= durable)) {
         const void *body = m->body;
         size_t len = m->len;
-        if (m->writes && !committed) {
+        if (m->writes && m->failed) {
             wire_enc_reset(&e);
             wire_map(&e, 2);
             wire_kv_str(&e, "status", "retry");
@@ -505,12 +522,15 @@ void router_flush(router_t *self, bool committed)
         }
         if (mdp_send_to_client(self->sock, (mdp_span_t){m->peer, m->peer_len}, m->service, strlen(m->service), body, len))
             log_warn("reply not delivered (client gone, or not reading its replies)", "service=%s err=\"%s\"", m->service, zmq_strerror(errno));
+        self->out_head = m->next;
+        if (!self->out_head) self->out_tail = NULL;
         free(m->peer);
         free(m->body);
         free(m);
+        sent++;
     }
-    self->out_head = self->out_tail = NULL;
     wire_enc_free(&e);
+    return sent;
 }
 
 static void collect(void *ctx, const char *key, void *val)

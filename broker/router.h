@@ -64,8 +64,15 @@ void router_feed(router_t *self);
 /* Queues a reply to a client. writes=true marks a reply that reports a store
  * write: after a failed commit it is replaced by a retry-later error. */
 void router_reply(router_t *self, mdp_span_t peer, const char *service, const void *body, size_t len, bool writes);
-/* Sends the queued replies. committed=false: the commit failed. */
-void router_flush(router_t *self, bool committed);
+/* Acknowledged = durable: a reply is queued, sealed with the commit that
+ * covers it, and sent once that commit is on disk.
+ * router_seal: every reply queued since the last seal waits for commit
+ * `epoch`; committed=false: that commit failed (replies that report a write
+ * become retry-later errors and go out at once, in order).
+ * router_release: sends, in order, the sealed replies whose commit is
+ * durable (epoch <= durable); returns how many. */
+void router_seal(router_t *self, uint64_t epoch, bool committed);
+size_t router_release(router_t *self, uint64_t durable);
 /* Tells every worker DISCONNECT (shutdown). */
 void router_disconnect_all(router_t *self);
 

@@ -23,15 +23,21 @@ static const char *const SQL[Q__COUNT] = {
     [Q_T_INSERT] = "INSERT OR IGNORE INTO ticket(id,received_at,type,urgent,street,channel,caller_mask,caller_hash,"
                    "state,on_time) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?10,NULL)",
     [Q_T_TEXT_INSERT] = "INSERT INTO ticket_text(id,text) VALUES(?,?)",
-    [Q_T_SAVE] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=?6,round=?7,delivery=?8,"
+    [Q_T_SAVE] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=coalesce(?6,kb_id),round=?7,delivery=?8,"
+                 "sign_due=?9,close_due=?10,extended=?11,overdue_at=?12,direct=?13,closed_at=?14,on_time=?15,"
+                 "rating=?16,rated_at=?17,rating_default=?18,rectify_due=?19,rectified_at=?20,"
+                 "revisit_rating=?21,revisited_at=?22 WHERE id=?1",
+    /* The same, plus done_at: only when the ticket is done, since done_at is
+     * the one saved column an index depends on (ticket_unfinished). */
+    [Q_T_SAVE_FINAL] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=coalesce(?6,kb_id),round=?7,delivery=?8,"
                  "sign_due=?9,close_due=?10,extended=?11,overdue_at=?12,direct=?13,closed_at=?14,on_time=?15,"
                  "rating=?16,rated_at=?17,rating_default=?18,rectify_due=?19,rectified_at=?20,"
                  "revisit_rating=?21,revisited_at=?22,done_at=?23 WHERE id=?1",
-    [Q_T_GET] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,kb_id,round,delivery,"
+    [Q_T_GET] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,round,delivery,"
                 "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,rating_default,"
                 "rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL " FROM ticket WHERE id=?",
     [Q_T_TEXT] = "SELECT text FROM ticket_text WHERE id=?",
-    [Q_T_UNFINISHED] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,kb_id,round,delivery,"
+    [Q_T_UNFINISHED] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,round,delivery,"
                        "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
                        "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
                        " FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
@@ -115,22 +121,46 @@ static int user_version(store_t *self)
     return v;
 }
 
-/* Migrations: step i upgrades user_version i to i+1, in one transaction. */
+/* Migrations: MIGRATIONS[i] upgrades user_version i to i+1. A new file gets
+ * the current schema at once (schemas/store.sql). Each step runs in its own
+ * transaction; a released step is never edited, only followed by a new one. */
+static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
+    [0] = NULL, /* 0 -> current: STORE_SQL */
+    /* 1 -> 2: reports read the roll-ups; these indexes only cost writes. */
+    [1] = "DROP INDEX IF EXISTS ticket_closed; DROP INDEX IF EXISTS ticket_rated; DROP INDEX IF EXISTS ticket_overdue;",
+};
+
+static int migrate_step(store_t *self, const char *sql, int to, char *err, size_t errlen)
+{
+    char ver[40];
+    snprintf(ver, sizeof ver, "PRAGMA user_version=%d", to);
+    if (exec(self, "BEGIN IMMEDIATE", "migrate") || exec(self, sql, "migrate") || exec(self, ver, "migrate") ||
+        exec(self, "COMMIT", "migrate")) {
+        snprintf(err, errlen, "upgrading the store schema to version %d failed: %s", to, sqlite3_errmsg(self->db));
+        exec(self, "ROLLBACK", "migrate");
+        return -1;
+    }
+    return 0;
+}
+
 static int migrate(store_t *self, char *err, size_t errlen)
 {
     int v = user_version(self);
+    if (v < 0) {
+        snprintf(err, errlen, "cannot read the store schema version: %s", sqlite3_errmsg(self->db));
+        return -1;
+    }
     if (v > STORE_SCHEMA_VERSION) {
         snprintf(err, errlen, "store schema version %d is newer than this program (%d)", v, STORE_SCHEMA_VERSION);
         return -1;
     }
     if (v == 0) {
         log_info("creating store schema", "version=%d", STORE_SCHEMA_VERSION);
-        if (exec(self, "BEGIN", "migrate") || exec(self, STORE_SQL, "migrate_0_to_1") ||
-            exec(self, "PRAGMA user_version=1", "migrate") || exec(self, "COMMIT", "migrate")) {
-            exec(self, "ROLLBACK", "migrate");
-            snprintf(err, errlen, "creating the schema failed: %s", sqlite3_errmsg(self->db));
-            return -1;
-        }
+        return migrate_step(self, STORE_SQL, STORE_SCHEMA_VERSION, err, errlen);
+    }
+    for (; v < STORE_SCHEMA_VERSION; v++) {
+        log_warn("upgrading store schema", "from=%d to=%d", v, v + 1);
+        if (migrate_step(self, MIGRATIONS[v], v + 1, err, errlen) != 0) return -1;
     }
     return 0;
 }
@@ -201,7 +231,11 @@ static int configure(store_t *self, store_sync_t sync)
     /* A checkpointed WAL is cut back to 64 MiB, so a burst cannot leave a huge file. */
     if (exec(self, "PRAGMA journal_size_limit=67108864", "journal_size_limit")) return -1;
     if (exec(self, "PRAGMA journal_mode=WAL", "wal")) return -1;
-    if (exec(self, sync == STORE_SYNC_FULL ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "sync")) return -1;
+    /* NORMAL in both modes: COMMIT does not fsync. With STORE_SYNC_FULL the
+     * sync thread (store_sync.c) fsyncs the WAL before anything is
+     * acknowledged; checkpoints still fsync the WAL and the database. */
+    (void)sync;
+    if (exec(self, "PRAGMA synchronous=NORMAL", "sync")) return -1;
     /* Checkpoint by ourselves (store_checkpoint) so a slow checkpoint never
      * lands inside a commit we are about to acknowledge. */
     if (exec(self, "PRAGMA wal_autocheckpoint=0", "autockpt")) return -1;
@@ -224,7 +258,8 @@ store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errle
         return NULL;
     }
     if (configure(self, sync) || quick_check(self, err, errlen) || migrate(self, err, errlen) ||
-        prepare_all(self, err, errlen) || load_secret(self) || load_seq(self)) {
+        prepare_all(self, err, errlen) || load_secret(self) || load_seq(self) ||
+        (sync == STORE_SYNC_FULL && store_sync_start(self))) {
         if (!*err) snprintf(err, errlen, "cannot set up %s: %s", path, sqlite3_errmsg(self->db));
         store_close(&self);
         return NULL;
@@ -237,6 +272,8 @@ void store_close(store_t **p)
     if (!p || !*p) return;
     store_t *self = *p;
     if (self->in_txn) store_commit(self);
+    store_sync_wait(self);
+    store_sync_stop(self);
     for (int i = 0; i < Q__COUNT; i++) sqlite3_finalize(self->q[i]);
     if (self->db) {
         sqlite3_wal_checkpoint_v2(self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
@@ -267,6 +304,8 @@ int store_commit(store_t *self)
 {
     if (!self->in_txn) return 0;
     int64_t t0 = now_us();
+    if (self->txn_failed) store_rollup_discard(self);
+    else store_rollup_flush(self);
     if (self->next_seq != self->saved_seq && !self->txn_failed) {
         char buf[24];
         snprintf(buf, sizeof buf, "%lld", (long long)self->next_seq);
@@ -282,7 +321,10 @@ int store_commit(store_t *self)
         if (!sqlite3_get_autocommit(self->db)) store_step_done(self, self->q[Q_ROLLBACK], "rollback");
         return -1;
     }
-    self->commits++;
+    if (self->txn_writes > 1) { /* more than its own COMMIT: something to make durable */
+        self->commits++;
+        store_sync_request(self);
+    }
     self->last_commit_us = now_us() - t0;
     self->last_commit_writes = self->txn_writes;
     return 0;
@@ -291,6 +333,7 @@ int store_commit(store_t *self)
 bool store_in_txn(const store_t *self) { return self->in_txn; }
 uint64_t store_commits(const store_t *self) { return self->commits; }
 uint64_t store_last_commit_writes(const store_t *self) { return self->last_commit_writes; }
+uint64_t store_txn_writes(const store_t *self) { return self->in_txn ? self->txn_writes : 0; }
 
 int64_t store_file_bytes(const store_t *self, int64_t *wal_bytes)
 {

@@ -11,7 +11,7 @@
 #include "kb.h"
 #include "ticket.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef struct store store_t;
 typedef enum { STORE_SYNC_FULL, STORE_SYNC_NORMAL } store_sync_t;
@@ -20,6 +20,25 @@ typedef enum { STORE_SYNC_FULL, STORE_SYNC_NORMAL } store_sync_t;
  * PRAGMA quick_check, and prepares every statement. NULL with err on failure. */
 store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errlen);
 void store_close(store_t **p);
+
+/* Durability (store_sync.c). Every successful store_commit() is an epoch,
+ * numbered from 1. With STORE_SYNC_FULL the commit returns before the disk
+ * has it, and a thread fdatasyncs the WAL: an epoch is durable once
+ * store_durable() >= it. Nothing may be acknowledged before its epoch is
+ * durable. With STORE_SYNC_NORMAL there is no thread and every commit counts
+ * as durable at once (a power cut may lose the last ones).
+ * store_sync_fd: readable when store_durable() may have moved (-1: never);
+ * store_sync_poll: clears it; -1 once an fdatasync failed (stop: nothing
+ * after the last durable epoch can be trusted); store_sync_wait: blocks until
+ * every commit is durable (-1: a sync failed). */
+uint64_t store_epoch(const store_t *self);
+uint64_t store_durable(const store_t *self);
+int store_sync_fd(const store_t *self);
+int store_sync_poll(store_t *self);
+int store_sync_wait(store_t *self);
+/* Duration of the last fdatasync in microseconds, and how many ran. */
+int64_t store_last_sync_us(const store_t *self);
+uint64_t store_syncs(const store_t *self);
 
 /* Starts the group transaction unless one is open. 0 or -1. */
 int store_begin(store_t *self);
@@ -30,6 +49,8 @@ bool store_in_txn(const store_t *self);
 /* Commits done since open, and the last commit's duration in microseconds. */
 uint64_t store_commits(const store_t *self);
 int64_t store_last_commit_us(const store_t *self);
+/* Statements written so far by the open transaction. */
+uint64_t store_txn_writes(const store_t *self);
 /* Statements written by the last commit (its batch size). */
 uint64_t store_last_commit_writes(const store_t *self);
 /* Bytes of the database file and its WAL. */
@@ -47,8 +68,11 @@ const uint8_t *store_secret(const store_t *self);
 /* Inserts a new ticket with its "received" event. 0 inserted, 1 the id
  * already exists (nothing written), -1 error. */
 int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t *in);
-/* Writes every mutable column of t. */
-int store_ticket_save(store_t *self, const ticket_t *t);
+/* Writes every mutable column of t. done_at is written once t has one and
+ * never cleared: a done ticket is final (it leaves ticket_unfinished then).
+ * kb_id (the entry that answered a consultation) is written when not NULL
+ * and otherwise left as it is. */
+int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id);
 /* Appends an event row for t (its current state, round and unit). */
 int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail);
 /* 0 found, 1 unknown id, -1 error. */

@@ -6,24 +6,38 @@
 
 enum {
     Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
-    Q_T_INSERT, Q_T_TEXT_INSERT, Q_T_SAVE, Q_T_GET, Q_T_TEXT, Q_T_UNFINISHED, Q_T_COUNT, Q_E_INSERT, Q_E_LIST,
+    Q_T_INSERT, Q_T_TEXT_INSERT, Q_T_SAVE, Q_T_SAVE_FINAL, Q_T_GET, Q_T_TEXT, Q_T_UNFINISHED, Q_T_COUNT, Q_E_INSERT, Q_E_LIST,
     Q_ROLLUP, Q_ROLLUP_TOTAL, Q_KB_INSERT, Q_KB_SINCE, Q_KB_MAX, Q_KB_UID, Q_META_GET, Q_META_SET,
     Q__COUNT
 };
+
+/* Roll-up deltas pending in the open transaction (store_rollup.c). */
+#define STORE_RU_SLOTS 2048
+typedef struct {
+    uint64_t key;
+    int64_t d[RU__COUNT];
+    bool used;
+} store_ru_t;
+
+typedef struct store_syncer store_syncer_t; /* store_sync.c */
 
 struct store {
     sqlite3 *db;
     sqlite3_stmt *q[Q__COUNT];
     bool in_txn;
     bool txn_failed;          /* a write failed inside the open transaction: it will be rolled back */
-    uint64_t commits;
+    uint64_t commits;         /* successful commits since open: the epoch of the last one */
     int64_t last_commit_us;
     uint8_t secret[16];
-    int wal_pages;
+    int wal_pages;            /* frames in the WAL after the last checkpoint (sqlite3_wal_hook) */
     uint64_t txn_writes, last_commit_writes;
     int64_t next_seq;          /* next event.seq */
     int64_t saved_seq;         /* next_seq as last committed to meta */
-    char *path;            /* frames in the WAL after the last commit (sqlite3_wal_hook) */
+    char *path;
+    store_syncer_t *syncer;   /* STORE_SYNC_FULL: the WAL fsync thread */
+    store_ru_t ru[STORE_RU_SLOTS];
+    uint16_t ru_at[STORE_RU_SLOTS / 2]; /* slots in use, in order of first use */
+    int ru_used;
 };
 
 /* Logs the SQLite error for what and returns -1. */
@@ -34,6 +48,13 @@ int store_fail(store_t *self, const char *what);
  * iteration (SQLite may already have rolled back on SQLITE_FULL). */
 int store_step_done(store_t *self, sqlite3_stmt *st, const char *what);
 void store_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Writes the pending roll-up deltas (inside the open transaction), or drops them. */
+int store_rollup_flush(store_t *self);
+void store_rollup_discard(store_t *self);
+/* store_sync.c: the WAL fsync thread (STORE_SYNC_FULL). */
+int store_sync_start(store_t *self);
+void store_sync_stop(store_t *self);
+void store_sync_request(store_t *self);
 void store_bind_opt_time(sqlite3_stmt *st, int i, int64_t t);
 
 #endif

@@ -39,15 +39,15 @@ static void bind_opt_int(sqlite3_stmt *st, int i, int v, bool present)
     else sqlite3_bind_null(st, i);
 }
 
-int store_ticket_save(store_t *self, const ticket_t *t)
+int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id)
 {
-    sqlite3_stmt *st = self->q[Q_T_SAVE];
+    sqlite3_stmt *st = self->q[t->done_at ? Q_T_SAVE_FINAL : Q_T_SAVE];
     sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, lc_state_name(t->state), -1, SQLITE_STATIC);
     store_bind_text(st, 3, ticket_category_name(t->category));
     store_bind_text(st, 4, ticket_unit_name(t->unit));
     store_bind_text(st, 5, ticket_unit_name(t->alt_unit));
-    store_bind_text(st, 6, t->kb_id[0] ? t->kb_id : NULL);
+    store_bind_text(st, 6, kb_id && kb_id[0] ? kb_id : NULL);
     sqlite3_bind_int(st, 7, t->round);
     sqlite3_bind_int64(st, 8, t->delivery);
     store_bind_opt_time(st, 9, t->sign_due);
@@ -64,7 +64,7 @@ int store_ticket_save(store_t *self, const ticket_t *t)
     store_bind_opt_time(st, 20, t->rectified_at);
     bind_opt_int(st, 21, t->revisit_rating, t->revisit_rating > 0);
     store_bind_opt_time(st, 22, t->revisited_at);
-    store_bind_opt_time(st, 23, t->done_at);
+    if (t->done_at) sqlite3_bind_int64(st, 23, t->done_at);
     return store_step_done(self, st, "ticket_save");
 }
 
@@ -103,25 +103,24 @@ static void row_to_ticket(sqlite3_stmt *st, ticket_t *t)
     t->category = code(ticket_category_index(col_text(st, 6)));
     t->unit = code(ticket_unit_index(col_text(st, 7)));
     t->alt_unit = code(ticket_unit_index(col_text(st, 8)));
-    if (col_text(st, 9)) snprintf(t->kb_id, sizeof t->kb_id, "%s", col_text(st, 9));
-    t->round = (uint16_t)sqlite3_column_int(st, 10);
-    t->delivery = (uint32_t)sqlite3_column_int64(st, 11);
-    t->sign_due = sqlite3_column_int64(st, 12);
-    t->close_due = sqlite3_column_int64(st, 13);
-    t->extended = sqlite3_column_int(st, 14);
-    t->overdue_at = sqlite3_column_int64(st, 15);
-    t->direct = sqlite3_column_int(st, 16);
-    t->closed_at = sqlite3_column_int64(st, 17);
-    t->on_time = sqlite3_column_type(st, 18) == SQLITE_NULL ? -1 : (int8_t)sqlite3_column_int(st, 18);
-    t->rating = (int8_t)sqlite3_column_int(st, 19);
-    t->rated_at = sqlite3_column_int64(st, 20);
-    t->rating_default = sqlite3_column_int(st, 21);
-    t->rectify_due = sqlite3_column_int64(st, 22);
-    t->rectified_at = sqlite3_column_int64(st, 23);
-    t->revisit_rating = (int8_t)sqlite3_column_int(st, 24);
-    t->revisited_at = sqlite3_column_int64(st, 25);
-    t->done_at = sqlite3_column_int64(st, 26);
-    t->last_at = sqlite3_column_type(st, 27) == SQLITE_NULL ? t->received_at : sqlite3_column_int64(st, 27);
+    t->round = (uint16_t)sqlite3_column_int(st, 9);
+    t->delivery = (uint32_t)sqlite3_column_int64(st, 10);
+    t->sign_due = sqlite3_column_int64(st, 11);
+    t->close_due = sqlite3_column_int64(st, 12);
+    t->extended = sqlite3_column_int(st, 13);
+    t->overdue_at = sqlite3_column_int64(st, 14);
+    t->direct = sqlite3_column_int(st, 15);
+    t->closed_at = sqlite3_column_int64(st, 16);
+    t->on_time = sqlite3_column_type(st, 17) == SQLITE_NULL ? -1 : (int8_t)sqlite3_column_int(st, 17);
+    t->rating = (int8_t)sqlite3_column_int(st, 18);
+    t->rated_at = sqlite3_column_int64(st, 19);
+    t->rating_default = sqlite3_column_int(st, 20);
+    t->rectify_due = sqlite3_column_int64(st, 21);
+    t->rectified_at = sqlite3_column_int64(st, 22);
+    t->revisit_rating = (int8_t)sqlite3_column_int(st, 23);
+    t->revisited_at = sqlite3_column_int64(st, 24);
+    t->done_at = sqlite3_column_int64(st, 25);
+    t->last_at = sqlite3_column_type(st, 26) == SQLITE_NULL ? t->received_at : sqlite3_column_int64(st, 26);
 }
 
 int store_ticket_get(store_t *self, const char *id, ticket_t *out)
@@ -185,61 +184,6 @@ int store_ticket_counts(store_t *self, int64_t *total, int64_t *final)
     return rc == SQLITE_ROW ? 0 : store_fail(self, "ticket_counts");
 }
 
-/* --- roll-ups --- */
-
-static void bind_rollup(sqlite3_stmt *st, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT])
-{
-    const char *street = ticket_street_name(t->street), *u = ticket_unit_name(unit);
-    sqlite3_bind_int64(st, 1, (at + 28800) / 86400);
-    sqlite3_bind_text(st, 2, ticket_type_name(t->type), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, t->urgent);
-    sqlite3_bind_text(st, 4, street ? street : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, u ? u : "", -1, SQLITE_STATIC);
-    for (int c = 0; c < RU__COUNT; c++) sqlite3_bind_int(st, 6 + c, delta[c]);
-}
-
-int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT])
-{
-    bind_rollup(self->q[Q_ROLLUP], t, unit, at, delta);
-    bind_rollup(self->q[Q_ROLLUP_TOTAL], t, unit, at, delta);
-    if (store_step_done(self, self->q[Q_ROLLUP], "rollup")) return -1;
-    return store_step_done(self, self->q[Q_ROLLUP_TOTAL], "rollup_total");
-}
-
-/* Each figure from its own time column, exactly as the broker counts it. */
-static const char REBUILD[] =
-    "DELETE FROM rollup;"
-    "INSERT INTO rollup(day,type,urgent,street,unit,received) SELECT (received_at+28800)/86400,type,urgent,"
-    " coalesce(street,''),coalesce(unit,''),count(*) FROM ticket WHERE category IS NOT NULL GROUP BY 1,2,3,4,5;"
-    "INSERT INTO rollup(day,type,urgent,street,unit,closed,on_time,direct) SELECT (closed_at+28800)/86400,type,urgent,"
-    " coalesce(street,''),coalesce(unit,''),count(*),sum(on_time=1),sum(direct=1) FROM ticket WHERE closed_at IS NOT NULL"
-    " GROUP BY 1,2,3,4,5 ON CONFLICT DO UPDATE SET closed=excluded.closed,on_time=excluded.on_time,direct=excluded.direct;"
-    "INSERT INTO rollup(day,type,urgent,street,unit,rated,sat3,sat4,bad,bad_rectified) SELECT (rated_at+28800)/86400,"
-    " type,urgent,coalesce(street,''),coalesce(unit,''),count(*),sum(rating>=3),sum(rating>=4),sum(rating<=2),"
-    " sum(rating<=2 AND revisited_at IS NOT NULL) FROM ticket WHERE rated_at IS NOT NULL GROUP BY 1,2,3,4,5"
-    " ON CONFLICT DO UPDATE SET rated=excluded.rated,sat3=excluded.sat3,sat4=excluded.sat4,bad=excluded.bad,"
-    " bad_rectified=excluded.bad_rectified;"
-    "INSERT INTO rollup(day,type,urgent,street,unit,overdue) SELECT (overdue_at+28800)/86400,type,urgent,"
-    " coalesce(street,''),coalesce(unit,''),count(*) FROM ticket WHERE overdue_at IS NOT NULL GROUP BY 1,2,3,4,5"
-    " ON CONFLICT DO UPDATE SET overdue=excluded.overdue;"
-    "DELETE FROM rollup_total;"
-    "INSERT INTO rollup_total SELECT day,type,urgent,sum(received),sum(closed),sum(on_time),sum(direct),sum(rated),"
-    " sum(sat3),sum(sat4),sum(bad),sum(bad_rectified),sum(overdue) FROM rollup GROUP BY 1,2,3;";
-
-int store_rollup_rebuild(store_t *self)
-{
-    if (store_begin(self) != 0) return -1;
-    char *msg = NULL;
-    if (sqlite3_exec(self->db, REBUILD, NULL, NULL, &msg) != SQLITE_OK) {
-        sqlite3_free(msg);
-        self->txn_failed = true;
-        store_fail(self, "rollup_rebuild");
-        store_commit(self);
-        return -1;
-    }
-    return store_commit(self);
-}
-
 int store_ticket_state_counts(store_t *self, uint64_t out[ST__COUNT])
 {
     sqlite3_stmt *st;
@@ -250,19 +194,6 @@ int store_ticket_state_counts(store_t *self, uint64_t out[ST__COUNT])
         int s = lc_state_parse((const char *)sqlite3_column_text(st, 0));
         if (s >= 0) out[s] = (uint64_t)sqlite3_column_int64(st, 1);
     }
-    sqlite3_finalize(st);
-    return 0;
-}
-
-int store_rollup_totals(store_t *self, int64_t out[RU__COUNT])
-{
-    sqlite3_stmt *st;
-    memset(out, 0, RU__COUNT * sizeof *out);
-    if (sqlite3_prepare_v2(self->db, "SELECT sum(received),sum(closed),sum(on_time),sum(direct),sum(rated),sum(sat3),"
-                           "sum(sat4),sum(bad),sum(bad_rectified),sum(overdue) FROM rollup", -1, &st, NULL) != SQLITE_OK)
-        return store_fail(self, "rollup_totals");
-    if (sqlite3_step(st) == SQLITE_ROW)
-        for (int i = 0; i < RU__COUNT; i++) out[i] = sqlite3_column_int64(st, i);
     sqlite3_finalize(st);
     return 0;
 }

@@ -16,11 +16,13 @@
 
 typedef enum { TT_CONSULT, TT_HELP, TT_COMPLAINT, TT_REPORT, TT_SUGGEST, TT_PRAISE, TT__COUNT } ticket_type_t;
 
-/* Persistent fields of a ticket (one row of the ticket table). Times are
- * virtual Unix seconds; 0 means "not yet". */
+/* Persistent fields of a ticket (one row of the ticket table; the text, the
+ * caller and the answering KB entry are written once and never read back
+ * into memory). Times are virtual Unix seconds; 0 means "not yet". The
+ * broker holds one per unfinished ticket, so every byte here counts a
+ * million times. */
 typedef struct {
     char id[TICKET_ID_MAX + 1];
-    char kb_id[32];
     uint8_t type;            /* ticket_type_t */
     uint8_t state;           /* lc_state_t */
     uint8_t category;        /* index into UNITS_CATEGORIES or TICKET_NONE */
@@ -33,8 +35,11 @@ typedef struct {
     int8_t revisit_rating;
     uint16_t round;          /* dispatch round (+1 per 退单) */
     uint32_t delivery;       /* deliveries of the stage in flight */
-    int64_t received_at, last_at, sign_due, close_due, overdue_at, closed_at;
-    int64_t rated_at, rectify_due, rectified_at, revisited_at, done_at;
+    /* 32 bits are enough and halve the record: received_at is validated to
+     * 2000..2100 (ticket_from_wire) and the broker accepts no later time of a
+     * ticket beyond 400 days after it (pipeline_apply.c check_time). */
+    uint32_t received_at, last_at, sign_due, close_due, overdue_at, closed_at;
+    uint32_t rated_at, rectify_due, rectified_at, revisited_at, done_at;
 } ticket_t;
 
 /* Intake-only fields that are stored but never needed again by the broker. */

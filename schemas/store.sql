@@ -1,10 +1,11 @@
 -- hotline store schema. The broker is the only writer; the report opens the
 -- file read-only.
 --
--- Version: PRAGMA user_version = 1.
+-- Version: PRAGMA user_version = 2 (this file creates it at once; older
+-- files are upgraded step by step, see core/store.c).
 -- Bump rule: any change a reader could notice (a new/renamed/retyped column,
 -- table or index, a changed meaning of a value) gets the next user_version and
--- a migration step "migrate_N_to_N+1" in core/store_schema.c that upgrades an
+-- a migration step "migrate_N_to_N+1" in core/store.c (MIGRATIONS) that upgrades an
 -- existing file in one transaction. Never edit a released step; add one.
 --
 -- Times are Unix seconds. Times of the lifecycle (received_at, closed_at,
@@ -43,12 +44,13 @@ CREATE TABLE ticket (
     revisited_at  INTEGER,                -- re-visit after rectification
     done_at       INTEGER                 -- reached a final state
 ) STRICT, WITHOUT ROWID;
+-- Two indexes only, both keyed on received_at, which never changes: a
+-- transition rewrites the ticket row and touches no index until the ticket
+-- is done (the broker's save leaves done_at out until then). Reports read
+-- the roll-ups, not these columns, so closed_at, rated_at and overdue_at
+-- carry no index (version 2 dropped the ones version 1 had).
 CREATE INDEX ticket_received ON ticket(received_at);
-CREATE INDEX ticket_closed ON ticket(closed_at) WHERE closed_at IS NOT NULL;
--- Keyed on received_at, which never changes, so state changes do not touch it.
 CREATE INDEX ticket_unfinished ON ticket(received_at) WHERE done_at IS NULL;
-CREATE INDEX ticket_rated ON ticket(rated_at) WHERE rated_at IS NOT NULL;
-CREATE INDEX ticket_overdue ON ticket(overdue_at) WHERE overdue_at IS NOT NULL;
 
 -- The citizen's words, apart from the ticket row: the row is rewritten at
 -- every transition, the text never is.

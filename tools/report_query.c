@@ -212,9 +212,9 @@ static int check_version(report_store_t *st)
     int v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW) return -1;
-    if (v != REPORT_SCHEMA_VERSION) {
+    if (v < REPORT_SCHEMA_OLDEST || v > REPORT_SCHEMA_VERSION) {
         log_error("store has an unsupported schema version (PRAGMA user_version)",
-                  "found=%d expected=%d", v, REPORT_SCHEMA_VERSION);
+                  "found=%d expected=%d..%d", v, REPORT_SCHEMA_OLDEST, REPORT_SCHEMA_VERSION);
         st->status = REPORT_E_DATA;
         return -1;
     }

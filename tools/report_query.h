@@ -14,7 +14,8 @@
 #include <stdio.h>
 #include "scenario.h"
 
-#define REPORT_SCHEMA_VERSION 1   /* PRAGMA user_version this reader understands */
+#define REPORT_SCHEMA_VERSION 2   /* newest PRAGMA user_version this reader understands */
+#define REPORT_SCHEMA_OLDEST 1    /* oldest: version 2 only dropped indexes the report never used */
 #define REPORT_NA (-1)            /* a count that does not apply to a group */
 
 /* Class of the last failure, so main() can pick a sysexits.h code. */
@@ -61,7 +62,8 @@ int report_figure_value(const report_figure_t *f, const report_counts_t *c, doub
 /* ---- the store ---- */
 typedef struct report_store report_store_t;
 
-/* Opens path read-only and checks PRAGMA user_version == REPORT_SCHEMA_VERSION.
+/* Opens path read-only and checks PRAGMA user_version is within
+ * REPORT_SCHEMA_OLDEST..REPORT_SCHEMA_VERSION.
  * NULL on failure (logged), with *status saying why. */
 report_store_t *report_store_open(const char *path, report_status_t *status);
 void report_store_destroy(report_store_t **p);

@@ -176,7 +176,7 @@ static int setup(void **state)
     int fd = mkstemp(fx->path);
     assert_true(fd >= 0);
     close(fd);
-    sqlite3 *db = make_store(fx->path, 1);
+    sqlite3 *db = make_store(fx->path, REPORT_SCHEMA_VERSION);
     assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
     for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) insert_ticket(db, &ROWS[i]);
     insert_kb(db, 1, "2021-06-01T00:00", "unit.renshe", "seed");
@@ -507,10 +507,21 @@ static void test_open_errors(void **state)
     assert_null(report_store_open(path, &status));
     assert_int_equal(status, REPORT_E_DATA);
     unlink(path);
-    sqlite3_close(make_store(path, 2));
+    sqlite3_close(make_store(path, REPORT_SCHEMA_VERSION + 1));
     assert_null(report_store_open(path, &status));
     assert_int_equal(status, REPORT_E_DATA);
     unlink(path);
+    sqlite3_close(make_store(path, REPORT_SCHEMA_OLDEST - 1));
+    assert_null(report_store_open(path, &status));
+    unlink(path);
+    /* every version in the range opens */
+    for (int v = REPORT_SCHEMA_OLDEST; v <= REPORT_SCHEMA_VERSION; v++) {
+        sqlite3_close(make_store(path, v));
+        report_store_t *ok = report_store_open(path, &status);
+        assert_non_null(ok);
+        report_store_destroy(&ok);
+        unlink(path);
+    }
 }
 
 static void test_check_and_span(void **state)

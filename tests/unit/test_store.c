@@ -151,7 +151,9 @@ static void test_open_fresh(void **state)
     sqlite3 *db = raw_open(fx, SQLITE_OPEN_READONLY);
     char buf[128];
     assert_int_equal(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(STORE_SCHEMA_VERSION, 1);
+    assert_int_equal(STORE_SCHEMA_VERSION, 2);
+    /* roll-ups replaced the indexes on closed_at, rated_at and overdue_at */
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 2);
     assert_string_equal(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
                                  "('ticket','event','kb_rev','meta')"), 4);
@@ -197,10 +199,34 @@ static void test_newer_version_refused(void **state)
     char err[256] = "";
     fx->st = store_open(fx->path, STORE_SYNC_NORMAL, err, sizeof err);
     assert_null(fx->st);
-    assert_string_equal(err, "store schema version 99 is newer than this program (1)");
+    assert_string_equal(err, "store schema version 99 is newer than this program (2)");
     /* refused without touching the file */
     db = raw_open(fx, SQLITE_OPEN_READONLY);
     assert_int_equal(raw_int(db, "PRAGMA user_version"), 99);
+    sqlite3_close(db);
+}
+
+/* A version-1 file (it had three more ticket indexes) is upgraded in place
+ * on open and keeps its rows. */
+static void test_migrate_1_to_2(void **state)
+{
+    fx_t *fx = *state;
+    insert(fx, "OLD", T0);
+    store_close(&fx->st);
+    sqlite3 *db = raw_open(fx, SQLITE_OPEN_READWRITE);
+    assert_int_equal(sqlite3_exec(db, "CREATE INDEX ticket_closed ON ticket(closed_at) WHERE closed_at IS NOT NULL;"
+                                      "CREATE INDEX ticket_rated ON ticket(rated_at) WHERE rated_at IS NOT NULL;"
+                                      "CREATE INDEX ticket_overdue ON ticket(overdue_at) WHERE overdue_at IS NOT NULL;"
+                                      "PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 5);
+    sqlite3_close(db);
+    char err[256] = "";
+    fx->st = store_open(fx->path, STORE_SYNC_FULL, err, sizeof err);
+    assert_non_null(fx->st);
+    db = raw_open(fx, SQLITE_OPEN_READONLY);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM ticket WHERE id='OLD'"), 1);
     sqlite3_close(db);
 }
 
@@ -356,7 +382,6 @@ static void test_fresh_ticket_defaults(void **state)
     memset(&t, 0x5a, sizeof t);
     assert_int_equal(store_ticket_get(fx->st, "A", &t), 0);
     assert_string_equal(t.id, "A");
-    assert_string_equal(t.kb_id, "");
     assert_int_equal(t.state, ST_RECEIVED);
     assert_int_equal(t.category, TICKET_NONE);
     assert_int_equal(t.unit, TICKET_NONE);
@@ -387,7 +412,6 @@ static void test_save_get_every_field(void **state)
     assert_int_equal(store_ticket_insert(fx->st, &t, &in), 0);
 
     t.state = ST_DONE;
-    snprintf(t.kb_id, sizeof t.kb_id, "KB0042");
     t.category = 11;               /* community */
     t.unit = 18;                   /* unit.street.longhua */
     t.alt_unit = 1;                /* unit.zhujian */
@@ -410,13 +434,16 @@ static void test_save_get_every_field(void **state)
     t.done_at = T0 + 9 * 3600;
     t.last_at = T0 + 9 * 3600;
     assert_int_equal(store_event(fx->st, &t, EV_revisited, t.last_at, NULL), 0);
-    assert_int_equal(store_ticket_save(fx->st, &t), 0);
+    assert_int_equal(store_ticket_save(fx->st, &t, "KB0042"), 0);
 
     ticket_t g;
     memset(&g, 0x5a, sizeof g);
     assert_int_equal(store_ticket_get(fx->st, "GD-2022-000042", &g), 0);
     assert_string_equal(g.id, t.id);
-    assert_string_equal(g.kb_id, "KB0042");
+    sqlite3 *kdb = raw_open(fx, SQLITE_OPEN_READONLY);
+    char kb[16];
+    assert_string_equal(raw_text(kdb, "SELECT kb_id FROM ticket", kb, sizeof kb), "KB0042");
+    sqlite3_close(kdb);
     assert_int_equal(g.type, TT_HELP);
     assert_int_equal(g.state, ST_DONE);
     assert_int_equal(g.category, 11);
@@ -445,28 +472,29 @@ static void test_save_get_every_field(void **state)
     assert_int_equal(g.revisited_at, T0 + 8 * 3600);
     assert_int_equal(g.done_at, T0 + 9 * 3600);
 
-    /* and the "nothing yet" values go back to NULL / none */
+    /* and the "nothing yet" values go back to NULL / none, except done_at:
+     * final is final, a save never reopens a done ticket */
     t.state = ST_SIGNED;
-    t.kb_id[0] = '\0';
     t.category = t.unit = t.alt_unit = TICKET_NONE;
     t.on_time = -1;
     t.rating = t.revisit_rating = 0;
     t.rating_default = false;
     t.closed_at = t.rated_at = t.done_at = t.sign_due = 0;
-    assert_int_equal(store_ticket_save(fx->st, &t), 0);
+    assert_int_equal(store_ticket_save(fx->st, &t, NULL), 0);
     assert_int_equal(store_ticket_get(fx->st, t.id, &g), 0);
     assert_int_equal(g.state, ST_SIGNED);
-    assert_string_equal(g.kb_id, "");
     assert_int_equal(g.category, TICKET_NONE);
     assert_int_equal(g.unit, TICKET_NONE);
     assert_int_equal(g.on_time, -1);
     assert_int_equal(g.rating, 0);
     assert_int_equal(g.closed_at, 0);
-    assert_int_equal(g.done_at, 0);
+    assert_int_equal(g.done_at, T0 + 9 * 3600);
     assert_int_equal(g.sign_due, 0);
     sqlite3 *db = raw_open(fx, SQLITE_OPEN_READONLY);
     assert_int_equal(raw_int(db, "SELECT (closed_at IS NULL) + (on_time IS NULL) + (rating IS NULL) + "
-                                 "(category IS NULL) + (done_at IS NULL) FROM ticket"), 5);
+                                 "(category IS NULL) + (done_at IS NULL) FROM ticket"), 4);
+    /* a save without a KB entry leaves the stored one */
+    assert_int_equal(raw_int(db, "SELECT kb_id = 'KB0042' FROM ticket"), 1);
     sqlite3_close(db);
 }
 
@@ -483,7 +511,7 @@ static void test_last_at_after_reload(void **state)
     assert_int_equal(store_event(fx->st, &t, EV_dispatched, T0 + 7200, NULL), 0);
     t.state = ST_DISPATCHED;
     assert_int_equal(store_event(fx->st, &t, EV_overdue, T0 + 3600, "late 督办 written after"), 0);
-    assert_int_equal(store_ticket_save(fx->st, &t), 0);
+    assert_int_equal(store_ticket_save(fx->st, &t, NULL), 0);
     ticket_t g;
     assert_int_equal(store_ticket_get(fx->st, "A", &g), 0);
     assert_int_equal(g.last_at, T0 + 7200);
@@ -601,15 +629,15 @@ static void test_unfinished_and_counts(void **state)
     make_ticket(&t, &in, "done", T0 - 10, "");
     t.state = ST_DONE;
     t.done_at = T0 + 1000;
-    assert_int_equal(store_ticket_save(fx->st, &t), 0);
+    assert_int_equal(store_ticket_save(fx->st, &t, NULL), 0);
     make_ticket(&t, &in, "answered", T0 - 20, "");
     t.state = ST_ANSWERED;
     t.done_at = T0;
-    assert_int_equal(store_ticket_save(fx->st, &t), 0);
+    assert_int_equal(store_ticket_save(fx->st, &t, NULL), 0);
     /* final by state even though done_at was never set: still skipped */
     make_ticket(&t, &in, "praise-no-done-at", T0 - 30, "");
     t.state = ST_PRAISE;
-    assert_int_equal(store_ticket_save(fx->st, &t), 0);
+    assert_int_equal(store_ticket_save(fx->st, &t, NULL), 0);
 
     seen_t s = {0};
     assert_int_equal(store_ticket_unfinished(fx->st, collect_ticket, &s), 0);
@@ -780,6 +808,7 @@ int main(void)
         T(test_open_fresh),
         T(test_reopen_keeps_secret_and_data),
         T(test_newer_version_refused),
+        T(test_migrate_1_to_2),
         T(test_open_bad_path),
         T(test_insert_and_duplicate),
         T(test_group_commit),

@@ -128,7 +128,6 @@ static void test_minimal(void **state)
     assert_int_equal(t->round, 0);
     assert_int_equal(t->closed_at, 0);
     assert_int_equal(t->done_at, 0);
-    assert_string_equal(t->kb_id, "");
     assert_int_equal(fx->in.text_len, strlen("路灯不亮"));
     assert_memory_equal(fx->in.text, "路灯不亮", fx->in.text_len);
     assert_string_equal(fx->in.caller, "");

@@ -1,0 +1,152 @@
+/* store_rollup: the daily roll-ups (tables rollup and rollup_total).
+ *
+ * A transition adds its deltas to an in-memory table keyed by (day, type,
+ * urgency, street, unit); store_commit() writes the net of each key with one
+ * upsert per rollup row and one per rollup_total row, just before COMMIT, in
+ * the same transaction as the transitions. A busy transaction touches a few
+ * hundred keys for thousands of transitions, so the roll-ups cost a few
+ * statements per commit instead of two per figure. A rolled-back transaction
+ * drops its pending deltas with everything else. */
+#include "store_priv.h"
+#include <string.h>
+
+/* Key: day (CST day number) << 32 | type << 24 | urgent << 16 | street << 8 | unit. */
+static uint64_t key_of(const ticket_t *t, int unit, int64_t at)
+{
+    uint64_t day = (uint64_t)(uint32_t)((at + 28800) / 86400);
+    return day << 32 | (uint64_t)t->type << 24 | (uint64_t)(t->urgent ? 1 : 0) << 16 | (uint64_t)t->street << 8 |
+           (uint64_t)(uint8_t)unit;
+}
+
+static uint32_t slot_of(uint64_t key)
+{
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdULL;
+    key ^= key >> 33;
+    return (uint32_t)key & (STORE_RU_SLOTS - 1);
+}
+
+static int put_row(store_t *self, int q, uint64_t key, const int64_t d[RU__COUNT])
+{
+    sqlite3_stmt *st = self->q[q];
+    const char *street = ticket_street_name((int)(key >> 8 & 0xff)), *unit = ticket_unit_name((int)(key & 0xff));
+    sqlite3_bind_int64(st, 1, (int64_t)(key >> 32));
+    sqlite3_bind_text(st, 2, ticket_type_name((int)(key >> 24 & 0xff)), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, (int)(key >> 16 & 1));
+    sqlite3_bind_text(st, 4, street ? street : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, unit ? unit : "", -1, SQLITE_STATIC);
+    for (int c = 0; c < RU__COUNT; c++) sqlite3_bind_int64(st, 6 + c, d[c]);
+    return store_step_done(self, st, q == Q_ROLLUP ? "rollup" : "rollup_total");
+}
+
+static bool all_zero(const int64_t d[RU__COUNT])
+{
+    for (int c = 0; c < RU__COUNT; c++)
+        if (d[c]) return false;
+    return true;
+}
+
+void store_rollup_discard(store_t *self)
+{
+    for (int i = 0; i < self->ru_used; i++) self->ru[self->ru_at[i]].used = false;
+    self->ru_used = 0;
+}
+
+/* The net deltas of each rollup row, then of each rollup_total row (the
+ * same keys without street and unit, summed here). */
+int store_rollup_flush(store_t *self)
+{
+    int rc = 0;
+    int64_t tot[STORE_RU_SLOTS / 4][RU__COUNT];
+    uint64_t tot_key[STORE_RU_SLOTS / 4];
+    int n_tot = 0;
+    for (int i = 0; i < self->ru_used && rc == 0; i++) {
+        store_ru_t *r = &self->ru[self->ru_at[i]];
+        if (all_zero(r->d)) continue;
+        rc = put_row(self, Q_ROLLUP, r->key, r->d);
+        uint64_t k = r->key | 0xffff; /* street and unit: none */
+        int j = 0;
+        while (j < n_tot && tot_key[j] != k) j++;
+        if (j == n_tot) {
+            if (n_tot == STORE_RU_SLOTS / 4) { /* more totals than fit: write them and start over */
+                for (int x = 0; x < n_tot && rc == 0; x++) rc = put_row(self, Q_ROLLUP_TOTAL, tot_key[x], tot[x]);
+                n_tot = j = 0;
+            }
+            tot_key[n_tot] = k;
+            memset(tot[n_tot++], 0, sizeof tot[0]);
+        }
+        for (int c = 0; c < RU__COUNT; c++) tot[j][c] += r->d[c];
+    }
+    for (int x = 0; x < n_tot && rc == 0; x++) rc = put_row(self, Q_ROLLUP_TOTAL, tot_key[x], tot[x]);
+    store_rollup_discard(self);
+    return rc;
+}
+
+int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT])
+{
+    if (store_begin(self) != 0) return -1;
+    uint64_t key = key_of(t, unit, at);
+    uint32_t s = slot_of(key);
+    while (self->ru[s].used && self->ru[s].key != key) s = (s + 1) & (STORE_RU_SLOTS - 1);
+    store_ru_t *r = &self->ru[s];
+    if (!r->used) {
+        /* Keep the table at most half full: past that, write what is pending
+         * (still inside this transaction) and start again. */
+        if (self->ru_used == STORE_RU_SLOTS / 2) {
+            if (store_rollup_flush(self) != 0) return -1;
+            return store_rollup_add(self, t, unit, at, delta);
+        }
+        r->used = true;
+        r->key = key;
+        memset(r->d, 0, sizeof r->d);
+        self->ru_at[self->ru_used++] = (uint16_t)s;
+    }
+    for (int c = 0; c < RU__COUNT; c++) r->d[c] += delta[c];
+    return 0;
+}
+/* Each figure from its own time column, exactly as the broker counts it. */
+static const char REBUILD[] =
+    "DELETE FROM rollup;"
+    "INSERT INTO rollup(day,type,urgent,street,unit,received) SELECT (received_at+28800)/86400,type,urgent,"
+    " coalesce(street,''),coalesce(unit,''),count(*) FROM ticket WHERE category IS NOT NULL GROUP BY 1,2,3,4,5;"
+    "INSERT INTO rollup(day,type,urgent,street,unit,closed,on_time,direct) SELECT (closed_at+28800)/86400,type,urgent,"
+    " coalesce(street,''),coalesce(unit,''),count(*),sum(on_time=1),sum(direct=1) FROM ticket WHERE closed_at IS NOT NULL"
+    " GROUP BY 1,2,3,4,5 ON CONFLICT DO UPDATE SET closed=excluded.closed,on_time=excluded.on_time,direct=excluded.direct;"
+    "INSERT INTO rollup(day,type,urgent,street,unit,rated,sat3,sat4,bad,bad_rectified) SELECT (rated_at+28800)/86400,"
+    " type,urgent,coalesce(street,''),coalesce(unit,''),count(*),sum(rating>=3),sum(rating>=4),sum(rating<=2),"
+    " sum(rating<=2 AND revisited_at IS NOT NULL) FROM ticket WHERE rated_at IS NOT NULL GROUP BY 1,2,3,4,5"
+    " ON CONFLICT DO UPDATE SET rated=excluded.rated,sat3=excluded.sat3,sat4=excluded.sat4,bad=excluded.bad,"
+    " bad_rectified=excluded.bad_rectified;"
+    "INSERT INTO rollup(day,type,urgent,street,unit,overdue) SELECT (overdue_at+28800)/86400,type,urgent,"
+    " coalesce(street,''),coalesce(unit,''),count(*) FROM ticket WHERE overdue_at IS NOT NULL GROUP BY 1,2,3,4,5"
+    " ON CONFLICT DO UPDATE SET overdue=excluded.overdue;"
+    "DELETE FROM rollup_total;"
+    "INSERT INTO rollup_total SELECT day,type,urgent,sum(received),sum(closed),sum(on_time),sum(direct),sum(rated),"
+    " sum(sat3),sum(sat4),sum(bad),sum(bad_rectified),sum(overdue) FROM rollup GROUP BY 1,2,3;";
+
+int store_rollup_rebuild(store_t *self)
+{
+    if (store_begin(self) != 0) return -1;
+    char *msg = NULL;
+    if (sqlite3_exec(self->db, REBUILD, NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        self->txn_failed = true;
+        store_fail(self, "rollup_rebuild");
+        store_commit(self);
+        return -1;
+    }
+    return store_commit(self);
+}
+
+int store_rollup_totals(store_t *self, int64_t out[RU__COUNT])
+{
+    sqlite3_stmt *st;
+    memset(out, 0, RU__COUNT * sizeof *out);
+    if (sqlite3_prepare_v2(self->db, "SELECT sum(received),sum(closed),sum(on_time),sum(direct),sum(rated),sum(sat3),"
+                           "sum(sat4),sum(bad),sum(bad_rectified),sum(overdue) FROM rollup", -1, &st, NULL) != SQLITE_OK)
+        return store_fail(self, "rollup_totals");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < RU__COUNT; i++) out[i] = sqlite3_column_int64(st, i);
+    sqlite3_finalize(st);
+    return 0;
+}
