@@ -27,7 +27,7 @@
 #define DRAIN_MAX 2048          /* messages per iteration (one group commit) */
 #define GROUP_MAX_WRITES 65536 /* statements: commit even while the disk is busy */
 #define CHECKPOINT_MS 2000
-#define CHECKPOINT_PAGES 4096   /* 16 MiB of WAL: checkpoint early */
+#define CHECKPOINT_PAGES 4096   /* 16 MiB of new WAL: checkpoint early */
 #define PROBE_MS 1000           /* how often a paused store is tried again */
 
 static volatile sig_atomic_t g_stop;
@@ -163,6 +163,28 @@ static void on_sync_failed(void)
     _exit(EX_IOERR);
 }
 
+/* Checkpoints, between transactions, every CHECKPOINT_MS or CHECKPOINT_PAGES
+ * of WAL. The helper thread copies the bulk on its own connection while the
+ * loop goes on; as soon as it is done, a short checkpoint on the loop's
+ * connection copies the frames written meanwhile, so the WAL restarts from
+ * its beginning at the next write and stays small. */
+static void checkpoint(broker_t *b)
+{
+    if (b->paused || store_in_txn(b->store)) return;
+    bool finish = store_checkpoint_done(b->store);
+    if (!finish) {
+        if (router_now_ms() < b->next_ckpt_ms && store_wal_pages(b->store) <= CHECKPOINT_PAGES) return;
+        int rc = store_checkpoint_async(b->store);
+        if (rc == 1) return; /* still running */
+        b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;
+        if (rc == 0) return;
+        /* rc < 0: no helper thread (--sync normal): all of it on the loop */
+    }
+    store_checkpoint(b->store);
+    /* Give memory freed after a burst (a flood of requests, a big batch) back to the system. */
+    if (++b->ckpts % 5 == 0) malloc_trim(0);
+}
+
 /* Group commit follows the disk: while an fsync is running, the open
  * transaction keeps growing (its replies could not go out before that fsync
  * ends anyway); it commits as soon as the disk is free, or when it grows
@@ -204,13 +226,7 @@ static void iterate(broker_t *b)
     router_release(b->router, store_durable(b->store));
     /* Expire dead workers first, so the work they held goes out in this same pass. */
     router_heartbeat(b->router);
-    if (!b->paused && !store_in_txn(b->store) &&
-        (router_now_ms() >= b->next_ckpt_ms || store_wal_pages(b->store) > CHECKPOINT_PAGES)) {
-        store_checkpoint(b->store);
-        b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;
-        /* Give memory freed after a burst (a flood of requests, a big batch) back to the system. */
-        if (++b->ckpts % 5 == 0) malloc_trim(0);
-    }
+    checkpoint(b);
     /* Stage work goes out before its commit is durable: should the broker
      * crash first, the store still holds the ticket at its previous stage and
      * a restart issues that stage again (results are deterministic and

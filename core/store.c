@@ -259,7 +259,7 @@ store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errle
     }
     if (configure(self, sync) || quick_check(self, err, errlen) || migrate(self, err, errlen) ||
         prepare_all(self, err, errlen) || load_secret(self) || load_seq(self) ||
-        (sync == STORE_SYNC_FULL && store_sync_start(self))) {
+        (sync == STORE_SYNC_FULL && (store_sync_start(self) || store_ckpt_start(self)))) {
         if (!*err) snprintf(err, errlen, "cannot set up %s: %s", path, sqlite3_errmsg(self->db));
         store_close(&self);
         return NULL;
@@ -274,6 +274,7 @@ void store_close(store_t **p)
     if (self->in_txn) store_commit(self);
     store_sync_wait(self);
     store_sync_stop(self);
+    store_ckpt_stop(self);
     for (int i = 0; i < Q__COUNT; i++) sqlite3_finalize(self->q[i]);
     if (self->db) {
         sqlite3_wal_checkpoint_v2(self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);

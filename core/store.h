@@ -55,9 +55,19 @@ uint64_t store_txn_writes(const store_t *self);
 uint64_t store_last_commit_writes(const store_t *self);
 /* Bytes of the database file and its WAL. */
 int64_t store_file_bytes(const store_t *self, int64_t *wal_bytes);
-/* Passive WAL checkpoint, so the WAL cannot grow without bound. */
+/* Passive WAL checkpoint on the loop's connection, so the WAL cannot grow
+ * without bound; once it has copied every frame, the next write restarts the
+ * WAL from its beginning. */
 int store_checkpoint(store_t *self);
-/* Pages in the WAL since the last checkpoint. */
+/* The same on a helper thread's own connection (STORE_SYNC_FULL), for the
+ * bulk of the copying: 0 started, 1 one is still running, -1 no helper (use
+ * store_checkpoint). store_checkpoint_done: true once, when it has finished;
+ * then a store_checkpoint() finishes the few frames written meanwhile. */
+int store_checkpoint_async(store_t *self);
+bool store_checkpoint_done(store_t *self);
+/* Duration of the helper's last checkpoint in microseconds. */
+int64_t store_last_checkpoint_us(const store_t *self);
+/* Frames in the WAL since it last restarted. */
 int store_wal_pages(const store_t *self);
 /* The last SQLite error text. */
 const char *store_errmsg(const store_t *self);

@@ -20,6 +20,7 @@ typedef struct {
 } store_ru_t;
 
 typedef struct store_syncer store_syncer_t; /* store_sync.c */
+typedef struct store_ckpt store_ckpt_t;     /* store_sync.c */
 
 struct store {
     sqlite3 *db;
@@ -35,6 +36,7 @@ struct store {
     int64_t saved_seq;         /* next_seq as last committed to meta */
     char *path;
     store_syncer_t *syncer;   /* STORE_SYNC_FULL: the WAL fsync thread */
+    store_ckpt_t *ckpt;       /* STORE_SYNC_FULL: the background checkpoint thread */
     store_ru_t ru[STORE_RU_SLOTS];
     uint16_t ru_at[STORE_RU_SLOTS / 2]; /* slots in use, in order of first use */
     int ru_used;
@@ -55,6 +57,8 @@ void store_rollup_discard(store_t *self);
 int store_sync_start(store_t *self);
 void store_sync_stop(store_t *self);
 void store_sync_request(store_t *self);
+int store_ckpt_start(store_t *self);
+void store_ckpt_stop(store_t *self);
 void store_bind_opt_time(sqlite3_stmt *st, int i, int64_t t);
 
 #endif

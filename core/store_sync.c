@@ -10,9 +10,9 @@
  * decoding, applying and committing the next batch during the fsync. Several
  * commits that land during one fsync share the next one.
  *
- * Checkpoints stay on the loop's connection (store_checkpoint): a checkpoint
- * fsyncs the WAL before copying it and the database after, and the WAL is
- * only restarted once the database holds all of it.
+ * Checkpoints (a second thread, below) fsync the WAL before copying it and
+ * the database after, and the WAL is only restarted once the database holds
+ * all of it, so acknowledged frames are never overwritten before that.
  *
  * A failed fdatasync is not retried: after one, the kernel may have dropped
  * the dirty pages, so nothing since the last good sync can be trusted. The
@@ -179,3 +179,106 @@ int store_sync_wait(store_t *self)
 
 int64_t store_last_sync_us(const store_t *self) { return self->syncer ? atomic_load(&self->syncer->last_us) : 0; }
 uint64_t store_syncs(const store_t *self) { return self->syncer ? atomic_load(&self->syncer->syncs) : 0; }
+
+/* --- the checkpointer: a second connection on its own thread ---
+ * A checkpoint copies the WAL into the database and fsyncs both: tens of
+ * milliseconds after a busy second, which the loop should not sit through.
+ * This thread does the bulk on its own connection while the loop goes on
+ * writing; then the loop finishes with a short checkpoint of its own
+ * (store_checkpoint: only the frames written meanwhile), after which the
+ * next write restarts the WAL from its beginning, so it stays small. */
+enum { CK_IDLE, CK_RUNNING, CK_DONE };
+
+struct store_ckpt {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool want, stop;          /* under mu */
+    _Atomic int state;
+    _Atomic int64_t last_us;
+    char *path;
+};
+
+static void *ckpt_run(void *arg)
+{
+    store_ckpt_t *c = arg;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+        log_error("the checkpoint thread cannot open the store; the loop checkpoints by itself", "path=%s", c->path);
+        sqlite3_close(db);
+        db = NULL;
+    }
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->stop && !c->want) pthread_cond_wait(&c->cv, &c->mu);
+        if (c->stop) break;
+        c->want = false;
+        pthread_mutex_unlock(&c->mu);
+        int64_t t0 = mono_us();
+        int log = 0, done = 0;
+        if (db && sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
+            log_warn("background checkpoint failed; the loop's own will cover it", "sqlite=\"%s\"", sqlite3_errmsg(db));
+        atomic_store(&c->last_us, mono_us() - t0);
+        atomic_store(&c->state, CK_DONE);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    sqlite3_close(db);
+    return NULL;
+}
+
+int store_ckpt_start(store_t *self)
+{
+    store_ckpt_t *c = xcalloc(1, sizeof *c);
+    c->path = xstrdup(self->path);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    if (pthread_create(&c->th, NULL, ckpt_run, c) != 0) {
+        log_error("cannot start the checkpoint thread", "err=\"%s\"", strerror(errno));
+        free(c->path);
+        free(c);
+        return -1;
+    }
+    self->ckpt = c;
+    return 0;
+}
+
+void store_ckpt_stop(store_t *self)
+{
+    store_ckpt_t *c = self->ckpt;
+    if (!c) return;
+    pthread_mutex_lock(&c->mu);
+    c->stop = true;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->th, NULL);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    free(c->path);
+    free(c);
+    self->ckpt = NULL;
+}
+
+int store_checkpoint_async(store_t *self)
+{
+    store_ckpt_t *c = self->ckpt;
+    if (!c) return -1;
+    if (atomic_load(&c->state) != CK_IDLE) return 1;
+    atomic_store(&c->state, CK_RUNNING);
+    pthread_mutex_lock(&c->mu);
+    c->want = true;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return 0;
+}
+
+bool store_checkpoint_done(store_t *self)
+{
+    store_ckpt_t *c = self->ckpt;
+    if (!c || atomic_load(&c->state) != CK_DONE) return false;
+    atomic_store(&c->state, CK_IDLE);
+    return true;
+}
+
+int64_t store_last_checkpoint_us(const store_t *self) { return self->ckpt ? atomic_load(&self->ckpt->last_us) : 0; }
