@@ -161,12 +161,17 @@ static void put_store(status_t *s, wire_enc_t *e)
 {
     int64_t wal, size = store_file_bytes(s->store, &wal);
     wire_str(e, "store");
-    wire_map(e, 5);
+    wire_map(e, 9);
     wire_kv_int(e, "bytes", size);
     wire_kv_int(e, "wal_bytes", wal);
     wire_kv_int(e, "commits", (int64_t)store_commits(s->store));
     wire_kv_int(e, "last_commit_us", store_last_commit_us(s->store));
     wire_kv_int(e, "mean_commit_us", s->latency.n ? (int64_t)(s->latency.sum / (double)s->latency.n * 1e6) : 0);
+    /* the fsync thread: commits not yet on disk hold their replies back */
+    wire_kv_int(e, "syncs", (int64_t)store_syncs(s->store));
+    wire_kv_int(e, "last_sync_us", store_last_sync_us(s->store));
+    wire_kv_int(e, "commits_not_durable", (int64_t)(store_commits(s->store) - store_durable(s->store)));
+    wire_kv_int(e, "last_checkpoint_us", store_last_checkpoint_us(s->store));
 }
 
 static void status_service(void *ctx, mdp_span_t peer, mdp_span_t body)
@@ -278,6 +283,10 @@ void status_write_metrics(status_t *self, FILE *out)
     router_foreach_service(self->router, svc_metric, &so);
     histogram(out, "hotline_commit_batch_writes", "Statements written per group commit.", &self->batch, BATCH_BOUNDS, NB);
     histogram(out, "hotline_commit_seconds", "Group commit latency.", &self->latency, LAT_BOUNDS, NL);
+    metric(out, "hotline_wal_syncs_total", "counter", "fdatasync calls on the WAL (replies wait for them).");
+    fprintf(out, "hotline_wal_syncs_total %llu\n", (unsigned long long)store_syncs(self->store));
+    metric(out, "hotline_wal_sync_last_seconds", "gauge", "Duration of the last WAL fdatasync.");
+    fprintf(out, "hotline_wal_sync_last_seconds %.6f\n", (double)store_last_sync_us(self->store) / 1e6);
     metric(out, "hotline_commit_failures_total", "counter", "Commits that failed (disk full, write error).");
     fprintf(out, "hotline_commit_failures_total %llu\n", (unsigned long long)self->commit_failures);
     intake_stats_t is;

@@ -105,6 +105,9 @@ static void print_status(const msgpack_object *root)
     printf("store: %.1f MiB + %.1f MiB WAL, %lld commits, last %lld us, mean %lld us\n",
            (double)iget(st, "bytes") / 1048576.0, (double)iget(st, "wal_bytes") / 1048576.0, (long long)iget(st, "commits"),
            (long long)iget(st, "last_commit_us"), (long long)iget(st, "mean_commit_us"));
+    printf("disk: %lld WAL fsyncs, last %lld us, %lld commits waiting for one; last background checkpoint %lld us\n",
+           (long long)iget(st, "syncs"), (long long)iget(st, "last_sync_us"), (long long)iget(st, "commits_not_durable"),
+           (long long)iget(st, "last_checkpoint_us"));
 }
 
 static int ask(mdp_client_t *cl, int timeout, bool clear)

@@ -58,6 +58,10 @@ done_n=$(sqlite3 "file:$T_DIR/o.db?mode=ro" "SELECT count(*) FROM ticket WHERE s
 [ "$(awk '$1 == "hotline_tickets{state=\"DONE\"}" {print $2}' "$T_DIR/metrics.txt")" = "$done_n" ] || t_fail "tickets{state=DONE} differs from the store"
 grep -q '^hotline_commit_seconds_bucket{le="+Inf"} [1-9]' "$T_DIR/metrics.txt" || t_fail "commit latency histogram is empty"
 grep -q '^hotline_commit_batch_writes_count [1-9]' "$T_DIR/metrics.txt" || t_fail "commit batch histogram is empty"
+# --sync full (the default): replies waited for WAL fsyncs, and none is owed now
+grep -q '^hotline_wal_syncs_total [1-9]' "$T_DIR/metrics.txt" || t_fail "no WAL fsync counted under --sync full"
+"$HOTLINE_BIN/hotline-ctl" --connect "$ep" status >"$T_DIR/status2.txt" || t_fail "status failed"
+grep -Eq '^disk: [1-9][0-9]* WAL fsyncs, last [0-9]+ us, 0 commits waiting' "$T_DIR/status2.txt" || t_fail "status lacks the fsync line: $(grep disk: "$T_DIR/status2.txt")"
 grep -q '^hotline_workers{service="classify"} 2$' "$T_DIR/metrics.txt" || t_fail "workers gauge wrong"
 grep -q '^hotline_rejected_messages_total{reason="malformed_frames"} ' "$T_DIR/metrics.txt" || t_fail "rejected counters missing"
 t_ok "metrics counters match the report; histograms, workers and rejection counters present"
