@@ -27,7 +27,10 @@
 #define DRAIN_MAX 2048          /* messages per iteration (one group commit) */
 #define GROUP_MAX_WRITES 65536 /* statements: commit even while the disk is busy */
 #define CHECKPOINT_MS 2000
-#define CHECKPOINT_PAGES 4096   /* 16 MiB of new WAL: checkpoint early */
+#define CHECKPOINT_PAGES 512    /* 2 MiB of WAL left uncopied: small, frequent checkpoints (a big one's writeback delays the WAL fsyncs behind it) */
+#define CHECKPOINT_FINISH_PAGES 256 /* the loop's own checkpoint copies at most about this much */
+#define CHECKPOINT_ROUNDS 4     /* helper rounds in a row at most */
+#define WAL_FINISH_PAGES 16384  /* 64 MiB: the WAL restarts even while the loop is busy */
 #define PROBE_MS 1000           /* how often a paused store is tried again */
 
 static volatile sig_atomic_t g_stop;
@@ -49,6 +52,8 @@ typedef struct {
     bool paused;                /* the last commit failed: not writing until a probe succeeds */
     int64_t next_probe_ms, next_ckpt_ms;
     unsigned ckpts;
+    int ckpt_rounds;            /* helper rounds in a row */
+    int ckpt_copied;            /* WAL frames the helper has copied (0 after the WAL restarts) */
 } broker_t;
 
 static bool access_rule(void *ctx, const char *user_id, const char *service, bool worker_cmd, char *why, size_t whylen)
@@ -163,26 +168,46 @@ static void on_sync_failed(void)
     _exit(EX_IOERR);
 }
 
-/* Checkpoints, between transactions, every CHECKPOINT_MS or CHECKPOINT_PAGES
- * of WAL. The helper thread copies the bulk on its own connection while the
- * loop goes on; as soon as it is done, a short checkpoint on the loop's
- * connection copies the frames written meanwhile, so the WAL restarts from
- * its beginning at the next write and stays small. */
-static void checkpoint(broker_t *b)
+static void finish_checkpoint(broker_t *b)
 {
-    if (b->paused || store_in_txn(b->store)) return;
-    bool finish = store_checkpoint_done(b->store);
-    if (!finish) {
-        if (router_now_ms() < b->next_ckpt_ms && store_wal_pages(b->store) <= CHECKPOINT_PAGES) return;
-        int rc = store_checkpoint_async(b->store);
-        if (rc == 1) return; /* still running */
-        b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;
-        if (rc == 0) return;
-        /* rc < 0: no helper thread (--sync normal): all of it on the loop */
-    }
     store_checkpoint(b->store);
+    b->ckpt_copied = 0;
     /* Give memory freed after a burst (a flood of requests, a big batch) back to the system. */
     if (++b->ckpts % 5 == 0) malloc_trim(0);
+}
+
+/* Checkpoints, between transactions. The helper thread copies the WAL into
+ * the database on its own connection while the loop goes on: every
+ * CHECKPOINT_MS, or once CHECKPOINT_PAGES frames are left uncopied, and again
+ * at once while much was written during its run. The WAL restarts from its
+ * beginning only after a checkpoint that copied all of it, which takes one on
+ * the loop's own connection: a stall of two fsyncs (a few ms), so it waits
+ * until the loop is idle or the WAL holds WAL_FINISH_PAGES frames. */
+static void checkpoint(broker_t *b, bool idle)
+{
+    if (b->paused || store_in_txn(b->store)) return;
+    int left = 0, pages = store_wal_pages(b->store);
+    if (pages < b->ckpt_copied) b->ckpt_copied = 0; /* the helper copied it all and the WAL restarted */
+    if (store_checkpoint_done(b->store, &left)) {
+        b->ckpt_copied = pages - left;
+        if (left > CHECKPOINT_FINISH_PAGES && ++b->ckpt_rounds < CHECKPOINT_ROUNDS) {
+            store_checkpoint_async(b->store); /* another round for what came in meanwhile */
+            return;
+        }
+        b->ckpt_rounds = 0;
+    }
+    bool helper_idle = store_checkpoint_async_idle(b->store);
+    if (helper_idle && ((b->ckpt_copied > 0 && (idle || pages > WAL_FINISH_PAGES) &&
+                         pages - b->ckpt_copied <= CHECKPOINT_FINISH_PAGES) ||
+                        pages > 2 * WAL_FINISH_PAGES)) { /* the helper cannot keep up: bound the WAL anyway */
+        finish_checkpoint(b);
+        return;
+    }
+    if (router_now_ms() < b->next_ckpt_ms && pages - b->ckpt_copied <= CHECKPOINT_PAGES) return;
+    int rc = store_checkpoint_async(b->store);
+    if (rc == 1) return; /* still running */
+    b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;
+    if (rc < 0) finish_checkpoint(b); /* no helper thread (--sync normal): all of it on the loop */
 }
 
 /* Group commit follows the disk: while an fsync is running, the open
@@ -206,7 +231,8 @@ static void iterate(broker_t *b)
     long timeout = router_timeout_ms(b->router);
     if (b->paused && timeout > PROBE_MS) timeout = PROBE_MS;
     if (b->auth && timeout > 1000) timeout = 1000;
-    if (zmq_poll(items, n, timeout) < 0 && errno != EINTR) log_error("poll failed", "err=\"%s\"", zmq_strerror(errno));
+    int ready = zmq_poll(items, n, timeout);
+    if (ready < 0 && errno != EINTR) log_error("poll failed", "err=\"%s\"", zmq_strerror(errno));
     if (si >= 0 && (items[si].revents & ZMQ_POLLIN) && store_sync_poll(b->store) != 0) on_sync_failed();
     if (b->auth) {
         auth_on_readable(b->auth);
@@ -226,7 +252,7 @@ static void iterate(broker_t *b)
     router_release(b->router, store_durable(b->store));
     /* Expire dead workers first, so the work they held goes out in this same pass. */
     router_heartbeat(b->router);
-    checkpoint(b);
+    checkpoint(b, ready == 0);
     /* Stage work goes out before its commit is durable: should the broker
      * crash first, the store still holds the ticket at its previous stage and
      * a restart issues that stage again (results are deterministic and

@@ -61,10 +61,12 @@ int64_t store_file_bytes(const store_t *self, int64_t *wal_bytes);
 int store_checkpoint(store_t *self);
 /* The same on a helper thread's own connection (STORE_SYNC_FULL), for the
  * bulk of the copying: 0 started, 1 one is still running, -1 no helper (use
- * store_checkpoint). store_checkpoint_done: true once, when it has finished;
- * then a store_checkpoint() finishes the few frames written meanwhile. */
+ * store_checkpoint). store_checkpoint_done: true once, when it has finished,
+ * with *left = the frames written meanwhile, which it did not copy. */
 int store_checkpoint_async(store_t *self);
-bool store_checkpoint_done(store_t *self);
+bool store_checkpoint_done(store_t *self, int *left);
+/* No helper checkpoint is running or waiting to be reported (true without a helper). */
+bool store_checkpoint_async_idle(const store_t *self);
 /* Duration of the helper's last checkpoint in microseconds. */
 int64_t store_last_checkpoint_us(const store_t *self);
 /* Frames in the WAL since it last restarted. */

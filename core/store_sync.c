@@ -196,6 +196,7 @@ struct store_ckpt {
     bool want, stop;          /* under mu */
     _Atomic int state;
     _Atomic int64_t last_us;
+    _Atomic int backfilled;   /* WAL frames in the database after the last run */
     char *path;
 };
 
@@ -220,6 +221,7 @@ static void *ckpt_run(void *arg)
         if (db && sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
             log_warn("background checkpoint failed; the loop's own will cover it", "sqlite=\"%s\"", sqlite3_errmsg(db));
         atomic_store(&c->last_us, mono_us() - t0);
+        atomic_store(&c->backfilled, done);
         atomic_store(&c->state, CK_DONE);
         pthread_mutex_lock(&c->mu);
     }
@@ -273,11 +275,18 @@ int store_checkpoint_async(store_t *self)
     return 0;
 }
 
-bool store_checkpoint_done(store_t *self)
+bool store_checkpoint_async_idle(const store_t *self)
+{
+    return !self->ckpt || atomic_load(&self->ckpt->state) == CK_IDLE;
+}
+
+bool store_checkpoint_done(store_t *self, int *left)
 {
     store_ckpt_t *c = self->ckpt;
     if (!c || atomic_load(&c->state) != CK_DONE) return false;
     atomic_store(&c->state, CK_IDLE);
+    int b = atomic_load(&c->backfilled);
+    *left = self->wal_pages > b ? self->wal_pages - b : 0;
     return true;
 }
 
