@@ -52,13 +52,16 @@ struct service {
     void *builtin_ctx;
 };
 
+/* A reply waiting for its commit to be durable. Sent ones go to a free list
+ * (with their buffers) and are reused, so a steady stream of replies does no
+ * heap allocation. */
 typedef struct outmsg {
     struct outmsg *next;
     uint8_t *peer;
-    size_t peer_len;
+    size_t peer_len, peer_cap;
     char service[MDP_MAX_SERVICE + 1];
     void *body;
-    size_t len;
+    size_t len, cap;
     bool writes;
     bool sealed;              /* its commit happened (or failed): epoch is set */
     bool failed;              /* that commit failed */
@@ -77,6 +80,8 @@ struct router {
     int64_t next_hb_ms;
     outmsg_t *out_head, *out_tail;
     outmsg_t *out_unsealed;   /* first reply not sealed yet (NULL: none) */
+    outmsg_t *out_free;       /* sent replies kept for reuse */
+    size_t n_free;
     router_stats_t st;
     mdp_frames_t frames;
     size_t queued_bytes;
@@ -157,6 +162,7 @@ void router_destroy(router_t **p)
     dict_destroy(&r->services);
     dict_destroy(&r->workers); /* worker structs are freed by router_disconnect_all */
     for (outmsg_t *m = r->out_head, *n; m; m = n) { n = m->next; free(m->peer); free(m->body); free(m); }
+    for (outmsg_t *m = r->out_free, *n; m; m = n) { n = m->next; free(m->peer); free(m->body); free(m); }
     zmq_close(r->sock);
     free(r);
     *p = NULL;
@@ -475,15 +481,50 @@ void router_feed(router_t *self)
     }
 }
 
+#define OUT_FREE_MAX 4096        /* spare replies kept; body buffers over OUT_KEEP_BYTES are not */
+#define OUT_KEEP_BYTES 4096      /* so the free list holds at most ~17 MiB */
+
+static void *fit(void *buf, size_t *cap, size_t need)
+{
+    if (need <= *cap && buf) return buf;
+    free(buf);
+    *cap = need > 64 ? need : 64;
+    return xmalloc(*cap);
+}
+
+static void out_recycle(router_t *self, outmsg_t *m)
+{
+    if (self->n_free >= OUT_FREE_MAX) {
+        free(m->peer);
+        free(m->body);
+        free(m);
+        return;
+    }
+    if (m->cap > OUT_KEEP_BYTES) { free(m->body); m->body = NULL; m->cap = 0; }
+    if (m->peer_cap > 256) { free(m->peer); m->peer = NULL; m->peer_cap = 0; }
+    m->next = self->out_free;
+    self->out_free = m;
+    self->n_free++;
+}
+
 void router_reply(router_t *self, mdp_span_t peer, const char *service, const void *body, size_t len, bool writes)
 {
-    outmsg_t *m = xcalloc(1, sizeof *m);
-    m->peer = xmalloc(peer.n);
-    memcpy(m->peer, peer.p, peer.n);
+    outmsg_t *m = self->out_free;
+    if (m) {
+        self->out_free = m->next;
+        self->n_free--;
+    } else {
+        m = xcalloc(1, sizeof *m);
+    }
+    m->next = NULL;
+    m->sealed = m->failed = false;
+    m->epoch = 0;
+    m->peer = fit(m->peer, &m->peer_cap, peer.n ? peer.n : 1);
+    if (peer.n) memcpy(m->peer, peer.p, peer.n);
     m->peer_len = peer.n;
     snprintf(m->service, sizeof m->service, "%s", service);
-    m->body = xmalloc(len ? len : 1);
-    memcpy(m->body, body, len);
+    m->body = fit(m->body, &m->cap, len ? len : 1);
+    if (len) memcpy(m->body, body, len);
     m->len = len;
     m->writes = writes;
     if (self->out_tail) self->out_tail->next = m;
@@ -524,9 +565,7 @@ size_t router_release(router_t *self, uint64_t durable)
             log_warn("reply not delivered (client gone, or not reading its replies)", "service=%s err=\"%s\"", m->service, zmq_strerror(errno));
         self->out_head = m->next;
         if (!self->out_head) self->out_tail = NULL;
-        free(m->peer);
-        free(m->body);
-        free(m);
+        out_recycle(self, m);
         sent++;
     }
     wire_enc_free(&e);
