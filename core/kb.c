@@ -42,11 +42,22 @@ typedef struct {             /* one distinct keyword */
     size_t n, cap;
 } kw_t;
 
+/* Where the keywords starting with one character lie in kws: an open-
+ * addressing table keyed by that character's UTF-8 bytes, rebuilt whenever a
+ * keyword is added, so kb_scan finds the range without a binary search. */
+typedef struct {
+    uint32_t key;            /* the character's bytes, big-endian; 0 = empty slot */
+    uint32_t lo, hi;         /* kws[lo..hi) */
+} first_t;
+
 struct kb {
     item_t **items;          /* owned; sorted by id */
     size_t n, cap;
     kw_t **kws;              /* owned; sorted by bytes */
     size_t nkw, capkw;
+    first_t *first;          /* owned; nfirst slots (a power of two), see first_t */
+    size_t nfirst;
+    bool first_stale;        /* kws changed since first was built */
     int64_t max_rev;         /* -1 when empty */
 };
 
@@ -85,6 +96,7 @@ void kb_destroy(kb_t **p)
     }
     free(self->items);
     free(self->kws);
+    free(self->first);
     free(self);
     *p = NULL;
 }
@@ -240,6 +252,7 @@ static kw_t *kw_get_or_add(kb_t *self, const char *s, size_t len)
     k->len = len;
     self->kws[i] = k;
     self->nkw++;
+    self->first_stale = true;
     return k;
 }
 
@@ -320,6 +333,8 @@ static void index_remove(kb_t *self, const kb_entry_t *e)
 
 /* ---- public API ---------------------------------------------------------- */
 
+static void first_build(kb_t *self);
+
 int kb_put(kb_t *self, const kb_entry_t *e)
 {
     char why[256];
@@ -337,6 +352,7 @@ int kb_put(kb_t *self, const kb_entry_t *e)
     }
     item_insert(it, c);
     index_add(self, it, c);
+    if (self->first_stale) first_build(self);
     if (c->rev > self->max_rev) self->max_rev = c->rev;
     return 0;
 }
@@ -368,18 +384,62 @@ static size_t utf8_len(unsigned char c)
     return 1;
 }
 
+static uint32_t char_key(const char *s, size_t cl)
+{
+    uint32_t k = 0;
+    for (size_t i = 0; i < cl; i++) k = k << 8 | (unsigned char)s[i];
+    return k;
+}
+
+static size_t first_slot(const kb_t *self, uint32_t key)
+{
+    size_t i = (size_t)(key * 2654435761u) & (self->nfirst - 1);
+    while (self->first[i].key && self->first[i].key != key) i = (i + 1) & (self->nfirst - 1);
+    return i;
+}
+
+/* Groups kws by first character (they are sorted, so each group is one run). */
+static void first_build(kb_t *self)
+{
+    size_t want = 64;
+    while (want < 2 * self->nkw) want *= 2;
+    if (want != self->nfirst) {
+        free(self->first);
+        self->first = xcalloc(want, sizeof *self->first);
+        self->nfirst = want;
+    } else {
+        memset(self->first, 0, want * sizeof *self->first);
+    }
+    for (size_t k = 0; k < self->nkw;) {
+        const kw_t *w = self->kws[k];
+        size_t cl = utf8_len((unsigned char)w->s[0]);
+        if (cl > w->len) cl = w->len;
+        uint32_t key = char_key(w->s, cl);
+        size_t end = k + 1;
+        while (end < self->nkw && self->kws[end]->len >= cl && memcmp(self->kws[end]->s, w->s, cl) == 0) end++;
+        if (key) {
+            first_t *f = &self->first[first_slot(self, key)];
+            f->key = key;
+            f->lo = (uint32_t)k;
+            f->hi = (uint32_t)end;
+        }
+        k = end;
+    }
+    self->first_stale = false;
+}
+
 void kb_scan(const kb_t *self, const char *text, int64_t at, kb_hit_fn fn, void *arg)
 {
-    if (!self || !text || !fn) return;
+    if (!self || !text || !fn || !self->nfirst) return;
     size_t tlen = strlen(text);
     for (size_t pos = 0; pos < tlen;) {
         size_t cl = utf8_len((unsigned char)text[pos]);
         if (pos + cl > tlen) cl = tlen - pos;
-        /* Keywords starting with this character are contiguous in byte order. */
-        for (size_t k = kw_lower(self, text + pos, cl); k < self->nkw; k++) {
+        /* Keywords starting with this character are one run of kws. */
+        const first_t *f = &self->first[first_slot(self, char_key(text + pos, cl))];
+        for (size_t k = f->lo; k < f->hi; k++) {
             const kw_t *w = self->kws[k];
-            if (w->len < cl || memcmp(w->s, text + pos, cl) != 0) break;
-            if (w->len > tlen - pos || memcmp(w->s, text + pos, w->len) != 0) continue;
+            if (w->len > tlen - pos || memcmp(w->s + cl, text + pos + cl, w->len - cl) != 0) continue;
             for (size_t i = 0; i < w->n; i++)
                 if (item_at(w->post[i].item, at) == w->post[i].rev)
                     fn(arg, w->post[i].rev, pos, w->len, w->post[i].partial);
