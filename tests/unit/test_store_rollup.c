@@ -16,45 +16,14 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "store.h"
+#include "store_fx.h"
 #include "units.h"
 
 #define T0 1661990400   /* 2022-09-01 08:00 CST */
 #define DAY 86400
 
-typedef struct {
-    char dir[64];
-    char path[96];
-    store_t *st;
-} fx_t;
-
-static int setup(void **state)
-{
-    fx_t *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/hotline-test-rollup-XXXXXX");
-    if (!mkdtemp(fx->dir)) return -1;
-    snprintf(fx->path, sizeof fx->path, "%s/hotline.db", fx->dir);
-    char err[256] = "";
-    fx->st = store_open(fx->path, STORE_SYNC_NORMAL, err, sizeof err);
-    if (!fx->st) { fprintf(stderr, "store_open: %s\n", err); return -1; }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    store_close(&fx->st);
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[160];
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->path, suffixes[i]);
-        unlink(p);
-    }
-    int rc = rmdir(fx->dir);
-    free(fx);
-    return rc;
-}
+static int setup(void **state) { return fx_open(state, STORE_SYNC_NORMAL); }
+static int teardown(void **state) { return fx_close(state); }
 
 static int64_t q_int(const fx_t *fx, const char *sql)
 {

@@ -17,43 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store_fx.h"
 
-typedef struct {
-    char dir[64];
-    char path[96];
-    store_t *st;
-} fx_t;
-
-static int open_fx(void **state, store_sync_t mode)
-{
-    fx_t *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/hotline-test-sync-XXXXXX");
-    if (!mkdtemp(fx->dir)) return -1;
-    snprintf(fx->path, sizeof fx->path, "%s/hotline.db", fx->dir);
-    char err[256] = "";
-    fx->st = store_open(fx->path, mode, err, sizeof err);
-    if (!fx->st) { fprintf(stderr, "store_open: %s\n", err); return -1; }
-    *state = fx;
-    return 0;
-}
-static int setup_full(void **state) { return open_fx(state, STORE_SYNC_FULL); }
-static int setup_normal(void **state) { return open_fx(state, STORE_SYNC_NORMAL); }
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    store_close(&fx->st);
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[160];
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->path, suffixes[i]);
-        unlink(p);
-    }
-    int rc = rmdir(fx->dir);
-    free(fx);
-    return rc;
-}
+static int setup_full(void **state) { return fx_open(state, STORE_SYNC_FULL); }
+static int setup_normal(void **state) { return fx_open(state, STORE_SYNC_NORMAL); }
+static int teardown(void **state) { return fx_close(state); }
 
 static void put(fx_t *fx, int i)
 {
