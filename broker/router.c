@@ -2,6 +2,7 @@
  * Workers are keyed by the hex of their routing identity; each service keeps
  * a FIFO of client requests and a stack of idle workers. */
 #include "router.h"
+#include "outbox.h"
 #include "dict.h"
 #include "log.h"
 #include "wire.h"
@@ -52,21 +53,6 @@ struct service {
     void *builtin_ctx;
 };
 
-/* A reply waiting for its commit to be durable. Sent ones go to a free list
- * (with their buffers) and are reused, so a steady stream of replies does no
- * heap allocation. */
-typedef struct outmsg {
-    struct outmsg *next;
-    uint8_t *peer;
-    size_t peer_len, peer_cap;
-    char service[MDP_MAX_SERVICE + 1];
-    void *body;
-    size_t len, cap;
-    bool writes;
-    bool sealed;              /* its commit happened (or failed): epoch is set */
-    bool failed;              /* that commit failed */
-    uint64_t epoch;           /* the commit whose durability it waits for */
-} outmsg_t;
 
 struct router {
     void *sock;
@@ -78,10 +64,7 @@ struct router {
     router_access_fn access;
     void *access_ctx;
     int64_t next_hb_ms;
-    outmsg_t *out_head, *out_tail;
-    outmsg_t *out_unsealed;   /* first reply not sealed yet (NULL: none) */
-    outmsg_t *out_free;       /* sent replies kept for reuse */
-    size_t n_free;
+    outbox_t *out;            /* client replies waiting for their commit to be durable */
     router_stats_t st;
     mdp_frames_t frames;
     size_t queued_bytes;
@@ -108,9 +91,12 @@ static service_t *service_get(router_t *r, const char *name, size_t len)
     return s;
 }
 
+static void send_reply(void *ctx, mdp_span_t peer, const char *service, const void *body, size_t len);
+
 router_t *router_new(void *zctx, const router_opts_t *opts, const router_curve_t *curve, char *err, size_t errlen)
 {
     router_t *r = xcalloc(1, sizeof *r);
+    r->out = outbox_new(send_reply, r);
     r->o = *opts;
     r->sock = zmq_socket(zctx, ZMQ_ROUTER);
     /* Sends never block: a peer that stops reading cannot stall the loop, and
@@ -161,8 +147,7 @@ void router_destroy(router_t **p)
     free(r->svc_list);
     dict_destroy(&r->services);
     dict_destroy(&r->workers); /* worker structs are freed by router_disconnect_all */
-    for (outmsg_t *m = r->out_head, *n; m; m = n) { n = m->next; free(m->peer); free(m->body); free(m); }
-    for (outmsg_t *m = r->out_free, *n; m; m = n) { n = m->next; free(m->peer); free(m->body); free(m); }
+    outbox_destroy(&r->out);
     zmq_close(r->sock);
     free(r);
     *p = NULL;
@@ -481,96 +466,20 @@ void router_feed(router_t *self)
     }
 }
 
-#define OUT_FREE_MAX 4096        /* spare replies kept; body buffers over OUT_KEEP_BYTES are not */
-#define OUT_KEEP_BYTES 4096      /* so the free list holds at most ~17 MiB */
-
-static void *fit(void *buf, size_t *cap, size_t need)
+static void send_reply(void *ctx, mdp_span_t peer, const char *service, const void *body, size_t len)
 {
-    if (need <= *cap && buf) return buf;
-    free(buf);
-    *cap = need > 64 ? need : 64;
-    return xmalloc(*cap);
-}
-
-static void out_recycle(router_t *self, outmsg_t *m)
-{
-    if (self->n_free >= OUT_FREE_MAX) {
-        free(m->peer);
-        free(m->body);
-        free(m);
-        return;
-    }
-    if (m->cap > OUT_KEEP_BYTES) { free(m->body); m->body = NULL; m->cap = 0; }
-    if (m->peer_cap > 256) { free(m->peer); m->peer = NULL; m->peer_cap = 0; }
-    m->next = self->out_free;
-    self->out_free = m;
-    self->n_free++;
+    router_t *self = ctx;
+    if (mdp_send_to_client(self->sock, peer, service, strlen(service), body, len))
+        log_warn("reply not delivered (client gone, or not reading its replies)", "service=%s err=\"%s\"", service, zmq_strerror(errno));
 }
 
 void router_reply(router_t *self, mdp_span_t peer, const char *service, const void *body, size_t len, bool writes)
 {
-    outmsg_t *m = self->out_free;
-    if (m) {
-        self->out_free = m->next;
-        self->n_free--;
-    } else {
-        m = xcalloc(1, sizeof *m);
-    }
-    m->next = NULL;
-    m->sealed = m->failed = false;
-    m->epoch = 0;
-    m->peer = fit(m->peer, &m->peer_cap, peer.n ? peer.n : 1);
-    if (peer.n) memcpy(m->peer, peer.p, peer.n);
-    m->peer_len = peer.n;
-    snprintf(m->service, sizeof m->service, "%s", service);
-    m->body = fit(m->body, &m->cap, len ? len : 1);
-    if (len) memcpy(m->body, body, len);
-    m->len = len;
-    m->writes = writes;
-    if (self->out_tail) self->out_tail->next = m;
-    else self->out_head = m;
-    self->out_tail = m;
-    if (!self->out_unsealed) self->out_unsealed = m;
+    outbox_push(self->out, peer, service, body, len, writes);
 }
 
-void router_seal(router_t *self, uint64_t epoch, bool committed)
-{
-    for (outmsg_t *m = self->out_unsealed; m; m = m->next) {
-        m->sealed = true;
-        m->failed = !committed;
-        m->epoch = epoch;
-    }
-    self->out_unsealed = NULL;
-}
-
-size_t router_release(router_t *self, uint64_t durable)
-{
-    wire_enc_t e;
-    size_t sent = 0;
-    wire_enc_init(&e);
-    outmsg_t *m;
-    /* In order: a reply waits for its own commit to be durable, and for every reply before it. */
-    while ((m = self->out_head) && m->sealed && (m->failed || m->epoch <= durable)) {
-        const void *body = m->body;
-        size_t len = m->len;
-        if (m->writes && m->failed) {
-            wire_enc_reset(&e);
-            wire_map(&e, 2);
-            wire_kv_str(&e, "status", "retry");
-            wire_kv_str(&e, "error", "the store could not commit (disk full or write error); nothing was recorded, retry later");
-            body = e.sb.data;
-            len = e.sb.size;
-        }
-        if (mdp_send_to_client(self->sock, (mdp_span_t){m->peer, m->peer_len}, m->service, strlen(m->service), body, len))
-            log_warn("reply not delivered (client gone, or not reading its replies)", "service=%s err=\"%s\"", m->service, zmq_strerror(errno));
-        self->out_head = m->next;
-        if (!self->out_head) self->out_tail = NULL;
-        out_recycle(self, m);
-        sent++;
-    }
-    wire_enc_free(&e);
-    return sent;
-}
+void router_seal(router_t *self, uint64_t epoch, bool committed) { outbox_seal(self->out, epoch, committed); }
+size_t router_release(router_t *self, uint64_t durable) { return outbox_release(self->out, durable); }
 
 static void collect(void *ctx, const char *key, void *val)
 {

@@ -1,14 +1,16 @@
 /* report_query: SPEC §7 figures from the store, read-only.
  *
- * The figures come from a handful of aggregate statements, one per "family" of
- * figures that share a time column (received_at, closed_at, rated_at,
- * overdue_at; open tickets at the period end; kb_rev.valid_from). Each
- * statement is "SELECT key, SUM(..), .. WHERE column in period GROUP BY key",
- * where key is '' for the total, the CST month of that family's own column, or
- * type/unit/street. The SQL text is assembled only from the constant fragments
- * below; the period is always bound (:from, :to), never formatted in.
- * Nothing here reads the event table. */
+ * The figures come from a handful of aggregate statements, one per "family":
+ * the daily roll-ups (table rollup, kept by the broker in the same
+ * transaction as the transitions), the tickets not classified yet (ticket
+ * table, through its unfinished index), open tickets at the period end, and
+ * kb_rev.valid_from. Each statement is "SELECT key, SUM(..), .. WHERE day or
+ * time in period GROUP BY key", where key is '' for the total, the CST month,
+ * or type/unit/street. The SQL text is assembled only from the constant
+ * fragments below; the period is always bound (:from, :to), never formatted
+ * in. Opening the store, its checks, backup and --outcomes: report_store.c. */
 #include "report_query.h"
+#include "report_store_priv.h"
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -100,11 +102,6 @@ static const char *const TYPES[][2] = {
 
 static const char *const BY_NAMES[] = {"none", "month", "type", "unit", "street"};
 
-struct report_store {
-    sqlite3 *db;
-    report_status_t status;   /* class of the last failure */
-};
-
 typedef struct {
     char *key;                /* owned; NULL = attribute absent */
     char *name;               /* owned display name */
@@ -163,186 +160,6 @@ int report_by_parse(const char *name, report_by_t *out)
     for (size_t i = 1; i < sizeof BY_NAMES / sizeof BY_NAMES[0]; i++)
         if (strcmp(BY_NAMES[i], name) == 0) { *out = (report_by_t)i; return 0; }
     return -1;
-}
-
-/* -------------------------------------------------------------------- store */
-
-static report_status_t classify_rc(int rc)
-{
-    switch (rc & 0xff) {
-    case SQLITE_CANTOPEN: case SQLITE_PERM: case SQLITE_AUTH: return REPORT_E_NOINPUT;
-    case SQLITE_CORRUPT: case SQLITE_NOTADB: case SQLITE_FORMAT: return REPORT_E_DATA;
-    case SQLITE_BUSY: case SQLITE_LOCKED: return REPORT_E_TEMPFAIL;
-    default: return REPORT_E_SOFTWARE;
-    }
-}
-
-/* Logs the connection's last error and records its class. */
-static void store_fail(report_store_t *st, const char *what)
-{
-    char q[512];
-    int rc = sqlite3_extended_errcode(st->db);
-    st->status = classify_rc(rc);
-    log_error("store query failed", "what=%s rc=%d error=%s", what, rc,
-              log_quote(q, sizeof q, sqlite3_errmsg(st->db)));
-}
-
-static sqlite3_stmt *prepare(report_store_t *st, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-        store_fail(st, sql);
-        return NULL;
-    }
-    return s;
-}
-
-/* Steps s once: SQLITE_ROW, or the failure logged (s may be NULL: prepare failed). */
-static int step_row(report_store_t *st, sqlite3_stmt *s, const char *what)
-{
-    int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
-    if (s && rc != SQLITE_ROW) store_fail(st, what);
-    return rc;
-}
-
-static int check_version(report_store_t *st)
-{
-    sqlite3_stmt *s = prepare(st, "PRAGMA user_version");
-    int rc = step_row(st, s, "user_version");
-    int v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW) return -1;
-    if (v < REPORT_SCHEMA_OLDEST || v > REPORT_SCHEMA_VERSION) {
-        log_error("store has an unsupported schema version (PRAGMA user_version)",
-                  "found=%d expected=%d..%d", v, REPORT_SCHEMA_OLDEST, REPORT_SCHEMA_VERSION);
-        st->status = REPORT_E_DATA;
-        return -1;
-    }
-    return 0;
-}
-
-report_store_t *report_store_open(const char *path, report_status_t *status)
-{
-    char q[512];
-    report_store_t *st = xcalloc(1, sizeof *st);
-    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
-    if (rc != SQLITE_OK) {
-        *status = classify_rc(rc);
-        log_error("cannot open store", "path=%s error=%s", log_quote(q, sizeof q, path),
-                  st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-        report_store_destroy(&st);
-        return NULL;
-    }
-    sqlite3_busy_timeout(st->db, 10000);   /* the broker may be committing */
-    if (check_version(st) < 0) {
-        *status = st->status;
-        report_store_destroy(&st);
-        return NULL;
-    }
-    *status = REPORT_OK;
-    return st;
-}
-
-void report_store_destroy(report_store_t **p)
-{
-    if (!p || !*p) return;
-    sqlite3_close((*p)->db);
-    free(*p);
-    *p = NULL;
-}
-
-report_status_t report_store_status(const report_store_t *self) { return self->status; }
-
-int report_store_span(report_store_t *self, bool *any, int64_t *min, int64_t *max)
-{
-    /* MIN and MAX of an indexed column: two index probes, no scan. */
-    /* Two subqueries: SQLite answers a lone MIN or MAX with one index probe each. */
-    sqlite3_stmt *s = prepare(self, "SELECT (SELECT MIN(received_at) FROM ticket), (SELECT MAX(received_at) FROM ticket)");
-    int rc = step_row(self, s, "span");
-    if (rc == SQLITE_ROW) {
-        *any = sqlite3_column_type(s, 0) != SQLITE_NULL;
-        *min = sqlite3_column_int64(s, 0);
-        *max = sqlite3_column_int64(s, 1);
-    }
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0 : -1;
-}
-
-int report_store_check(report_store_t *self, FILE *problems, bool *ok)
-{
-    sqlite3_stmt *s = prepare(self, "PRAGMA integrity_check");
-    if (!s) return -1;
-    int rc;
-    *ok = false;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *line = (const char *)sqlite3_column_text(s, 0);
-        if (line && strcmp(line, "ok") == 0) *ok = true;
-        else fprintf(problems, "%s\n", line ? line : "(null)");
-    }
-    if (rc != SQLITE_DONE) {
-        store_fail(self, "integrity_check");
-        *ok = false;
-    }
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int report_store_backup(report_store_t *self, const char *dest)
-{
-    sqlite3 *out = NULL;
-    if (access(dest, F_OK) == 0) {
-        log_error("backup refused: the destination exists", "dest=\"%s\"", dest);
-        self->status = REPORT_E_SOFTWARE;
-        return -1;
-    }
-    int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(out, "main", self->db, "main") : NULL;
-    if (b) {
-        /* One step copies every page inside one read transaction of the
-         * source: a consistent snapshot, while the broker keeps writing (WAL). */
-        rc = sqlite3_backup_step(b, -1);
-        sqlite3_backup_finish(b);
-        if (rc == SQLITE_DONE) rc = sqlite3_errcode(out);
-    }
-    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-        log_error("backup failed", "dest=\"%s\" error=\"%s\"", dest, out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
-        self->status = REPORT_E_SOFTWARE;
-        sqlite3_close(out);
-        unlink(dest);
-        return -1;
-    }
-    sqlite3_close(out);
-    return 0;
-}
-
-static int col_int_or(sqlite3_stmt *s, int i, int dflt)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
-}
-
-int report_outcomes_each(report_store_t *self, report_outcome_fn fn, void *arg)
-{
-    /* ORDER BY the primary key walks its index: rows stream in byte order. */
-    sqlite3_stmt *s = prepare(self, "SELECT id, state, unit, received_at, closed_at, on_time, rating "
-                                    "FROM ticket ORDER BY id");
-    if (!s) return -1;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        report_outcome_t row = {
-            .id = (const char *)sqlite3_column_text(s, 0),
-            .state = (const char *)sqlite3_column_text(s, 1),
-            .unit = (const char *)sqlite3_column_text(s, 2),
-            .received_at = sqlite3_column_int64(s, 3),
-            .has_closed = sqlite3_column_type(s, 4) != SQLITE_NULL,
-            .closed_at = sqlite3_column_int64(s, 4),
-            .on_time = col_int_or(s, 5, -1),
-            .rating = col_int_or(s, 6, -1),
-        };
-        if (fn(&row, arg) < 0) break;
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) store_fail(self, "outcomes");
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------- groups */
@@ -429,7 +246,7 @@ static int bind_period(report_store_t *st, sqlite3_stmt *s, int64_t from, int64_
     int i_to = sqlite3_bind_parameter_index(s, ":to");
     bool ok = (!i_from || sqlite3_bind_int64(s, i_from, from) == SQLITE_OK)
               && (!i_to || sqlite3_bind_int64(s, i_to, to) == SQLITE_OK);
-    if (!ok) store_fail(st, "bind");
+    if (!ok) rs_fail(st, "bind");
     return ok ? 0 : -1;
 }
 
@@ -445,7 +262,7 @@ static int run_family(report_store_t *st, const family_t *f, report_by_t by,
                             ? "rollup_total" : f->table;
     snprintf(sql, sizeof sql, "SELECT %s AS k, %s FROM %s WHERE %s GROUP BY k",
              k, f->sums, table, f->where);
-    sqlite3_stmt *s = prepare(st, sql);
+    sqlite3_stmt *s = rs_prepare(st, sql);
     if (!s || bind_period(st, s, from, to) < 0) {
         sqlite3_finalize(s);
         return -1;
@@ -456,7 +273,7 @@ static int run_family(report_store_t *st, const family_t *f, report_by_t by,
         for (int i = 0; i < f->nfields; i++)
             *(int64_t *)((char *)&g->c + f->fields[i]) += sqlite3_column_int64(s, i + 1);
     }
-    if (rc != SQLITE_DONE) store_fail(st, "figures");
+    if (rc != SQLITE_DONE) rs_fail(st, "figures");
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -523,7 +340,7 @@ static int compute_groups(report_store_t *st, report_t *r, report_by_t by, group
 static int exec(report_store_t *st, const char *sql)
 {
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-    if (rc != SQLITE_OK) store_fail(st, sql);
+    if (rc != SQLITE_OK) rs_fail(st, sql);
     return rc == SQLITE_OK ? 0 : -1;
 }
 
