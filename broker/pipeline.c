@@ -287,20 +287,20 @@ static void encode_common(pipeline_t *p, const live_t *l, int extra)
     wire_kv_int(e, "at", l->t.last_at);
 }
 
+static void encode_text(void *ctx, const char *text, size_t len) { wire_strn(ctx, text, len); }
+
 static void encode_item(pipeline_t *p, live_t *l)
 {
     wire_enc_t *e = &p->enc;
     switch (l->action) {
-    case ACT_CLASSIFY: {
+    case ACT_CLASSIFY:
         /* Not kept in memory: 1M queued tickets stay small. Read inside the
-         * group transaction, so a batch of reads shares one lock. */
-        store_begin(p->store);
-        char *text = store_ticket_text(p->store, l->t.id);
+         * group transaction, so a batch of reads shares one lock, and
+         * encoded straight from SQLite's buffer. */
         encode_common(p, l, 1);
-        wire_kv_str(e, "text", text ? text : "");
-        free(text);
+        wire_str(e, "text");
+        if (store_ticket_text_with(p->store, l->t.id, encode_text, e) != 0) wire_str(e, "");
         break;
-    }
     case ACT_DISPATCH:
         encode_common(p, l, 3);
         wire_kv_str(e, "cat", ticket_category_name(l->t.category));
@@ -319,10 +319,15 @@ static void encode_item(pipeline_t *p, live_t *l)
     }
 }
 
+static int batch_size(const pipeline_t *p, int q)
+{
+    return p->queues[q].n < (size_t)p->batch_max ? (int)p->queues[q].n : p->batch_max;
+}
+
 static batch_t *take_batch(pipeline_t *p, int q)
 {
     lqueue_t *lq = &p->queues[q];
-    int n = lq->n < (size_t)p->batch_max ? (int)lq->n : p->batch_max;
+    int n = batch_size(p, q);
     batch_t *b = xmalloc(sizeof *b + (size_t)n * sizeof b->it[0]);
     b->queue = q;
     b->n = n;
@@ -337,6 +342,7 @@ static batch_t *take_batch(pipeline_t *p, int q)
         memcpy(b->it[i].id, l->t.id, sizeof b->it[i].id);
         b->it[i].action = l->action;
         b->it[i].token = l->token;
+        encode_item(p, l);
     }
     if (!lq->head) lq->tail = NULL;
     lq->n -= (size_t)n;
@@ -349,7 +355,6 @@ static void *feed(void *ctx, const char *service, const void **body, size_t *len
     pipeline_t *p = ctx;
     int q = service_queue(service);
     if (q < 0 || p->queues[q].n == 0) return NULL;
-    batch_t *b = take_batch(p, q);
     wire_enc_t *e = &p->enc;
     wire_enc_reset(e);
     wire_map(e, 5);
@@ -358,8 +363,9 @@ static void *feed(void *ctx, const char *service, const void **body, size_t *len
     wire_kv_int(e, "seed", (int64_t)p->seed);
     wire_kv_int(e, "kbrev", p->kb_rev);
     wire_str(e, "items");
-    wire_array(e, (uint32_t)b->n);
-    for (int i = 0; i < b->n; i++) encode_item(p, pl_find(p, b->it[i].id));
+    wire_array(e, (uint32_t)batch_size(p, q));
+    if (q == Q_CLASSIFY) store_begin(p->store); /* the texts are read in the group transaction */
+    batch_t *b = take_batch(p, q); /* encodes each item as it takes it */
     *body = e->sb.data;
     *len = e->sb.size;
     return b;

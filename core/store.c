@@ -226,7 +226,7 @@ static int on_wal(void *ctx, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
-static int configure(store_t *self, store_sync_t sync)
+static int configure(store_t *self)
 {
     /* A checkpointed WAL is cut back to 64 MiB, so a burst cannot leave a huge file. */
     if (exec(self, "PRAGMA journal_size_limit=67108864", "journal_size_limit")) return -1;
@@ -234,7 +234,6 @@ static int configure(store_t *self, store_sync_t sync)
     /* NORMAL in both modes: COMMIT does not fsync. With STORE_SYNC_FULL the
      * sync thread (store_sync.c) fsyncs the WAL before anything is
      * acknowledged; checkpoints still fsync the WAL and the database. */
-    (void)sync;
     if (exec(self, "PRAGMA synchronous=NORMAL", "sync")) return -1;
     /* Checkpoint by ourselves (store_checkpoint) so a slow checkpoint never
      * lands inside a commit we are about to acknowledge. */
@@ -257,7 +256,7 @@ store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errle
         store_close(&self);
         return NULL;
     }
-    if (configure(self, sync) || quick_check(self, err, errlen) || migrate(self, err, errlen) ||
+    if (configure(self) || quick_check(self, err, errlen) || migrate(self, err, errlen) ||
         prepare_all(self, err, errlen) || load_secret(self) || load_seq(self) ||
         (sync == STORE_SYNC_FULL && (store_sync_start(self) || store_ckpt_start(self)))) {
         if (!*err) snprintf(err, errlen, "cannot set up %s: %s", path, sqlite3_errmsg(self->db));

@@ -91,6 +91,10 @@ int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, con
 int store_ticket_get(store_t *self, const char *id, ticket_t *out);
 /* The ticket's text; caller frees. NULL if unknown or on error. */
 char *store_ticket_text(store_t *self, const char *id);
+/* The same without a copy: fn sees the text (valid during the call only).
+ * 0 found, 1 unknown id. */
+typedef void (*store_text_fn)(void *ctx, const char *text, size_t len);
+int store_ticket_text_with(store_t *self, const char *id, store_text_fn fn, void *ctx);
 typedef int (*store_ticket_fn)(void *ctx, const ticket_t *t);
 /* Calls fn for every ticket not in a final state; stops early if fn returns non-zero. */
 int store_ticket_unfinished(store_t *self, store_ticket_fn fn, void *ctx);

@@ -135,14 +135,27 @@ int store_ticket_get(store_t *self, const char *id, ticket_t *out)
     return rc == SQLITE_DONE ? 1 : store_fail(self, "ticket_get");
 }
 
-char *store_ticket_text(store_t *self, const char *id)
+int store_ticket_text_with(store_t *self, const char *id, store_text_fn fn, void *ctx)
 {
     sqlite3_stmt *st = self->q[Q_T_TEXT];
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    char *text = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) text = xstrdup((const char *)sqlite3_column_text(st, 0));
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) fn(ctx, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    return found ? 0 : 1;
+}
+
+static void copy_text(void *ctx, const char *text, size_t len)
+{
+    (void)len;
+    *(char **)ctx = xstrdup(text);
+}
+
+char *store_ticket_text(store_t *self, const char *id)
+{
+    char *text = NULL;
+    store_ticket_text_with(self, id, copy_text, &text);
     return text;
 }
 
