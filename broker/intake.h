@@ -1,4 +1,4 @@
-/* intake: the ticket.submit and ticket.status services (SPEC §3). A ticket is
+/* intake: the ticket.submit and ticket.status services. A ticket is
  * validated, inserted in the loop's group transaction and handed to the
  * pipeline; its "accepted" goes out only after that transaction commits. */
 #ifndef HOTLINE_INTAKE_H

@@ -1,4 +1,4 @@
-/* calendar: PRC working days and CST civil-time arithmetic (SPEC §5, §9).
+/* calendar: PRC working days and CST civil-time arithmetic.
  * Deadline code (sla.c, the broker's timers, the simulator's handling times)
  * asks "is this CST day a working day?" very often, so loaded holiday data is
  * kept as one byte per day in a dense array indexed by day number; every other

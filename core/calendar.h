@@ -1,4 +1,4 @@
-/* calendar: PRC working days for deadline arithmetic (SPEC §5, §9).
+/* calendar: PRC working days for deadline arithmetic.
  * A working day is Monday–Friday, minus public holidays, plus the weekend days
  * worked in exchange (调休). Holidays ship as data in schemas/calendar/.
  * All days are China Standard Time (UTC+8, no DST). Days in years with no

@@ -1,4 +1,4 @@
-/* classify: sorts a ticket's Chinese text into a SPEC §8 category and unit.
+/* classify: sorts a ticket's Chinese text into a category and unit.
  *
  * Place in the flow: intake → classify → dispatch. The classify worker calls
  * classify_text with the knowledge base as it stood at the ticket's
@@ -14,7 +14,7 @@
  * keyword matched ("工资" from "拖欠工资"), worth 2 when only one category has
  * the piece, 1 when two do. The weak layer mostly decides texts that share no
  * whole keyword with the KB, which on hand-written unseen text was a fifth of
- * the errors. Ties go to the earlier category of SPEC §8; no evidence at all
+ * the errors. Ties go to the earlier category in the category table; no evidence at all
  * means a community matter (属地). The winning category's best entry gives the
  * unit and, for a confident consultation, the answering kb_id. Nothing depends
  * on the order of hits, so the result is a pure function of (kb as of at,
@@ -195,7 +195,7 @@ static const kb_entry_t *best_entry(const hits_t *hs, int cat, int *out_score)
     return best;
 }
 
-/* Highest-scoring category other than skip (ties: SPEC order); -1 if none scores. */
+/* Highest-scoring category other than skip (ties: the category table's order); -1 if none scores. */
 static int top_category(const int score[UNITS_N_CATEGORIES], int skip)
 {
     int best = -1;

@@ -1,4 +1,4 @@
-/* classify: sorts Chinese ticket text into a SPEC §8 category and responsible
+/* classify: sorts Chinese ticket text into a category and responsible
  * unit, using the knowledge base as it stood at a given virtual time, and says
  * whether a consultation can be answered from the knowledge base (kb_id). */
 #ifndef HOTLINE_CLASSIFY_H
@@ -7,7 +7,7 @@
 #include "kb.h"
 
 typedef struct {
-    char category[24];   /* SPEC §8 category code */
+    char category[24];   /* category code */
     char unit[48];       /* responsible unit service, e.g. "unit.street.jinxia" */
     char alt_unit[48];   /* second choice, used when the first unit returns the ticket (退单) */
     char kb_id[32];      /* entry answering a consultation, "" if none */
@@ -15,7 +15,7 @@ typedef struct {
     int score;           /* match strength of the winning category */
 } classify_result_t;
 
-/* Classifies text of the given SPEC §3 type. street (may be NULL) is the
+/* Classifies text of the given ticket type. street (may be NULL) is the
  * ticket's street field; without it a street named in the text is used, and a
  * community matter with no street at all goes to the fallback street "jinxia"
  * (金霞, seat of the district government; out->street then stays ""). Text

@@ -2,7 +2,7 @@
  * Each entry (id) has revisions; a revision is valid from a virtual time on.
  * Classification "as of t" uses, per id, the newest revision with
  * valid_from <= t, so the order in which updates arrive cannot change a
- * classification (SPEC §6). The broker's store holds the master copy; workers
+ * classification. The broker's store holds the master copy; workers
  * hold a kb_t filled over the wire (kb.* services). */
 #ifndef HOTLINE_KB_H
 #define HOTLINE_KB_H
@@ -17,7 +17,7 @@ typedef struct {
     const char *id;        /* "KB0001", <= 31 bytes */
     int64_t rev;           /* global revision number, increasing; 0 = shipped */
     int64_t valid_from;    /* virtual Unix time from which this revision holds */
-    const char *category;  /* SPEC §8 category code */
+    const char *category;  /* category code */
     const char *unit;      /* "unit.chengguan", or "street" = the ticket's street unit */
     const char *keywords;  /* '|'-separated Chinese keywords, e.g. "占道经营|摆摊|流动摊贩" */
     const char *answer;    /* standard answer for consultations; "" if none */

@@ -1,4 +1,4 @@
-/* rng: the keyed random stream of SPEC §6.
+/* rng: the keyed random stream that makes outcomes deterministic.
  * A stream is keyed by (scenario seed, ticket id, stage, round), never by the
  * worker or the delivery, so a redelivered stage draws the same numbers. */
 #ifndef HOTLINE_RNG_H

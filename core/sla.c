@@ -1,4 +1,4 @@
-/* sla: the deadline rules of SPEC §5 (time limits per ticket type, urgent
+/* sla: the deadline rules (time limits per ticket type, urgent
  * clock hours, signing, 差评 rectification, rating wait, extensions).
  * The rules are one table of integer settings with built-in defaults, which
  * schemas/sla.tsv may override; deadlines are computed with the calendar.
@@ -20,7 +20,7 @@ enum {
 };
 
 /* One setting: its key in sla.tsv, the ticket type it applies to (close
- * limits only), its SPEC §5 default and the accepted range. */
+ * limits only), its default and the accepted range. */
 typedef struct {
     const char *key;
     const char *type;

@@ -1,4 +1,4 @@
-/* sla: the deadline rules of SPEC §5 as data (schemas/sla.tsv), applied with a
+/* sla: the deadline rules as data (schemas/sla.tsv), applied with a
  * calendar. Defaults are the Guangdong 12345 rules in force since 2022-09-01. */
 #ifndef HOTLINE_SLA_H
 #define HOTLINE_SLA_H
@@ -17,7 +17,7 @@ void sla_destroy(sla_t **p);
 int sla_load_buf(sla_t *self, const char *buf, size_t len, char *err, size_t errlen);
 int sla_load_file(sla_t *self, const char *path, char *err, size_t errlen);
 
-/* Deadline to close a ticket of type received at t. type is a SPEC §3 type
+/* Deadline to close a ticket of type received at t. type is a ticket type
  * code ("consult", "help", "suggest", "complaint", "report"); urgent tickets use
  * clock hours. Returns -1 for an unknown type or "praise" (never due). */
 int64_t sla_close_due(const sla_t *self, const calendar_t *cal, const char *type, bool urgent, int64_t received_at);

@@ -1,4 +1,4 @@
-/* ticket: code tables and the validation of ticket.submit (SPEC §3). */
+/* ticket: code tables and the validation of ticket.submit. */
 #include "ticket.h"
 #include "units.h"
 #include "wire.h"
@@ -112,7 +112,7 @@ static int read_optional(const msgpack_object *map, ticket_t *t, ticket_intake_t
     t->street = TICKET_NONE;
     if (r == 0) {
         int s = ticket_street_index(street);
-        if (s < 0) return bad(err, errlen, "field 'street' is not a known street code (SPEC §8)");
+        if (s < 0) return bad(err, errlen, "field 'street' is not a known street code (see schemas/wire.md)");
         t->street = (uint8_t)s;
     }
     if (wire_copy_str(map, "channel", in->channel, sizeof in->channel, err, errlen) < 0) return -1;

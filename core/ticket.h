@@ -1,5 +1,5 @@
 /* ticket: the work order (工单) record shared by intake, the store and the
- * broker's state machine, and the validation of a ticket.submit map (SPEC §3).
+ * broker's state machine, and the validation of a ticket.submit map.
  * Codes (type, state, category, unit, street) are small integers here and
  * names on the wire and in the store. */
 #ifndef HOTLINE_TICKET_H

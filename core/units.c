@@ -1,4 +1,4 @@
-/* units: static tables of SPEC §8 (categories → units) and the district's 10 streets. */
+/* units: static tables (categories → units) and the district's 10 streets. */
 #include "units.h"
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* units: the categories, responsible units (承办单位) and streets of SPEC §8.
+/* units: the categories, responsible units (承办单位) and streets (schemas/wire.md).
  * These codes are part of the wire contract: never change a code's meaning. */
 #ifndef HOTLINE_UNITS_H
 #define HOTLINE_UNITS_H

@@ -10,7 +10,7 @@
 --
 -- Times are Unix seconds. Times of the lifecycle (received_at, closed_at,
 -- event.at, ...) are VIRTUAL times derived from the ticket's own data and its
--- random stream (SPEC §6), never from when a message arrived.
+-- random stream, never from when a message arrived.
 
 CREATE TABLE ticket (
     id            TEXT PRIMARY KEY,       -- caller's unique id (idempotency key), <= 64 bytes
@@ -22,7 +22,7 @@ CREATE TABLE ticket (
     caller_mask   TEXT,                   -- masked phone number (138****1234); never the full number
     caller_hash   TEXT,                   -- keyed hash of the full number (hex)
     state         TEXT NOT NULL,          -- current lifecycle state (schemas/lifecycle.def)
-    category      TEXT,                   -- SPEC §8 category, set by classify
+    category      TEXT,                   -- category, set by classify
     unit          TEXT,                   -- current responsible unit service
     alt_unit      TEXT,                   -- classifier's second choice (re-dispatch after 退单)
     kb_id         TEXT,                   -- KB entry that answered a consultation
@@ -93,7 +93,7 @@ CREATE TABLE kb_rev (
 ) STRICT;
 CREATE INDEX kb_rev_id ON kb_rev(id, valid_from);
 
--- Daily roll-up of the report figures (SPEC §7), kept by the broker in the
+-- Daily roll-up of the report figures, kept by the broker in the
 -- same transaction as the transitions that change them, so a report reads
 -- O(days × groups) rows, never the tickets. Each figure is counted on the CST
 -- day of its own time, under the ticket's type, urgency, street and the unit

@@ -3,7 +3,7 @@
 broker, over the same 7/MDP v0.1 wire format as hotline-sim, from Python
 (Debian's python3-zmq and python3-msgpack). Installed as `hotline-feed`.
 
-The file holds one SPEC §3 ticket per line (JSON Lines) or per row (CSV with
+The file holds one ticket per line (JSON Lines) or per row (CSV with
 a header row of field names). Tickets go out in batches of --batch on a
 DEALER socket, with up to --window batches unanswered at a time. A batch that
 gets no answer for --timeout seconds is sent again on a fresh connection;
@@ -49,7 +49,7 @@ input:
      "text":"金霞街道某小区门口占道经营……","street":"jinxia"}
   CSV (.csv, UTF-8, a BOM is fine): a header row of field names, then one
     ticket per row; empty cells of optional fields are left out.
-  Fields (SPEC §3): id, received_at, type, text (required); urgent, street,
+  Fields: id, received_at, type, text (required); urgent, street,
   caller, channel (optional). received_at is Unix seconds or a time
   "YYYY-MM-DD HH:MM[:SS]" (China Standard Time unless it names an offset);
   type is consult|help|complaint|report|suggest|praise (or 咨询 求助 投诉 举报

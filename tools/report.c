@@ -1,4 +1,4 @@
-/* hotline-report: reads the store READ-ONLY and prints the SPEC §7 figures,
+/* hotline-report: reads the store READ-ONLY and prints the report figures,
  * the comparison with a scenario's published figures (as a table, CSV, JSON
  * or a self-contained HTML page with charts), per-ticket outcomes, or an
  * integrity check. The last step of a ticket's path: nothing here
@@ -33,7 +33,7 @@ static const char USAGE[] =
 static const char HELP[] =
     "\n"
     "Reads a hotline store (SQLite, opened read-only) and prints the service\n"
-    "figures of SPEC §7 for a period.\n"
+    "service figures for a period.\n"
     "\n"
     "  --db FILE         the store written by hotline-broker (required)\n"
     "  --from DATE       first day of the period, inclusive (CST)\n"

@@ -1,6 +1,6 @@
 /* report_html: hotline-report --format html. One self-contained HTML5 page
  * (UTF-8, inline CSS, inline SVG charts from report_svg; no script, no font
- * or image fetched, no URL at all) for people to read: the SPEC §7 figures
+ * or image fetched, no URL at all) for people to read: the report figures
  * as cards and a table, monthly and per-unit charts, and the comparison with
  * a scenario's published figures.
  *

@@ -1,4 +1,4 @@
-/* report_query: SPEC §7 figures from the store, read-only.
+/* report_query: report figures from the store, read-only.
  *
  * The figures come from a handful of aggregate statements, one per "family":
  * the daily roll-ups (table rollup, kept by the broker in the same
@@ -164,7 +164,7 @@ int report_by_parse(const char *name, report_by_t *out)
 
 /* ------------------------------------------------------------------- groups */
 
-/* Sets g's display name and rank: known codes in their table's order (SPEC
+/* Sets g's display name and rank: known codes in their table's order (ticket
  * types, units_all(), the 10 streets), then unknown keys, then NULL. */
 static void group_describe(group_t *g, report_by_t by)
 {

@@ -1,4 +1,4 @@
-/* report_query: the SPEC §7 figures, computed from the store (schemas/store.sql).
+/* report_query: the report figures, computed from the store (schemas/store.sql).
  * Last step of a ticket's path: the broker wrote the store; hotline-report
  * opens it READ-ONLY and this module turns it into counts. Formatting lives in
  * report_format; option parsing in report.c.
@@ -51,7 +51,7 @@ typedef struct {
     size_t num, den;
 } report_figure_t;
 
-/* The 17 figures in SPEC §7 order (static table); n receives the count. */
+/* The 17 figures in the report's order (static table); n receives the count. */
 const report_figure_t *report_figures(size_t *n);
 /* NULL when key names no figure. */
 const report_figure_t *report_figure(const char *key);

@@ -459,7 +459,7 @@ static int run(sim_t *s, const scenario_t *scn, uint64_t seed)
         if (it->kind == SIM_TICKET) { t += t < s->n_tickets; continue; }
         if (s->o.limit && it->at > last_at) break;
         /* Every ticket received before the update is acknowledged first, so
-         * the broker's KB revision counter orders them (SPEC §6). */
+         * the broker's KB revision counter orders them. */
         if (feed_until(s, t, t) != 0) { rc = EX_UNAVAILABLE; break; } /* still write the ledger below */
         rc = kb_update(s, it, scenario_name(scn), seed, ++k);
     }

@@ -17,7 +17,7 @@ typedef struct {
     char id[24];              /* ticket: "LH2022-000123", sorts in feed order among tickets;
                                * KB update: "LH2022-K0001" (an idempotency key for resends) */
     /* SIM_TICKET */
-    const char *type;         /* SPEC §3 type code (static string) */
+    const char *type;         /* ticket type code (static string) */
     bool urgent;
     const char *street;       /* street code (static string) */
     const char *category;     /* the category the text was written for (ground truth) */

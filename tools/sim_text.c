@@ -18,7 +18,7 @@
 
 enum { K_ASK, K_ISSUE, K_SUGGEST, K_PRAISE, K_URGENT, K_N };
 static const char *const KIND_NAMES[K_N] = {"ask", "issue", "suggest", "praise", "urgent"};
-/* Leads: the six SPEC §3 types, then "urgent" (put before the type's lead)
+/* Leads: the six ticket types, then "urgent" (put before the type's lead)
  * and "address" (put after a non-consult template that names no street). */
 #define N_LEADS 8
 #define LEAD_URGENT 6

@@ -8,15 +8,15 @@
 #include <stddef.h>
 #include "rng.h"
 
-#define SIM_TEXT_MAX 4096   /* bytes, the SPEC §3 limit on ticket text */
+#define SIM_TEXT_MAX 4096   /* bytes, the wire protocol's limit on ticket text */
 
 typedef struct sim_texts sim_texts_t;
 
 /* What a ticket text is written for. All strings are borrowed. */
 typedef struct {
-    const char *type;       /* SPEC §3 type code */
+    const char *type;       /* ticket type code */
     bool urgent;
-    const char *category;   /* SPEC §8 category code */
+    const char *category;   /* category code */
     const char *street;     /* street code */
     const char *channel;    /* "phone", "web", "wechat", "app" */
     const char *date;       /* fills {date}, e.g. "3月5日" */

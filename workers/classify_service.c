@@ -2,7 +2,7 @@
  * responsible unit against the knowledge base as it stood at the ticket's
  * received_at, and finds a KB answer for a consultation (then it is answered
  * at once). Also answers any MDP client directly: {text, type[, street]} →
- * {category, unit, kb_id} (SPEC §8), against the newest knowledge base. */
+ * {category, unit, kb_id}, against the newest knowledge base. */
 #include "classify.h"
 #include "services.h"
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * reply is {v, items:[...]} with one result per item, each carrying the
  * item's id and delivery token (dlv) so the broker can match it. A stage's
  * draws come from rng_key(seed, id, stage, round): never from the worker or
- * the delivery, so every redelivery gives the same outcome (SPEC §6). */
+ * the delivery, so every redelivery gives the same outcome. */
 #ifndef HOTLINE_STAGE_H
 #define HOTLINE_STAGE_H
 #include <msgpack.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """client_acceptance: an independent 12345-hotline client, written from the
 published protocols only (ZeroMQ RFC 7/MDP v0.1 client side, RFC 8/MMI,
-MessagePack) and the hotline wire contract (SPEC §3), not from the C code.
+MessagePack) and the hotline wire contract, not from the C code.
 
   client_acceptance.py --connect EP acceptance
       the client acceptance run: submit/duplicate/reject/batch/status/mmi

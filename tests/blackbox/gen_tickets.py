@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""gen_tickets: writes N realistic 12345 tickets (SPEC §3 maps) as JSON Lines
+"""gen_tickets: writes N realistic 12345 tickets (maps) as JSON Lines
 and/or CSV, for the feed test and for trying scripts/feed.py by hand.
 
   gen_tickets.py --count 1000 --prefix FEEDJ --jsonl T.jsonl

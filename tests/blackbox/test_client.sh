@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Client acceptance (SPEC §3): an independent Python client (REQ socket,
+# Client acceptance: an independent Python client (REQ socket,
 # MDP/0.1 framing) gets accepted / duplicate / rejected-with-a-reason for
 # single tickets and for a mixed batch (one reply per ticket, in order),
 # ticket.status for known and unknown ids, and the 8/MMI answers.

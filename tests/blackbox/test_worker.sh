@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Worker acceptance (SPEC §3): an independent Python 7/MDP v0.1 worker
+# Worker acceptance: an independent Python 7/MDP v0.1 worker
 # (DEALER; READY "acme.upper", HEARTBEAT both ways, REPLY) registers with the
 # broker; a client's 20 requests to acme.upper through the broker all come
 # back uppercased, with an idle pause in the middle (8 heartbeat intervals

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# A dead worker's in-flight request goes to another worker (SPEC §2: "kill
-# one and nothing is lost"; §3: a peer is dead after 3 missed heartbeats).
+# A dead worker's in-flight request goes to another worker.
 # With --heartbeat 200 a worker is dead 600 ms after its last sign of life.
 #  1. an independent Python worker for acme.slow takes a request and hangs
 #     (keeps heartbeating, never answers); it is SIGKILLed while holding it;

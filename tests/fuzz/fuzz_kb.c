@@ -7,7 +7,7 @@
  * succeeds with known, distinct unit and alt_unit, answers only consultations
  * from an entry with an answer, sees nothing before valid_from, and does not
  * change when an entry is re-put unchanged or gains a revision valid later
- * (SPEC §6: a late update never changes an earlier classification). */
+ *. */
 #include "fuzz.h"
 #include "classify.h"
 #include "kb.h"

@@ -1,7 +1,7 @@
 /* Unit tests for core/lifecycle: the state table built from
  * schemas/lifecycle.def. The test includes the same .def file to list the
  * rules independently of lifecycle.c, so every rule written there is checked
- * through lc_next(), and nothing else is allowed. Then the SPEC §4 paths are
+ * through lc_next(), and nothing else is allowed. Then the lifecycle's paths are
  * walked with their expected actions. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,7 +48,7 @@ static const struct { lc_event_t e; const char *name, *display; } DEF_EVENTS[] =
 
 static void test_every_rule_reachable(void **state)
 {
-    assert_true(N_RULES >= 19);   /* SPEC §4 needs at least the 19 rules of version 1 */
+    assert_true(N_RULES >= 19);   /* the lifecycle needs at least the 19 rules of version 1 */
     for (size_t i = 0; i < N_RULES; i++) {
         lc_state_t next = ST__COUNT;
         lc_action_t act = (lc_action_t)-1;

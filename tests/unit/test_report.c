@@ -1,4 +1,4 @@
-/* test_report: the SPEC §7 figures of report_query, asserted exactly on a
+/* test_report: the report figures of report_query, asserted exactly on a
  * hand-made store, and report_format's outputs (--outcomes CSV, JSON, table).
  * The store is built from schemas/store.sql, so a schema change that breaks
  * the report's reading of a column fails here. Each ticket below sits on one
@@ -340,7 +340,7 @@ static void assert_groups_add_up(const report_t *r, bool with_kb)
 static void test_by_type(void **state)
 {
     report_t *r = year_2022(*state, REPORT_BY_TYPE);
-    /* SPEC order; A14 (praise) is outside and types with no row don't appear */
+    /* table order; A14 (praise) is outside and types with no row don't appear */
     const char *keys[] = {"consult", "help", "complaint", "report", "suggest", "praise"};
     assert_int_equal(report_n_groups(r), 6);
     for (size_t i = 0; i < 6; i++) assert_string_equal(report_group_key(r, i), keys[i]);

@@ -223,7 +223,7 @@ static void test_page_frame(void **state)
     assert_non_null(strstr(html, "<title>12345 热线工单报告 2022-01-01 至 2022-03-31</title>"));
     assert_non_null(strstr(html, "\"Noto Sans CJK SC\""));
     assert_non_null(strstr(html, "<b>2022-01-01</b> 至 <b>2022-03-31</b>"));
-    /* the SPEC §7 table: every figure, Chinese and English names */
+    /* the figures table: every figure, Chinese and English names */
     size_t n;
     const report_figure_t *f = report_figures(&n);
     for (size_t i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 /* test_sim_gen: the simulator's feed generator (tools/sim_gen.c).
  * Generates the calibrated Longhu 2022 year and checks the exact counts of
- * SPEC §6, the time range and order, the mix, the texts, and determinism. */
+ * the determinism rule, the time range and order, the mix, the texts, and determinism. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

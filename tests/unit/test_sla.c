@@ -1,4 +1,4 @@
-/* Unit tests for core/sla: the SPEC §5 deadline rules applied with the shipped
+/* Unit tests for core/sla: the deadline rules applied with the shipped
  * 2022/2023 calendar, the built-in defaults against schemas/sla.tsv, overrides,
  * and rejection of bad rule files. Expected timestamps are literals computed by
  * hand (reasoning in comments) and are also checked in CST text form. */

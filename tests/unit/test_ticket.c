@@ -1,4 +1,4 @@
-/* Unit tests for core/ticket: validation of a ticket.submit map (SPEC §3,
+/* Unit tests for core/ticket: validation of a ticket.submit map (,
  * schemas/wire.md) and the code tables. Maps are built with the wire encoder
  * and decoded through wire_decode(), exactly as intake sees them. Each invalid
  * case asserts the complete error text a caller gets back. */
@@ -283,11 +283,11 @@ static void test_bad_text(void **state)
 static void test_bad_optional(void **state)
 {
     fx_t *fx = *state;
-    REJECT(fx, "field 'street' is not a known street code (SPEC §8)", S("id", "T"), I("received_at", T0),
+    REJECT(fx, "field 'street' is not a known street code (see schemas/wire.md)", S("id", "T"), I("received_at", T0),
            S("type", "help"), S("text", "x"), S("street", "wudang"));
-    REJECT(fx, "field 'street' is not a known street code (SPEC §8)", S("id", "T"), I("received_at", T0),
+    REJECT(fx, "field 'street' is not a known street code (see schemas/wire.md)", S("id", "T"), I("received_at", T0),
            S("type", "help"), S("text", "x"), S("street", "金霞"));
-    REJECT(fx, "field 'street' is not a known street code (SPEC §8)", S("id", "T"), I("received_at", T0),
+    REJECT(fx, "field 'street' is not a known street code (see schemas/wire.md)", S("id", "T"), I("received_at", T0),
            S("type", "help"), S("text", "x"), S("street", ""));
     REJECT(fx, "field 'street' must be a string", S("id", "T"), I("received_at", T0), S("type", "help"),
            S("text", "x"), I("street", 1));
