@@ -3,6 +3,7 @@
  * group transaction, send the replies whose commit is on disk (a thread
  * fsyncs the WAL meanwhile, core/store_sync.c) and the next stage batches. */
 #include "auth.h"
+#include "clock.h"
 #include "cert.h"
 #include "intake.h"
 #include "kb_service.h"
@@ -59,7 +60,7 @@ typedef struct {
 static bool access_rule(void *ctx, const char *user_id, const char *service, bool worker_cmd, char *why, size_t whylen)
 {
     broker_t *b = ctx;
-    return auth_allows(auth_role(b->auth, user_id), service, worker_cmd, why, whylen);
+    return auth_allows(auth_who(b->auth, user_id).role, service, worker_cmd, why, whylen);
 }
 
 /* CURVE: the broker's key pair and its own ZAP handler over the allow-list. */
@@ -97,7 +98,7 @@ static int setup(broker_t *b)
     b->sim = sim_control_new(b->router, b->store, b->pipeline, b->intake);
     b->kb = kb_service_new(b->router, b->store, b->pipeline, b->o.kb, err, sizeof err);
     if (!b->kb) { log_error("cannot load the knowledge base", "err=\"%s\"", err); return EX_DATAERR; }
-    b->status = status_new(b->router, b->store, b->pipeline, b->intake);
+    b->status = status_new(b->router, b->auth, b->store, b->pipeline, b->intake);
     if (b->o.metrics && !(b->metrics = metrics_new(b->o.metrics, b->status, err, sizeof err))) {
         log_error("cannot serve metrics", "err=\"%s\"", err);
         return EX_UNAVAILABLE;
@@ -136,15 +137,15 @@ static void on_commit_failed(broker_t *b)
     log_error("commit failed: pausing writes; submitters are told to retry", "sqlite=\"%s\"", store_errmsg(b->store));
     b->paused = true;
     intake_pause(b->intake, true);
-    b->next_probe_ms = router_now_ms() + PROBE_MS;
+    b->next_probe_ms = clock_mono_ms() + PROBE_MS;
     pipeline_load(b->pipeline);
     kb_service_reload(b->kb);
 }
 
 static void probe(broker_t *b)
 {
-    if (router_now_ms() < b->next_probe_ms) return;
-    b->next_probe_ms = router_now_ms() + PROBE_MS;
+    if (clock_mono_ms() < b->next_probe_ms) return;
+    b->next_probe_ms = clock_mono_ms() + PROBE_MS;
     char buf[24];
     snprintf(buf, sizeof buf, "%lld", (long long)time(NULL));
     if (store_begin(b->store) == 0 && store_meta_set(b->store, "probe", buf) == 0 && store_commit(b->store) == 0) {
@@ -203,10 +204,10 @@ static void checkpoint(broker_t *b, bool idle)
         finish_checkpoint(b);
         return;
     }
-    if (router_now_ms() < b->next_ckpt_ms && pages - b->ckpt_copied <= CHECKPOINT_PAGES) return;
+    if (clock_mono_ms() < b->next_ckpt_ms && pages - b->ckpt_copied <= CHECKPOINT_PAGES) return;
     int rc = store_checkpoint_async(b->store);
     if (rc == 1) return; /* still running */
-    b->next_ckpt_ms = router_now_ms() + CHECKPOINT_MS;
+    b->next_ckpt_ms = clock_mono_ms() + CHECKPOINT_MS;
     if (rc < 0) finish_checkpoint(b); /* no helper thread (--sync normal): all of it on the loop */
 }
 
@@ -285,7 +286,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     rc = setup(&b);
     if (rc == 0) {
-        log_warn("broker ready", "bind=%s db=%s heartbeat_ms=%d", b.o.bind, b.o.db, b.o.heartbeat_ms);
+        log_info("broker ready", "bind=%s db=%s heartbeat_ms=%d", b.o.bind, b.o.db, b.o.heartbeat_ms);
         while (!g_stop) iterate(&b);
         /* Drain: what was received is committed and answered before exit. */
         router_drain(b.router, DRAIN_MAX);

@@ -27,6 +27,12 @@ static int listen_on(const char *addr, char *err, size_t errlen)
         return -1;
     }
     snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || port < 1 || port > 65535) {
+        snprintf(err, errlen, "--metrics port must be a number from 1 to 65535, got '%s'", colon + 1);
+        return -1;
+    }
     if (host[0] == '[') { memmove(host, host + 1, strlen(host)); host[strcspn(host, "]")] = '\0'; }
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
     if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {

@@ -118,6 +118,15 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
         fprintf(stderr, "hotline-broker: unexpected argument '%s'\n", argv[optind]);
         rc = EX_USAGE;
     }
+    if (rc == 0 && o->metrics) {
+        const char *colon = strrchr(o->metrics, ':');
+        char *end = NULL;
+        long port = colon ? strtol(colon + 1, &end, 10) : 0;
+        if (!colon || colon == o->metrics || !colon[1] || *end || port < 1 || port > 65535) {
+            fprintf(stderr, "hotline-broker: --metrics wants HOST:PORT with a port from 1 to 65535 (got '%s')\n", o->metrics);
+            rc = EX_USAGE;
+        }
+    }
     if (rc == 0 && !o->curve_secret != !o->allow) {
         fprintf(stderr, "hotline-broker: --curve-secret and --allow go together\n");
         rc = EX_USAGE;

@@ -1,6 +1,7 @@
 /* pipeline: live tickets, stage queues, stage batches and recovery.
  * Results are applied in pipeline_apply.c. */
 #include "pipeline_priv.h"
+#include "clock.h"
 #include "log.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -378,12 +379,6 @@ static live_t *current(pipeline_t *p, const batch_item_t *it)
     return (l && l->inflight && l->token == it->token && l->action == it->action) ? l : NULL;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void cool(pipeline_t *p, live_t *l, int q)
 {
@@ -391,7 +386,7 @@ static void cool(pipeline_t *p, live_t *l, int q)
     p->cool[p->n_cool].l = l;
     p->cool[p->n_cool++].q = q;
     l->queued = true; /* counted as waiting */
-    if (!p->cool_due_ms) p->cool_due_ms = mono_ms() + 1000;
+    if (!p->cool_due_ms) p->cool_due_ms = clock_mono_ms() + 1000;
 }
 
 /* Items of a batch still in flight (not settled by a reply, or their worker
@@ -420,7 +415,7 @@ static void lost(void *ctx, void *batch) { requeue_unsettled(ctx, batch); }
 
 static void warm(pipeline_t *p)
 {
-    if (!p->cool_due_ms || mono_ms() < p->cool_due_ms) return;
+    if (!p->cool_due_ms || clock_mono_ms() < p->cool_due_ms) return;
     for (size_t i = 0; i < p->n_cool; i++) {
         p->cool[i].l->cooldown = false;
         enqueue(p, p->cool[i].l, p->cool[i].q, false);

@@ -2,6 +2,7 @@
  * Workers are keyed by the hex of their routing identity; each service keeps
  * a FIFO of client requests and a stack of idle workers. */
 #include "router.h"
+#include "clock.h"
 #include "outbox.h"
 #include "dict.h"
 #include "log.h"
@@ -41,6 +42,9 @@ typedef struct worker {
     request_t *req;                   /* in-flight client request, owned */
     void *batch;                      /* in-flight internal batch (pipeline's) */
     bool idle;
+    char proc[2 * MDP_MAX_ADDR + 1];  /* "HOST:PID" from a hotline worker's routing id, else the hex id */
+    char peer_addr[48];               /* the connection's IP address ("" for ipc://) */
+    char user_id[41];                 /* CURVE public key (Z85), "" without CURVE */
 } worker_t;
 
 struct service {
@@ -68,14 +72,9 @@ struct router {
     router_stats_t st;
     mdp_frames_t frames;
     size_t queued_bytes;
+    router_caller_t caller;   /* who sent the request a built-in is handling */
 };
 
-int64_t router_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static service_t *service_get(router_t *r, const char *name, size_t len)
 {
@@ -122,7 +121,7 @@ router_t *router_new(void *zctx, const router_opts_t *opts, const router_curve_t
     }
     r->workers = dict_new();
     r->services = dict_new();
-    r->next_hb_ms = router_now_ms() + r->o.heartbeat_ms;
+    r->next_hb_ms = clock_mono_ms() + r->o.heartbeat_ms;
     return r;
 }
 
@@ -163,6 +162,7 @@ void router_add_builtin(router_t *self, const char *service, router_builtin_fn f
 }
 
 void router_set_feeder(router_t *self, const router_feeder_t *feeder) { self->feeder = *feeder; }
+router_caller_t router_caller(const router_t *self) { return self->caller; }
 
 void router_set_access(router_t *self, router_access_fn fn, void *ctx)
 {
@@ -250,7 +250,23 @@ static void worker_delete(router_t *r, worker_t *w, bool disconnect)
     free(w);
 }
 
-static void worker_ready(router_t *r, const mdp_router_msg_t *m, const char *key)
+/* Who a connection belongs to: a hotline worker's routing id reads
+ * "hlw:HOST:PID:N" (workers/mdp_worker.c); any other MDP worker is its own
+ * process, named by its hex id. */
+static void describe(worker_t *w, const mdp_frames_t *f, const char *key)
+{
+    const char *id = (const char *)w->id;
+    const char *host = w->id_len > 4 && memcmp(id, "hlw:", 4) == 0 ? id + 4 : NULL;
+    const char *last = host ? memrchr(host, ':', w->id_len - 4) : NULL;
+    if (last && last > host) snprintf(w->proc, sizeof w->proc, "%.*s", (int)(last - host), host);
+    else snprintf(w->proc, sizeof w->proc, "%s", key);
+    const char *pa = zmq_msg_gets((zmq_msg_t *)&f->part[f->n - 1], "Peer-Address");
+    const char *uid = zmq_msg_gets((zmq_msg_t *)&f->part[f->n - 1], "User-Id");
+    snprintf(w->peer_addr, sizeof w->peer_addr, "%s", pa ? pa : "");
+    snprintf(w->user_id, sizeof w->user_id, "%s", uid ? uid : "");
+}
+
+static void worker_ready(router_t *r, const mdp_frames_t *f, const mdp_router_msg_t *m, const char *key)
 {
     char name[MDP_MAX_SERVICE + 1];
     snprintf(name, sizeof name, "%.*s", (int)m->service.n, (const char *)m->service.p);
@@ -273,8 +289,9 @@ static void worker_ready(router_t *r, const mdp_router_msg_t *m, const char *key
     snprintf(w->key, sizeof w->key, "%s", key);
     memcpy(w->id, m->peer.p, m->peer.n);
     w->id_len = m->peer.n;
+    describe(w, f, key);
     w->svc = s;
-    w->expiry_ms = router_now_ms() + (int64_t)LIVENESS * r->o.heartbeat_ms;
+    w->expiry_ms = clock_mono_ms() + (int64_t)LIVENESS * r->o.heartbeat_ms;
     dict_put(r->workers, w->key, w);
     s->n_workers++;
     idle_push(s, w);
@@ -311,14 +328,14 @@ static void worker_reply(router_t *r, worker_t *w, const mdp_router_msg_t *m)
     r->feeder.result(r->feeder.ctx, b, m->body);
 }
 
-static void from_worker(router_t *r, const mdp_router_msg_t *m)
+static void from_worker(router_t *r, const mdp_frames_t *f, const mdp_router_msg_t *m)
 {
     char key[2 * MDP_MAX_ADDR + 1];
     mdp_hex(m->peer, key, sizeof key);
     worker_t *w = dict_get(r->workers, key);
     if (m->cmd == MDP_READY) {
         if (w) { log_warn("second READY from a worker", "worker=%s", key); worker_delete(r, w, true); return; }
-        worker_ready(r, m, key);
+        worker_ready(r, f, m, key);
         return;
     }
     if (!w) {
@@ -330,7 +347,7 @@ static void from_worker(router_t *r, const mdp_router_msg_t *m)
         }
         return;
     }
-    w->expiry_ms = router_now_ms() + (int64_t)LIVENESS * r->o.heartbeat_ms;
+    w->expiry_ms = clock_mono_ms() + (int64_t)LIVENESS * r->o.heartbeat_ms;
     if (m->cmd == MDP_REPLY) worker_reply(r, w, m);
     else if (m->cmd == MDP_DISCONNECT) worker_delete(r, w, false);
 }
@@ -350,7 +367,14 @@ static void from_client(router_t *r, mdp_frames_t *f, const mdp_router_msg_t *m)
         return;
     }
     if (!s) s = service_get(r, name, m->service.n);
-    if (s->builtin) { s->builtin(s->builtin_ctx, m->peer, m->body); return; }
+    if (s->builtin) {
+        const zmq_msg_t *last = &f->part[f->n - 1];
+        r->caller.user_id = zmq_msg_gets((zmq_msg_t *)last, "User-Id");
+        r->caller.peer_addr = zmq_msg_gets((zmq_msg_t *)last, "Peer-Address");
+        s->builtin(s->builtin_ctx, m->peer, m->body);
+        r->caller = (router_caller_t){0};
+        return;
+    }
     if (s->qlen >= r->o.max_queue || r->queued_bytes + m->body.n + m->peer.n + sizeof(request_t) + 64 > ROUTER_MAX_QUEUED_BYTES) {
         log_warn("service queue full", "service=%s queued=%zu", name, s->qlen);
         router_reply(r, m->peer, name, QUEUE_FULL, sizeof QUEUE_FULL - 1, false);
@@ -373,8 +397,8 @@ int router_drain(router_t *self, int max)
 {
     int n = 0;
     char err[128];
-    int64_t until = router_now_ms() + 50; /* a time budget too: heartbeats and commits keep their pace */
-    while (n < max && (n % 64 || router_now_ms() < until) && mdp_recv(self->sock, &self->frames, ZMQ_DONTWAIT) == 0) {
+    int64_t until = clock_mono_ms() + 50; /* a time budget too: heartbeats and commits keep their pace */
+    while (n < max && (n % 64 || clock_mono_ms() < until) && mdp_recv(self->sock, &self->frames, ZMQ_DONTWAIT) == 0) {
         n++;
         mdp_router_msg_t m;
         if (mdp_parse_router(&self->frames, &m, err, sizeof err) != 0) {
@@ -385,7 +409,7 @@ int router_drain(router_t *self, int max)
         } else if (!admitted(self, &self->frames, &m)) {
             /* refused and answered */
         } else if (m.origin == MDP_FROM_WORKER) {
-            from_worker(self, &m);
+            from_worker(self, &self->frames, &m);
         } else {
             from_client(self, &self->frames, &m);
         }
@@ -396,7 +420,7 @@ int router_drain(router_t *self, int max)
 
 long router_timeout_ms(router_t *self)
 {
-    int64_t d = self->next_hb_ms - router_now_ms();
+    int64_t d = self->next_hb_ms - clock_mono_ms();
     return d < 0 ? 0 : (long)d;
 }
 
@@ -405,7 +429,7 @@ static void expire_one(void *ctx, const char *key, void *val)
     (void)key;
     worker_t **victim = ctx;
     worker_t *w = val;
-    if (!*victim && w->expiry_ms < router_now_ms()) *victim = w;
+    if (!*victim && w->expiry_ms < clock_mono_ms()) *victim = w;
 }
 
 static void hb_one(void *ctx, const char *key, void *val)
@@ -425,9 +449,9 @@ void router_heartbeat(router_t *self)
         self->st.workers_expired++;
         worker_delete(self, victim, true);
     }
-    if (router_now_ms() < self->next_hb_ms) return;
+    if (clock_mono_ms() < self->next_hb_ms) return;
     dict_foreach(self->workers, hb_one, self);
-    self->next_hb_ms = router_now_ms() + self->o.heartbeat_ms;
+    self->next_hb_ms = clock_mono_ms() + self->o.heartbeat_ms;
 }
 
 static bool feed_one(router_t *r, service_t *s)
@@ -529,11 +553,13 @@ static void each_worker(void *ctx, const char *key, void *val)
 {
     each_worker_t *e = ctx;
     const worker_t *w = val;
-    e->fn(e->ctx, w->svc->name, key, e->now - (w->expiry_ms - e->live_ms), !w->idle);
+    router_worker_info_t info = {w->svc->name, key, w->proc, w->peer_addr, w->user_id,
+                                 e->now - (w->expiry_ms - e->live_ms), !w->idle};
+    e->fn(e->ctx, &info);
 }
 
 void router_foreach_worker(const router_t *self, router_worker_fn fn, void *ctx)
 {
-    each_worker_t e = {fn, ctx, (int64_t)LIVENESS * self->o.heartbeat_ms, router_now_ms()};
+    each_worker_t e = {fn, ctx, (int64_t)LIVENESS * self->o.heartbeat_ms, clock_mono_ms()};
     dict_foreach(self->workers, each_worker, &e);
 }

@@ -51,6 +51,15 @@ void *router_socket(router_t *self);
 void router_add_builtin(router_t *self, const char *service, router_builtin_fn fn, void *ctx);
 void router_set_feeder(router_t *self, const router_feeder_t *feeder);
 
+/* Who sent the request a built-in handler is running for: its CURVE key
+ * (Z85, NULL without CURVE) and the connection's address (NULL for ipc://
+ * and inproc://). Valid only during the handler call. */
+typedef struct {
+    const char *user_id;
+    const char *peer_addr;
+} router_caller_t;
+router_caller_t router_caller(const router_t *self);
+
 /* Receives and dispatches up to max messages without blocking; returns how many. */
 int router_drain(router_t *self, int max);
 /* Milliseconds until the next heartbeat is due (for zmq_poll). */
@@ -93,9 +102,18 @@ bool router_has_service(const router_t *self, const char *service);
 typedef void (*router_service_fn)(void *ctx, const char *name, size_t workers, size_t idle, size_t queued, bool builtin);
 void router_foreach_service(const router_t *self, router_service_fn fn, void *ctx);
 
-typedef void (*router_worker_fn)(void *ctx, const char *service, const char *id_hex, int64_t last_seen_ms_ago, bool busy);
+/* One worker connection (one service of a worker process). */
+typedef struct {
+    const char *service;
+    const char *id_hex;        /* routing id in hex: unique per connection */
+    const char *proc;          /* "HOST:PID" for a hotline worker, else id_hex: connections of one process share it */
+    const char *peer_addr;     /* IP address of the connection ("" for ipc://) */
+    const char *user_id;       /* CURVE public key (Z85), "" without CURVE */
+    int64_t last_seen_ms_ago;
+    bool busy;
+} router_worker_info_t;
+typedef void (*router_worker_fn)(void *ctx, const router_worker_info_t *w);
 void router_foreach_worker(const router_t *self, router_worker_fn fn, void *ctx);
 
-int64_t router_now_ms(void);
 
 #endif

@@ -21,6 +21,7 @@ typedef struct {
 
 struct status {
     router_t *router;
+    auth_t *auth;             /* NULL without CURVE: names worker keys */
     store_t *store;
     pipeline_t *pipeline;
     intake_t *intake;
@@ -31,10 +32,11 @@ struct status {
     uint64_t commit_failures;
 };
 
-status_t *status_new(router_t *router, store_t *store, pipeline_t *pipeline, intake_t *intake)
+status_t *status_new(router_t *router, auth_t *auth, store_t *store, pipeline_t *pipeline, intake_t *intake)
 {
     status_t *s = xcalloc(1, sizeof *s);
     s->router = router;
+    s->auth = auth;
     s->store = store;
     s->pipeline = pipeline;
     s->intake = intake;
@@ -124,20 +126,72 @@ static void put_service(void *ctx, const char *name, size_t w, size_t idle, size
     wire_kv_bool(e, "builtin", builtin);
 }
 
-static void count_worker(void *ctx, const char *svc, const char *id, int64_t ago, bool busy)
+/* Worker connections grouped by process ("HOST:PID"): an operator thinks in
+ * processes, not in the one connection each of them holds per service. */
+typedef struct {
+    const char *proc, *addr, *user_id;
+    const char **services;
+    size_t n_services, busy;
+    int64_t last_seen_ms;     /* the most recent heartbeat of any of its connections */
+} proc_t;
+
+typedef struct {
+    proc_t *p;
+    size_t n, cap;
+} procs_t;
+
+static void collect_worker(void *ctx, const router_worker_info_t *w)
 {
-    (void)svc; (void)id; (void)ago; (void)busy;
-    ((list_t *)ctx)->n++;
+    procs_t *ps = ctx;
+    proc_t *p = NULL;
+    for (size_t i = 0; i < ps->n && !p; i++)
+        if (strcmp(ps->p[i].proc, w->proc) == 0) p = &ps->p[i];
+    if (!p) {
+        if (ps->n == ps->cap) ps->p = xrealloc(ps->p, (ps->cap = ps->cap ? 2 * ps->cap : 16) * sizeof *ps->p);
+        p = &ps->p[ps->n++];
+        *p = (proc_t){.proc = w->proc, .addr = w->peer_addr, .user_id = w->user_id, .last_seen_ms = w->last_seen_ms_ago};
+    }
+    p->services = xrealloc(p->services, (p->n_services + 1) * sizeof *p->services);
+    p->services[p->n_services++] = w->service;
+    p->busy += w->busy;
+    if (w->last_seen_ms_ago < p->last_seen_ms) p->last_seen_ms = w->last_seen_ms_ago;
 }
 
-static void put_worker(void *ctx, const char *svc, const char *id, int64_t ago, bool busy)
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static void put_process(status_t *s, wire_enc_t *e, proc_t *p)
 {
-    wire_enc_t *e = ((list_t *)ctx)->e;
-    wire_map(e, 4);
-    wire_kv_str(e, "service", svc);
-    wire_kv_str(e, "id", id);
-    wire_kv_int(e, "last_seen_ms", ago);
-    wire_kv_bool(e, "busy", busy);
+    const char *colon = strrchr(p->proc, ':');
+    auth_who_t who = auth_who(s->auth, p->user_id[0] ? p->user_id : NULL);
+    qsort(p->services, p->n_services, sizeof *p->services, cmp_str);
+    wire_map(e, 7);
+    wire_kv_str(e, "name", who.name[0] ? who.name : p->proc);
+    wire_str(e, "host");
+    if (colon) wire_strn(e, p->proc, (size_t)(colon - p->proc));
+    else wire_str(e, "");
+    wire_kv_int(e, "pid", colon ? atoll(colon + 1) : 0);
+    wire_kv_str(e, "address", p->addr);
+    wire_kv_int(e, "last_seen_ms", p->last_seen_ms);
+    wire_kv_int(e, "busy", (int64_t)p->busy);
+    wire_str(e, "services");
+    wire_array(e, (uint32_t)p->n_services);
+    for (size_t i = 0; i < p->n_services; i++) wire_str(e, p->services[i]);
+}
+
+static void put_workers(status_t *s, wire_enc_t *e)
+{
+    procs_t ps = {0};
+    router_foreach_worker(s->router, collect_worker, &ps);
+    size_t conns = 0;
+    for (size_t i = 0; i < ps.n; i++) conns += ps.p[i].n_services;
+    wire_kv_int(e, "worker_connections", (int64_t)conns);
+    wire_str(e, "workers");
+    wire_array(e, (uint32_t)ps.n);
+    for (size_t i = 0; i < ps.n; i++) {
+        put_process(s, e, &ps.p[i]);
+        free(ps.p[i].services);
+    }
+    free(ps.p);
 }
 
 static void put_pipeline(status_t *s, wire_enc_t *e)
@@ -182,7 +236,7 @@ static void status_service(void *ctx, mdp_span_t peer, mdp_span_t body)
     wire_enc_reset(e);
     double ra, rc;
     status_rates(s, &ra, &rc);
-    wire_map(e, 8);
+    wire_map(e, 9);
     wire_kv_str(e, "status", "ok");
     wire_kv_int(e, "clock", pipeline_now(s->pipeline));
     wire_str(e, "rates");
@@ -196,11 +250,7 @@ static void status_service(void *ctx, mdp_span_t peer, mdp_span_t body)
     wire_str(e, "services");
     wire_array(e, l.n);
     router_foreach_service(s->router, put_service, &l);
-    l.n = 0;
-    router_foreach_worker(s->router, count_worker, &l);
-    wire_str(e, "workers");
-    wire_array(e, l.n);
-    router_foreach_worker(s->router, put_worker, &l);
+    put_workers(s, e);
     put_pipeline(s, e);
     put_store(s, e);
     intake_stats_t is;

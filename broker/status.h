@@ -1,6 +1,6 @@
 /* status: what an operator sees of a running broker. The broker.status
- * service (admin keys only when CURVE is on) answers with services, workers
- * and their last heartbeat, queues and in-flight work, overdue tickets, the
+ * service (admin keys only when CURVE is on) answers with services, worker
+ * processes (key name or routing id, host, pid, services, last heartbeat), queues and in-flight work, overdue tickets, the
  * acknowledged and closed rates over the last minute, and the store's size
  * and commit latency; hotline-ctl prints it. The same numbers feed the
  * Prometheus exposition (metrics.c). */
@@ -8,6 +8,7 @@
 #define HOTLINE_STATUS_H
 #include <stdint.h>
 #include <stdio.h>
+#include "auth.h"
 #include "intake.h"
 #include "pipeline.h"
 #include "router.h"
@@ -15,7 +16,8 @@
 
 typedef struct status status_t;
 
-status_t *status_new(router_t *router, store_t *store, pipeline_t *pipeline, intake_t *intake);
+/* auth may be NULL (no CURVE); with it, workers are shown by their key's name. */
+status_t *status_new(router_t *router, auth_t *auth, store_t *store, pipeline_t *pipeline, intake_t *intake);
 void status_destroy(status_t **p);
 void status_register(status_t *self);
 /* Once per loop iteration: samples the per-second rate ring and the commit

@@ -4,10 +4,12 @@
 #ifndef HOTLINE_LIFECYCLE_H
 #define HOTLINE_LIFECYCLE_H
 #include <stdbool.h>
+#include <stddef.h>
 
 #define LC_STATE(name, final, display) ST_##name,
 #define LC_EVENT(name, display)
 #define LC_RULE(s, e, n, a)
+#define LC_ACT(a, s, e, w)
 typedef enum {
 #include "../schemas/lifecycle.def"
     ST__COUNT
@@ -23,6 +25,7 @@ typedef enum {
 #undef LC_STATE
 #undef LC_EVENT
 #undef LC_RULE
+#undef LC_ACT
 
 typedef enum { ACT_NONE, ACT_CLASSIFY, ACT_DISPATCH, ACT_HANDLE, ACT_VISIT, ACT_DECIDE, ACT_RECTIFY, ACT_REVISIT } lc_action_t;
 
@@ -37,5 +40,15 @@ const char *lc_event_display(lc_event_t e);
 /* Name → code; -1 if unknown. */
 int lc_state_parse(const char *name);
 int lc_event_parse(const char *name);
+
+/* People's actions (ticket.act): LC_ACT rows of schemas/lifecycle.def. */
+typedef enum { LC_WHO_UNIT, LC_WHO_CENTRE } lc_who_t;
+/* The event that action records in state, and who may take it. 0, or -1
+ * when the action is unknown, -2 when it is not allowed in that state. */
+int lc_act(const char *action, lc_state_t state, lc_event_t *ev, lc_who_t *who);
+/* The actions allowed in state, comma-separated ("sign, return"), or "none". */
+const char *lc_act_allowed(lc_state_t state, char *buf, size_t len);
+/* Every action name once, comma-separated. */
+const char *lc_act_names(char *buf, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 /* store: connection, pragmas, migrations, group commit, meta and the
  * knowledge-base revisions. Ticket rows live in store_ticket.c. */
 #include "store_priv.h"
+#include "clock.h"
 #include "log.h"
 #include "xmalloc.h"
 #include <stdio.h>
@@ -293,17 +294,11 @@ int store_begin(store_t *self)
     return 0;
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 int store_commit(store_t *self)
 {
     if (!self->in_txn) return 0;
-    int64_t t0 = now_us();
+    int64_t t0 = clock_mono_us();
     if (self->txn_failed) store_rollup_discard(self);
     else store_rollup_flush(self);
     if (self->next_seq != self->saved_seq && !self->txn_failed) {
@@ -325,7 +320,7 @@ int store_commit(store_t *self)
         self->commits++;
         store_sync_request(self);
     }
-    self->last_commit_us = now_us() - t0;
+    self->last_commit_us = clock_mono_us() - t0;
     self->last_commit_writes = self->txn_writes;
     return 0;
 }

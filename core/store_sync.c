@@ -19,6 +19,7 @@
  * failure is reported (store_sync_poll() = -1) and the broker stops without
  * acknowledging; a restart recovers from what is on disk. */
 #include "store_priv.h"
+#include "clock.h"
 #include "log.h"
 #include "xmalloc.h"
 #include <errno.h>
@@ -48,12 +49,6 @@ struct store_syncer {
     char *wal_path;
 };
 
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* The WAL's descriptor, reopened if the file was replaced (it never is while
  * the broker's connection is open, but a wrong file would be a silent loss). */
@@ -77,11 +72,11 @@ static void *run(void *arg)
         if (s->stop && s->want <= atomic_load(&s->done)) break;
         uint64_t target = s->want;
         pthread_mutex_unlock(&s->mu);
-        int64_t t0 = mono_us();
+        int64_t t0 = clock_mono_us();
         int fd = wal_fd(s);
         int rc = fd < 0 ? -1 : fdatasync(fd);
         int err = errno;
-        atomic_store(&s->last_us, mono_us() - t0);
+        atomic_store(&s->last_us, clock_mono_us() - t0);
         atomic_fetch_add(&s->syncs, 1);
         if (rc != 0) {
             log_error("fdatasync of the WAL failed: acknowledgments stop here", "path=%s err=\"%s\"", s->wal_path, strerror(err));
@@ -216,11 +211,11 @@ static void *ckpt_run(void *arg)
         if (c->stop) break;
         c->want = false;
         pthread_mutex_unlock(&c->mu);
-        int64_t t0 = mono_us();
+        int64_t t0 = clock_mono_us();
         int log = 0, done = 0;
         if (db && sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
             log_warn("background checkpoint failed; the loop's own will cover it", "sqlite=\"%s\"", sqlite3_errmsg(db));
-        atomic_store(&c->last_us, mono_us() - t0);
+        atomic_store(&c->last_us, clock_mono_us() - t0);
         atomic_store(&c->backfilled, done);
         atomic_store(&c->state, CK_DONE);
         pthread_mutex_lock(&c->mu);

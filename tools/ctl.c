@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mdp_client.h"
 #include "wire.h"
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ static const char USAGE[] =
     "  -n, --count N           watch: stop after N refreshes (default: until Ctrl-C)\n"
     "      --timeout MS        how long to wait for the broker (default 3000)\n"
     "  -h, --help              show this help\n"
+    "  -V, --version           show the version\n"
     "\n"
     "Exit status: 0, 64 bad usage, 69 the broker did not answer or refused.\n";
 
@@ -70,27 +72,53 @@ static void print_services(const msgpack_object *root)
     }
 }
 
-static void print_workers(const msgpack_object *root)
+#define WORKERS_SHOWN 50    /* processes printed by default; --all prints every one */
+
+/* "classify, dispatch, visit + 21 units" or the names themselves. */
+static void print_service_list(const msgpack_object *sv)
+{
+    uint32_t n = sv && sv->type == MSGPACK_OBJECT_ARRAY ? sv->via.array.size : 0, units = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const msgpack_object *o = &sv->via.array.ptr[i];
+        bool unit = o->type == MSGPACK_OBJECT_STR && o->via.str.size > 5 && memcmp(o->via.str.ptr, "unit.", 5) == 0;
+        units += unit;
+    }
+    bool all_units = units == 21, first = true;
+    for (uint32_t i = 0; i < n; i++) {
+        const msgpack_object *o = &sv->via.array.ptr[i];
+        if (o->type != MSGPACK_OBJECT_STR) continue;
+        if (all_units && o->via.str.size > 5 && memcmp(o->via.str.ptr, "unit.", 5) == 0) continue;
+        printf("%s%.*s", first ? "" : ", ", (int)o->via.str.size, o->via.str.ptr);
+        first = false;
+    }
+    if (all_units) printf("%sall 21 units", first ? "" : " + ");
+    putchar('\n');
+}
+
+static void print_workers(const msgpack_object *root, bool all)
 {
     const msgpack_object *ws = wire_get(root, "workers");
     uint32_t n = ws && ws->type == MSGPACK_OBJECT_ARRAY ? ws->via.array.size : 0;
-    printf("\nworkers: %u connections\n%-26s %-12s %16s %5s\n", n, "service", "id", "last heartbeat", "busy");
-    for (uint32_t i = 0; i < n && i < 40; i++) {
+    printf("\nworkers: %u processes, %lld connections\n", n, (long long)iget(root, "worker_connections"));
+    if (n) printf("%-22s %-16s %7s %-15s %9s %4s  %s\n", "name", "host", "pid", "address", "heartbeat", "busy", "services");
+    uint32_t shown = all || n <= WORKERS_SHOWN ? n : WORKERS_SHOWN;
+    for (uint32_t i = 0; i < shown; i++) {
         const msgpack_object *w = &ws->via.array.ptr[i];
-        char svc[80], id[64];
-        const msgpack_object *b = wire_get(w, "busy");
-        printf("%-26s %-12s %13.1f s %5s\n", sget(w, "service", svc, sizeof svc), sget(w, "id", id, sizeof id),
-               (double)iget(w, "last_seen_ms") / 1000.0, b && b->type == MSGPACK_OBJECT_BOOLEAN && b->via.boolean ? "yes" : "no");
+        char name[80], host[80], addr[64];
+        printf("%-22s %-16s %7lld %-15s %7.1f s %4lld  ", sget(w, "name", name, sizeof name), sget(w, "host", host, sizeof host),
+               (long long)iget(w, "pid"), sget(w, "address", addr, sizeof addr), (double)iget(w, "last_seen_ms") / 1000.0,
+               (long long)iget(w, "busy"));
+        print_service_list(wire_get(w, "services"));
     }
-    if (n > 40) printf("... and %u more\n", n - 40);
+    if (shown < n) printf("... %u more processes not shown: hotline-ctl status --all lists every one\n", n - shown);
 }
 
-static void print_status(const msgpack_object *root)
+static void print_status(const msgpack_object *root, bool all)
 {
     const msgpack_object *t = wire_get(root, "tickets"), *st = wire_get(root, "store"), *r = wire_get(root, "rates");
     const msgpack_object *in = wire_get(root, "intake"), *bs = t ? wire_get(t, "by_state") : NULL;
     print_services(root);
-    print_workers(root);
+    print_workers(root, all);
     printf("\ntickets: %lld unfinished, %lld queued for a worker, %lld in flight, %lld parked\n",
            (long long)iget(t, "live"), (long long)iget(t, "queued"), (long long)iget(t, "inflight"), (long long)iget(t, "parked"));
     printf("overdue: %lld deadlines missed in all (督办), %lld past due and still open\n",
@@ -119,6 +147,10 @@ static int ask(mdp_client_t *cl, int timeout, bool clear)
     size_t len = 0;
     int rc = mdp_client_call(cl, "broker.status", e.sb.data, e.sb.size, timeout, &out, &len);
     wire_enc_free(&e);
+    if (rc != 0 && errno == EACCES) {
+        fprintf(stderr, "hotline-ctl: the broker refused the connection: %s\n", mdp_client_refusal(cl));
+        return EX_NOPERM;
+    }
     if (rc != 0) { fprintf(stderr, "hotline-ctl: the broker did not answer within %d ms\n", timeout); return EX_UNAVAILABLE; }
     wire_msg_t *msg = wire_msg_new();
     char err[200];
@@ -130,7 +162,7 @@ static int ask(mdp_client_t *cl, int timeout, bool clear)
         rc = EX_UNAVAILABLE;
     } else {
         if (clear) fputs("\033[H\033[2J", stdout);
-        print_status(root);
+        print_status(root, false);
         fflush(stdout);
     }
     wire_msg_destroy(&msg);
@@ -142,11 +174,11 @@ int main(int argc, char **argv)
 {
     static const struct option LONG[] = {{"connect", 1, 0, 'c'}, {"curve-server", 1, 0, 'S'}, {"curve-key", 1, 0, 'K'},
                                          {"interval", 1, 0, 'i'}, {"count", 1, 0, 'n'}, {"timeout", 1, 0, 't'},
-                                         {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+                                         {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     const char *ep = "tcp://127.0.0.1:5555", *server = NULL, *key = NULL;
     int c, interval = 2, count = 0, timeout = 3000;
     log_init("ctl", LOG_WARN);
-    while ((c = getopt_long(argc, argv, "c:i:n:h", LONG, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:i:n:hV", LONG, NULL)) != -1) {
         switch (c) {
         case 'c': ep = optarg; break;
         case 'S': server = optarg; break;
@@ -155,6 +187,7 @@ int main(int argc, char **argv)
         case 'n': count = atoi(optarg); break;
         case 't': timeout = atoi(optarg); break;
         case 'h': fputs(USAGE, stdout); return 0;
+        case 'V': printf("hotline-ctl %s\n", HOTLINE_VERSION); return 0;
         default: fputs("Try 'hotline-ctl --help'.\n", stderr); return EX_USAGE;
         }
     }
@@ -172,7 +205,12 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     void *zctx = zmq_ctx_new();
-    mdp_client_t *cl = mdp_client_new(zctx, ep, &cv);
+    mdp_client_t *cl = mdp_client_new(zctx, ep, &cv, err, sizeof err);
+    if (!cl) {
+        fprintf(stderr, "hotline-ctl: %s\n", err);
+        zmq_ctx_term(zctx);
+        return EX_USAGE;
+    }
     bool watch = strcmp(argv[optind], "watch") == 0;
     int rc = ask(cl, timeout, watch && isatty(STDOUT_FILENO));
     for (int i = 1; watch && rc == 0 && !g_stop && (count == 0 || i < count); i++) {

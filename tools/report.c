@@ -57,6 +57,7 @@ static const char HELP[] =
     "  --backup DEST     write a consistent copy of the store to the new file DEST,\n"
     "                    safe while the broker runs (SQLite online backup)\n"
     "  -h, --help        this text\n"
+    "  -V, --version     the version\n"
     "\n"
     "Figures: received closed on_time_rate urgent_received urgent_closed\n"
     "  direct_answered direct_answered_rate praise rated satisfied_rate\n"
@@ -151,6 +152,9 @@ static int parse_opt(options_t *o, int c, const char *arg)
 static int check_options(const options_t *o)
 {
     if (!o->db) return usage_error("%s", "--db FILE is required");
+    struct stat st;
+    if (stat(o->db, &st) == 0 && S_ISDIR(st.st_mode))
+        return usage_error("--db %s is a directory: give the store file in it (the broker's --db FILE)", o->db);
     bool period = o->from || o->to || o->by_set || o->compare || o->format_set;
     if ((o->mode == MODE_CHECK || o->mode == MODE_BACKUP) && (period || o->bom || o->output))
         return usage_error("%s", "--check and --backup take no other options");
@@ -172,12 +176,17 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"format", required_argument, NULL, 'F'},  {"compare", required_argument, NULL, 'c'},
         {"bom", no_argument, NULL, 'B'},           {"outcomes", no_argument, NULL, 'o'},
         {"check", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {"output", required_argument, NULL, 'O'},   {"backup", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hV", LONG, NULL)) != -1) {
+        if (c == 'V') {
+            printf("hotline-report %s\n", HOTLINE_VERSION);
+            return -1;
+        }
         if (c == 'h') {
             fputs(USAGE, stdout);
             fputs(HELP, stdout);

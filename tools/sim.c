@@ -5,6 +5,7 @@
  * advances the virtual clock to the end of the period, and waits until every
  * ticket it fed has settled. */
 #include "cert.h"
+#include "clock.h"
 #include "log.h"
 #include "mdp_client.h"
 #include "scenario.h"
@@ -29,7 +30,8 @@ static const char USAGE[] =
     "waits until every ticket it fed has settled.\n"
     "\n"
     "Options:\n"
-    "  -c, --connect ENDPOINT  broker endpoint (default tcp://127.0.0.1:5555)\n"
+    "  -c, --connect ENDPOINTS broker endpoint (default tcp://127.0.0.1:5555), or\n"
+    "                          several, comma-separated: whichever is active\n"
     "  -s, --scenario NAME     scenario name or .scn file (required)\n"
     "      --seed N            random seed (default: the scenario's)\n"
     "      --rate N            tickets per second (default: as fast as possible)\n"
@@ -45,10 +47,11 @@ static const char USAGE[] =
     "  -q, --quiet             no progress line\n"
     "  -v, --verbose           log at info level\n"
     "  -h, --help              show this help\n"
+    "  -V, --version           show the version\n"
     "\n"
     "Exit status: 0 when every ticket fed has settled (or, with --no-wait, was\n"
-    "acknowledged); 64 bad usage; 65 bad scenario; 69 broker refused or\n"
-    "unreachable past the timeout.\n";
+    "acknowledged); 64 bad usage (an invalid endpoint included); 65 bad scenario;\n"
+    "69 broker unreachable past the timeout; 77 the broker refused this key.\n";
 
 static int64_t RESEND_MS = 10000; /* a request unanswered this long is sent again (--resend-ms) */
 #define CALL_MS 10000
@@ -80,28 +83,23 @@ typedef struct {
     wire_enc_t enc;
     wire_msg_t *msg;
     int64_t t0_ms, last_progress_ms;
+    bool refused;             /* the broker refused our key: stop, exit 77 */
 } sim_t;
 
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { g_stop = sig; }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int parse(sim_opts_t *o, int argc, char **argv)
 {
     static const struct option LONG[] = {
         {"connect", 1, 0, 'c'}, {"scenario", 1, 0, 's'}, {"seed", 1, 0, 'S'}, {"rate", 1, 0, 'r'},
         {"batch", 1, 0, 'b'}, {"window", 1, 0, 'w'}, {"limit", 1, 0, 'l'}, {"no-wait", 0, 0, 'n'},
-        {"timeout", 1, 0, 't'}, {"resend-ms", 1, 0, 'R'}, {"acked", 1, 0, 'A'}, {"curve-server", 1, 0, 'C'}, {"curve-key", 1, 0, 'K'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"timeout", 1, 0, 't'}, {"resend-ms", 1, 0, 'R'}, {"acked", 1, 0, 'A'}, {"curve-server", 1, 0, 'C'}, {"curve-key", 1, 0, 'K'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     *o = (sim_opts_t){.endpoint = "tcp://127.0.0.1:5555", .batch = 500, .window = 8, .timeout_s = 1800};
     int c;
     char *end = NULL;
-    while ((c = getopt_long(argc, argv, "c:s:qvh", LONG, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:s:qvhV", LONG, NULL)) != -1) {
         errno = 0;
         switch (c) {
         case 'c': o->endpoint = optarg; break;
@@ -120,6 +118,7 @@ static int parse(sim_opts_t *o, int argc, char **argv)
         case 'q': o->quiet = true; break;
         case 'v': log_set_level(LOG_INFO); break;
         case 'h': fputs(USAGE, stdout); return 1;
+        case 'V': printf("hotline-sim %s\n", HOTLINE_VERSION); return 1;
         default: fputs("Try 'hotline-sim --help'.\n", stderr); return EX_USAGE;
         }
         if (errno || (optarg && end && *end && strchr("SrbwltR", c))) {
@@ -145,8 +144,13 @@ static const msgpack_object *call(sim_t *s, const char *service, void **out, int
             if (root) return root;
             log_error("malformed reply", "service=%s err=\"%s\"", service, err);
             free(*out);
+        } else if (errno == EACCES) {
+            fprintf(stderr, "hotline-sim: the broker at %s refused the connection: %s\n", s->o.endpoint,
+                    mdp_client_refusal(s->cl));
+            s->refused = true;
+            break;
         }
-        if (now_ms() > deadline_ms) break;
+        if (clock_mono_ms() > deadline_ms) break;
         log_warn("broker did not answer; retrying", "service=%s", service);
     }
     *out = NULL;
@@ -170,7 +174,7 @@ static int start(sim_t *s, const scenario_t *scn, uint64_t seed)
 {
     size_t len;
     const char *text = scenario_text(scn, &len);
-    int64_t deadline = now_ms() + (int64_t)s->o.timeout_s * 1000;
+    int64_t deadline = clock_mono_ms() + (int64_t)s->o.timeout_s * 1000;
     for (;;) {
         wire_enc_reset(&s->enc);
         wire_map(&s->enc, 2);
@@ -179,12 +183,13 @@ static int start(sim_t *s, const scenario_t *scn, uint64_t seed)
         wire_kv_int(&s->enc, "seed", (int64_t)seed);
         void *out;
         const msgpack_object *root = call(s, "sim.start", &out, deadline);
-        if (!root) { fprintf(stderr, "hotline-sim: the broker at %s does not answer\n", s->o.endpoint); return EX_UNAVAILABLE; }
+        if (!root && !s->refused) fprintf(stderr, "hotline-sim: the broker at %s does not answer\n", s->o.endpoint);
+        if (!root) return EX_UNAVAILABLE;
         bool ok = status_is(root, "ok"), retry = status_is(root, "retry");
         if (!ok && !retry) print_error("sim.start refused", root);
         free(out);
         if (ok) return 0;
-        if (!retry || now_ms() > deadline) return EX_UNAVAILABLE;
+        if (!retry || clock_mono_ms() > deadline) return EX_UNAVAILABLE;
         usleep(500000);
     }
 }
@@ -205,7 +210,7 @@ static char **kb_ids(sim_t *s, size_t *n)
         wire_map(&s->enc, 1);
         wire_kv_int(&s->enc, "since", since);
         void *out;
-        const msgpack_object *root = call(s, "kb.list", &out, now_ms() + (int64_t)s->o.timeout_s * 1000);
+        const msgpack_object *root = call(s, "kb.list", &out, clock_mono_ms() + (int64_t)s->o.timeout_s * 1000);
         const msgpack_object *es = root ? wire_get(root, "entries") : NULL;
         if (!es || es->type != MSGPACK_OBJECT_ARRAY) { free(out); break; }
         for (uint32_t i = 0; i < es->via.array.size; i++) {
@@ -256,7 +261,7 @@ static void pack_ticket(wire_enc_t *e, const sim_item_t *t)
 
 static void progress(sim_t *s, const char *phase, size_t done, size_t total, bool force)
 {
-    int64_t now = now_ms();
+    int64_t now = clock_mono_ms();
     if (s->o.quiet || (!force && now - s->last_progress_ms < 250)) return;
     s->last_progress_ms = now;
     double secs = (double)(now - s->t0_ms) / 1000.0;
@@ -282,7 +287,7 @@ static int64_t rate_wait_ms(sim_t *s, size_t k)
     if (s->o.rate <= 0) return 0;
     double due_s = (double)(s->next + k) / s->o.rate;
     int64_t due_ms = s->t0_ms + (int64_t)(due_s * 1000.0);
-    return due_ms > now_ms() ? due_ms - now_ms() : 0;
+    return due_ms > clock_mono_ms() ? due_ms - clock_mono_ms() : 0;
 }
 
 static void send_batch(sim_t *s, size_t *idx, size_t k)
@@ -292,7 +297,7 @@ static void send_batch(sim_t *s, size_t *idx, size_t k)
     for (size_t i = 0; i < k; i++) pack_ticket(&s->enc, sim_feed_at(s->feed, s->tickets[idx[i]]));
     mdp_client_send_req(s->cl, "ticket.submit", s->enc.sb.data, s->enc.sb.size);
     g_fl = xrealloc(g_fl, (g_nfl + 1) * sizeof *g_fl);
-    g_fl[g_nfl++] = (batch_t){idx, k, now_ms()};
+    g_fl[g_nfl++] = (batch_t){idx, k, clock_mono_ms()};
 }
 
 static void requeue(sim_t *s, const batch_t *b)
@@ -358,7 +363,13 @@ static int feed_until(sim_t *s, size_t end, size_t acked_goal)
         }
         mdp_span_t svc, body;
         if (mdp_client_recv(s->cl, wait, &svc, &body) == 0 && g_nfl) on_reply(s, body);
-        else if (g_nfl && now_ms() - g_fl[0].sent_ms > RESEND_MS) reset_all(s, "no reply within the resend timeout");
+        else if (errno == EACCES) {
+            fprintf(stderr, "hotline-sim: the broker at %s refused the connection: %s\n", s->o.endpoint,
+                    mdp_client_refusal(s->cl));
+            s->refused = true;
+            return -1;
+        }
+        else if (g_nfl && clock_mono_ms() - g_fl[0].sent_ms > RESEND_MS) reset_all(s, "no reply within the resend timeout");
         progress(s, "feeding", s->n_acked, s->n_tickets, false);
     }
     return g_stop ? -1 : 0;
@@ -370,7 +381,7 @@ static int kb_update(sim_t *s, const sim_item_t *u, const char *scn_name, uint64
 {
     char uid[96];
     snprintf(uid, sizeof uid, "%s/%" PRIu64 "/kbu-%04zu", scn_name, seed, k);
-    int64_t deadline = now_ms() + (int64_t)s->o.timeout_s * 1000;
+    int64_t deadline = clock_mono_ms() + (int64_t)s->o.timeout_s * 1000;
     for (;;) {
         wire_enc_reset(&s->enc);
         wire_map(&s->enc, u->add_keywords ? 5 : 4);
@@ -386,7 +397,7 @@ static int kb_update(sim_t *s, const sim_item_t *u, const char *scn_name, uint64
         if (!ok && !retry) print_error("kb.update refused", root);
         free(out);
         if (ok) return 0;
-        if (!retry || now_ms() > deadline) return EX_UNAVAILABLE;
+        if (!retry || clock_mono_ms() > deadline) return EX_UNAVAILABLE;
         usleep(500000);
     }
 }
@@ -397,7 +408,7 @@ static int simple_call(sim_t *s, const char *service, const char *key, int64_t v
     wire_map(&s->enc, key ? 1 : 0);
     if (key) wire_kv_int(&s->enc, key, v);
     void *out;
-    const msgpack_object *root = call(s, service, &out, now_ms() + (int64_t)s->o.timeout_s * 1000);
+    const msgpack_object *root = call(s, service, &out, clock_mono_ms() + (int64_t)s->o.timeout_s * 1000);
     if (!root) return -1;
     char err[64];
     int rc = status_is(root, "ok") ? 0 : -1;
@@ -409,13 +420,13 @@ static int simple_call(sim_t *s, const char *service, const char *key, int64_t v
 static int wait_settled(sim_t *s)
 {
     static const char *const F[] = {"tickets", "final", "parked", NULL};
-    int64_t deadline = now_ms() + (int64_t)s->o.timeout_s * 1000, v[3] = {0};
-    s->t0_ms = now_ms();
+    int64_t deadline = clock_mono_ms() + (int64_t)s->o.timeout_s * 1000, v[3] = {0};
+    s->t0_ms = clock_mono_ms();
     while (!g_stop) {
         if (simple_call(s, "sim.status", NULL, 0, v, F) != 0) return EX_UNAVAILABLE;
         progress(s, "settling", (size_t)v[1], (size_t)v[0], v[1] >= v[0]);
         if (v[0] >= (int64_t)s->n_tickets && v[1] == v[0]) return 0;
-        if (now_ms() > deadline) {
+        if (clock_mono_ms() > deadline) {
             fprintf(stderr, "\nhotline-sim: gave up after %d s: %lld of %lld tickets settled, %lld parked (see the broker log)\n",
                     s->o.timeout_s, (long long)v[1], (long long)v[0], (long long)v[2]);
             return EX_UNAVAILABLE;
@@ -452,7 +463,7 @@ static int run(sim_t *s, const scenario_t *scn, uint64_t seed)
     s->acked = xcalloc(s->n_tickets + 1, 1);
     s->resend = xmalloc((s->n_tickets + 1) * sizeof *s->resend);
     int64_t last_at = s->n_tickets ? sim_feed_at(s->feed, s->tickets[s->n_tickets - 1])->at : 0;
-    s->t0_ms = now_ms();
+    s->t0_ms = clock_mono_ms();
     size_t t = 0; /* tickets before the current feed position */
     for (size_t i = 0; i < n && rc == 0 && !g_stop; i++) {
         const sim_item_t *it = sim_feed_at(s->feed, i);
@@ -505,7 +516,13 @@ int main(int argc, char **argv)
     }
     mdp_curve_t cv = {curve ? keys.server : NULL, keys.public_key, keys.secret_key};
     void *zctx = zmq_ctx_new();
-    s.cl = mdp_client_new(zctx, s.o.endpoint, &cv);
+    s.cl = mdp_client_new(zctx, s.o.endpoint, &cv, err, sizeof err);
+    if (!s.cl) {
+        fprintf(stderr, "hotline-sim: %s\n", err);
+        zmq_ctx_term(zctx);
+        scenario_destroy(&scn);
+        return EX_USAGE;
+    }
     wire_enc_init(&s.enc);
     s.msg = wire_msg_new();
     rc = run(&s, scn, s.o.have_seed ? s.o.seed : scenario_seed(scn));
@@ -520,5 +537,6 @@ int main(int argc, char **argv)
     mdp_client_destroy(&s.cl);
     zmq_ctx_term(zctx);
     scenario_destroy(&scn);
+    if (s.refused) return EX_NOPERM;
     return g_stop && rc == 0 ? EX_UNAVAILABLE : rc;
 }

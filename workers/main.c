@@ -30,7 +30,9 @@ static const char USAGE[] =
     "outing, waisha, xinxi, longhua, xinhai, longteng), and echo (tests).\n"
     "\n"
     "Options:\n"
-    "  -c, --connect ENDPOINT  broker endpoint (default tcp://127.0.0.1:5555)\n"
+    "  -c, --connect ENDPOINTS broker endpoint (default tcp://127.0.0.1:5555), or\n"
+    "                          several, comma-separated: the worker serves\n"
+    "                          whichever broker is active\n"
     "  -s, --service NAME      serve NAME (repeatable)\n"
     "  -a, --all-services      serve classify, dispatch, visit and every unit\n"
     "      --heartbeat MS      heartbeat interval, as the broker's (default 2500)\n"
@@ -42,8 +44,10 @@ static const char USAGE[] =
     "  -h, --help              show this help\n"
     "  -V, --version           show the version\n"
     "\n"
-    "Runs until SIGINT or SIGTERM, then says DISCONNECT. Exit status 0, or\n"
-    "64 bad usage, 65 bad data files.\n";
+    "Runs until SIGINT or SIGTERM, then says DISCONNECT. A broker that refuses\n"
+    "the worker's key is logged with the reason and retried with back-off.\n"
+    "Exit status 0, or 64 bad usage (an invalid endpoint included), 65 bad data\n"
+    "files, 66 unreadable key files.\n";
 
 typedef struct {
     const char *endpoint, *datadir, *curve_server, *curve_key;
@@ -132,17 +136,22 @@ static void on_request(void *ctx, mdp_worker_t *w, mdp_span_t client, mdp_span_t
 
 static void run(mdp_worker_t **ws, int n)
 {
-    zmq_pollitem_t items[MAX_SERVICES];
+    zmq_pollitem_t items[2 * MAX_SERVICES];
+    void *mon[MAX_SERVICES];
     while (!g_stop) {
         long timeout = 1000;
+        int k = 0;
         for (int i = 0; i < n; i++) {
             long t = mdp_worker_tick(ws[i]);
             if (t < timeout) timeout = t;
             items[i] = (zmq_pollitem_t){mdp_worker_socket(ws[i]), 0, ZMQ_POLLIN, 0};
+            if ((mon[i] = mdp_worker_monitor(ws[i]))) items[n + k++] = (zmq_pollitem_t){mon[i], 0, ZMQ_POLLIN, 0};
         }
-        if (zmq_poll(items, n, timeout < 0 ? 0 : timeout) < 0 && errno != EINTR) break;
+        if (zmq_poll(items, n + k, timeout < 0 ? 0 : timeout) < 0 && errno != EINTR) break;
         for (int i = 0; i < n; i++)
             if (items[i].revents & ZMQ_POLLIN) mdp_worker_on_readable(ws[i]);
+        for (int i = 0; i < n; i++)
+            if (mon[i]) mdp_worker_on_monitor(ws[i]); /* reads without blocking */
     }
 }
 
@@ -165,10 +174,13 @@ int main(int argc, char **argv)
     }
     mdp_curve_t cv = {curve ? keys.server : NULL, keys.public_key, keys.secret_key};
     void *zctx = zmq_ctx_new();
-    mdp_client_t *broker = mdp_client_new(zctx, o.endpoint, &cv);
-    worker_ctx_t ctx = {.model = model_new(broker, o.datadir, err, sizeof err), .msg = wire_msg_new()};
+    mdp_client_t *broker = mdp_client_new(zctx, o.endpoint, &cv, err, sizeof err);
+    worker_ctx_t ctx = {.model = broker ? model_new(broker, o.datadir, err, sizeof err) : NULL, .msg = wire_msg_new()};
     wire_enc_init(&ctx.enc);
-    if (!ctx.model) {
+    if (!broker) {
+        fprintf(stderr, "hotline-worker: %s\n", err);
+        rc = EX_USAGE;
+    } else if (!ctx.model) {
         log_error("cannot load the worker's data", "datadir=%s err=\"%s\"", o.datadir, err);
         rc = EX_DATAERR;
     } else {

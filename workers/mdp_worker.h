@@ -1,7 +1,11 @@
 /* mdp_worker: one 7/MDP v0.1 worker connection (a DEALER socket) serving one
  * service: READY on connect, heartbeats both ways, reconnect with back-off
  * when the broker goes silent for 3 intervals. A worker process holds one of
- * these per service and polls them all in one loop. */
+ * these per service and polls them all in one loop. Each connection's
+ * routing id names its process ("hlw:HOST:PID:N"), so the broker can show
+ * workers as processes. A handshake the broker refuses (a CURVE key not in
+ * its allow-list) is logged with the reason, and retried with back-off; a
+ * send never blocks, so SIGTERM always ends the loop. */
 #ifndef HOTLINE_MDP_WORKER_H
 #define HOTLINE_MDP_WORKER_H
 #include <stdbool.h>
@@ -30,6 +34,11 @@ mdp_worker_t *mdp_worker_new(void *zctx, const mdp_worker_opts_t *opts);
 void mdp_worker_destroy(mdp_worker_t **p);
 /* The socket to poll (it changes on reconnect: ask again each iteration). */
 void *mdp_worker_socket(mdp_worker_t *self);
+/* The handshake monitor to poll too (NULL if none), and its handler. */
+void *mdp_worker_monitor(mdp_worker_t *self);
+void mdp_worker_on_monitor(mdp_worker_t *self);
+/* Handshakes the broker refused since start. */
+uint64_t mdp_worker_refusals(const mdp_worker_t *self);
 /* Handles everything readable now, without blocking. */
 void mdp_worker_on_readable(mdp_worker_t *self);
 /* Heartbeats and liveness; returns ms until it needs calling again. */

@@ -5,15 +5,16 @@
 source "$(dirname "$0")/lib.sh"
 port=$(t_port); mport=$(t_port); ep=tcp://127.0.0.1:$port
 t_broker broker "$ep" "$T_DIR/o.db" --clock virtual --metrics "127.0.0.1:$mport"
-t_worker w1 "$ep" --all-services
-t_worker w2 "$ep" --all-services
+t_worker w1 "$ep" --all-services; w1=$WORKER_PID
+t_worker w2 "$ep" --all-services; w2=$WORKER_PID
 "$HOTLINE_BIN/hotline-sim" --connect "$ep" --scenario smoke -q --timeout 300 2>>"$T_DIR/sim.log" || t_fail "sim failed"
 
 status=$("$HOTLINE_BIN/hotline-ctl" --connect "$ep" status) || t_fail "hotline-ctl status failed"
 echo "$status" | head -4
 echo "$status" | grep -Eq '^classify +2 ' || t_fail "status does not show 2 classify workers"
 echo "$status" | grep -Eq '^unit\.street\.jinxia +2 ' || t_fail "status does not show the street units"
-echo "$status" | grep -q '^workers: 48 connections' || t_fail "status does not list 48 worker connections (2 x 24 services)"
+echo "$status" | grep -q '^workers: 2 processes, 48 connections' || t_fail "status does not show 2 worker processes with 48 connections (2 x 24 services)"
+echo "$status" | grep -Eq "^[^ ]+ +[^ ]+ +($w1|$w2) +127.0.0.1 .*classify, dispatch, visit \+ all 21 units" || t_fail "status does not show each worker process with its pid, address and services"
 echo "$status" | grep -q 'last minute:' || t_fail "status lacks the rates"
 echo "$status" | grep -q '^store: ' || t_fail "status lacks the store line"
 t_ok "hotline-ctl status shows services, 48 worker connections, queues, rates and the store"

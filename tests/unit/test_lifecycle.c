@@ -278,6 +278,51 @@ static void test_graph_closed(void **state)
         if (!ends[s]) fail_msg("%s cannot reach a final state", lc_state_name(s));
 }
 
+/* Every person's action records an event its state allows, and the lists
+ * name it; an unknown action or the wrong state is refused. */
+#define LC_STATE(name, final, display)
+#define LC_EVENT(name, display)
+#define LC_RULE(s, e, n, a)
+#define LC_ACT(a, s, e, w) {a, ST_##s, EV_##e},
+static const struct { const char *name; lc_state_t s; lc_event_t e; } DEF_ACTS[] = {
+#include "../../schemas/lifecycle.def"
+};
+#undef LC_STATE
+#undef LC_EVENT
+#undef LC_RULE
+#undef LC_ACT
+
+static void test_actions(void **state)
+{
+    (void)state;
+    char buf[256];
+    for (size_t i = 0; i < sizeof DEF_ACTS / sizeof *DEF_ACTS; i++) {
+        lc_state_t next;
+        lc_action_t act;
+        lc_event_t ev;
+        lc_who_t who;
+        assert_int_equal(lc_next(DEF_ACTS[i].s, DEF_ACTS[i].e, &next, &act), 0);
+        assert_int_equal(lc_act(DEF_ACTS[i].name, DEF_ACTS[i].s, &ev, &who), 0);
+        assert_int_equal(ev, DEF_ACTS[i].e);
+        assert_non_null(strstr(lc_act_allowed(DEF_ACTS[i].s, buf, sizeof buf), DEF_ACTS[i].name));
+    }
+    lc_event_t ev;
+    lc_who_t who;
+    assert_int_equal(lc_act("sign", ST_DISPATCHED, &ev, &who), 0);
+    assert_int_equal(ev, EV_signed);
+    assert_int_equal(who, LC_WHO_UNIT);
+    assert_int_equal(lc_act("rate", ST_CLOSED, &ev, &who), 0);
+    assert_int_equal(who, LC_WHO_CENTRE);
+    assert_int_equal(lc_act("rate", ST_RECTIFIED, &ev, &who), 0);
+    assert_int_equal(ev, EV_revisited);
+    assert_int_equal(lc_act("sign", ST_SIGNED, &ev, &who), -2);      /* known, wrong state */
+    assert_int_equal(lc_act("approve-all", ST_SIGNED, &ev, &who), -1); /* unknown */
+    assert_string_equal(lc_act_allowed(ST_DISPATCHED, buf, sizeof buf), "sign, return");
+    assert_string_equal(lc_act_allowed(ST_SIGNED, buf, sizeof buf), "extend, close");
+    assert_string_equal(lc_act_allowed(ST_DONE, buf, sizeof buf), "none");
+    assert_string_equal(lc_act_names(buf, sizeof buf), "sign, return, extend, close, rate, rectify");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_return_loop),
         cmocka_unit_test(test_bad_rating_path),
         cmocka_unit_test(test_graph_closed),
+        cmocka_unit_test(test_actions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

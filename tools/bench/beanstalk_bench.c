@@ -9,6 +9,7 @@
  * A stage thread sends "delete, put, reserve" in one write, so each stage of
  * a job costs one round trip. Every loop is bounded by --timeout. */
 #include <arpa/inet.h>
+#include "clock.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
@@ -60,12 +61,6 @@ static opts_t O;
 static char *g_body;        /* the job body: a ticket-like text */
 static int64_t g_deadline_ns, g_stop_ns; /* g_stop_ns: no new jobs after (0: none) */
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static double cpu_s(void)
 {
@@ -160,7 +155,7 @@ static int fill(conn_t *c)
     for (;;) {
         ssize_t r = recv(c->fd, c->in + c->len, sizeof c->in - c->len, 0);
         if (r > 0) { c->len += (size_t)r; return 0; }
-        if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) && now_ns() < g_deadline_ns) continue;
+        if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) && clock_mono_ns() < g_deadline_ns) continue;
         return -1;
     }
 }
@@ -223,12 +218,12 @@ static int cmd_put(void)
     snprintf(use, sizeof use, "use %sp\r\n", O.tube);
     if (command(&c, use, "USING") != 0) return 1;
     double c0 = cpu_s();
-    int64_t t0 = now_ns();
+    int64_t t0 = clock_mono_ns();
     size_t sent = 0, done = 0;
     int rc = 0;
     size_t cap = O.n;
     while (done < cap) {
-        if (g_stop_ns && now_ns() > g_stop_ns && cap > sent) cap = sent;
+        if (g_stop_ns && clock_mono_ns() > g_stop_ns && cap > sent) cap = sent;
         while (sent < cap && sent - done < O.window) out_put(&c, g_body, O.size), sent++;
         if (done >= cap) break;
         if (flush_out(&c) != 0) { rc = 1; break; }
@@ -237,9 +232,9 @@ static int cmd_put(void)
             if (expect(&c, "INSERTED") != 0) { rc = 1; break; }
             done++;
         } while (done < sent && line_ready(&c));
-        if (rc || now_ns() > g_deadline_ns) { rc = 1; break; }
+        if (rc || clock_mono_ns() > g_deadline_ns) { rc = 1; break; }
     }
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = (double)(clock_mono_ns() - t0) / 1e9;
     printf("{\"mode\":\"put\",\"ok\":%s,\"n\":%zu,\"window\":%zu,\"size\":%zu,\"secs\":%.4f,\"jobs_per_s\":%.1f,"
            "\"client_cpu_s\":%.3f}\n",
            rc ? "false" : "true", done, O.window, O.size, secs, (double)done / secs, cpu_s() - c0);
@@ -277,7 +272,7 @@ static void *stage_main(void *arg)
     while (!atomic_load(&g_stop)) {
         if (read_line(c, line, sizeof line) != 0) break;
         if (strncmp(line, "TIMED_OUT", 9) == 0) {
-            if (now_ns() > g_deadline_ns) break;
+            if (clock_mono_ns() > g_deadline_ns) break;
             out_fmt(c, "reserve-with-timeout 1\r\n");
             if (flush_out(c)) break;
             continue;
@@ -324,12 +319,12 @@ static int cmd_pipeline(void)
         if (conn_open(&ws[i].c) != 0) { fprintf(stderr, "beanstalk-bench: cannot connect\n"); return 1; }
     }
     double c0 = cpu_s();
-    int64_t t0 = now_ns();
+    int64_t t0 = clock_mono_ns();
     for (size_t i = 0; i < nw; i++) pthread_create(&th[i], NULL, stage_main, &ws[i]);
     size_t sent = 0, cap = O.n;
     int rc = 0;
     while (atomic_load(&g_done) < cap) {
-        if (g_stop_ns && now_ns() > g_stop_ns && cap > sent) cap = sent;
+        if (g_stop_ns && clock_mono_ns() > g_stop_ns && cap > sent) cap = sent;
         size_t done = atomic_load(&g_done), k = 0;
         while (sent + k < cap && sent + k - done < O.window) out_put(&prod, g_body, O.size), k++;
         if (k) {
@@ -346,9 +341,9 @@ static int cmd_pipeline(void)
             pthread_mutex_unlock(&g_mu);
         }
         for (size_t i = 0; i < nw; i++) rc |= ws[i].rc;
-        if (rc || now_ns() > g_deadline_ns) { rc = 1; break; }
+        if (rc || clock_mono_ns() > g_deadline_ns) { rc = 1; break; }
     }
-    double secs = (double)(now_ns() - t0) / 1e9, cpu = cpu_s() - c0;
+    double secs = (double)(clock_mono_ns() - t0) / 1e9, cpu = cpu_s() - c0;
     atomic_store(&g_stop, true);
     for (size_t i = 0; i < nw; i++) shutdown(ws[i].c.fd, SHUT_RDWR); /* wakes blocked reads */
     for (size_t i = 0; i < nw; i++) pthread_join(th[i], NULL);
@@ -378,6 +373,10 @@ static void make_body(void)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+        printf("beanstalk-bench %s\n", HOTLINE_VERSION);
+        return 0;
+    }
     static const struct option LONG[] = {
         {"host", 1, 0, 'H'},    {"port", 1, 0, 'p'}, {"n", 1, 0, 'n'},       {"window", 1, 0, 'w'},
         {"stages", 1, 0, 's'},  {"threads", 1, 0, 'T'}, {"size", 1, 0, 'b'}, {"tube-prefix", 1, 0, 'P'},
@@ -417,8 +416,8 @@ int main(int argc, char **argv)
         return 64;
     }
     make_body();
-    g_deadline_ns = now_ns() + (int64_t)O.timeout_s * 1000000000LL;
-    if (O.duration > 0) g_stop_ns = now_ns() + (int64_t)(O.duration * 1e9);
+    g_deadline_ns = clock_mono_ns() + (int64_t)O.timeout_s * 1000000000LL;
+    if (O.duration > 0) g_stop_ns = clock_mono_ns() + (int64_t)(O.duration * 1e9);
     int rc;
     if (strcmp(cmd, "put") == 0) rc = cmd_put();
     else if (strcmp(cmd, "pipeline") == 0) rc = cmd_pipeline();

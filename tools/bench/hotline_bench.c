@@ -7,6 +7,7 @@
  * templates) and receipt times spread over 2022. Every loop is bounded by
  * --timeout. Each run prints one JSON object on stdout. */
 #include "bench_pool.h"
+#include "clock.h"
 #include "log.h"
 #include "mdp_client.h"
 #include "scenario.h"
@@ -81,11 +82,14 @@ typedef struct {
     char first_error[200];
 } bench_t;
 
-static int64_t now_ns(void)
+
+/* A client of the broker under test; the endpoint comes from the bench script. */
+static mdp_client_t *bench_client(void *zctx, const char *endpoint)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    char err[256];
+    mdp_client_t *c = mdp_client_new(zctx, endpoint, NULL, err, sizeof err);
+    if (!c) { fprintf(stderr, "hotline-bench: %s\n", err); exit(EX_USAGE); }
+    return c;
 }
 
 static double cpu_s(void)
@@ -210,7 +214,7 @@ static int on_reply(bench_t *b, mdp_span_t body, size_t k)
     return 0;
 }
 
-static bool timed_out(const bench_t *b) { return now_ns() > b->deadline_ns; }
+static bool timed_out(const bench_t *b) { return clock_mono_ns() > b->deadline_ns; }
 
 #define STALL_NS 30000000000LL
 
@@ -221,10 +225,10 @@ static int feed_all(bench_t *b)
 {
     size_t W = b->o.window, *fl = xmalloc(W * sizeof *fl), head = 0, nfl = 0, next = 0;
     int rc = 0;
-    int64_t last_reply = now_ns();
-    b->stop_ns = b->o.duration > 0 ? now_ns() + (int64_t)(b->o.duration * 1e9) : 0;
+    int64_t last_reply = clock_mono_ns();
+    b->stop_ns = b->o.duration > 0 ? clock_mono_ns() + (int64_t)(b->o.duration * 1e9) : 0;
     for (;;) {
-        bool stop = next >= b->o.n || (b->stop_ns && now_ns() > b->stop_ns);
+        bool stop = next >= b->o.n || (b->stop_ns && clock_mono_ns() > b->stop_ns);
         if (stop && nfl == 0) break;
         while (!stop && nfl < W && next < b->o.n) {
             size_t k = b->o.n - next < b->o.batch ? b->o.n - next : b->o.batch;
@@ -236,7 +240,7 @@ static int feed_all(bench_t *b)
         mdp_span_t svc, body;
         if (mdp_client_recv(b->cl, 500, &svc, &body) != 0) {
             if (timed_out(b)) { rc = -1; break; }
-            if (now_ns() - last_reply > STALL_NS) { /* a reply was lost: the broker drops what it cannot queue */
+            if (clock_mono_ns() - last_reply > STALL_NS) { /* a reply was lost: the broker drops what it cannot queue */
                 snprintf(b->first_error, sizeof b->first_error, "no reply for %d s with %zu requests in flight",
                          (int)(STALL_NS / 1000000000LL), nfl);
                 b->bad_replies++;
@@ -245,7 +249,7 @@ static int feed_all(bench_t *b)
             }
             continue;
         }
-        last_reply = now_ns();
+        last_reply = clock_mono_ns();
         size_t k = fl[head];
         head = (head + 1) % W;
         nfl--;
@@ -274,9 +278,9 @@ static void print_counts(const bench_t *b)
 static int cmd_intake(bench_t *b)
 {
     double c0 = cpu_s();
-    int64_t t0 = now_ns();
+    int64_t t0 = clock_mono_ns();
     int rc = feed_all(b);
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = (double)(clock_mono_ns() - t0) / 1e9;
     bool ok = rc == 0 && b->fed > 0 && b->accepted == b->fed;
     printf("{\"mode\":\"intake\",\"ok\":%s,\"n\":%zu,\"batch\":%zu,\"window\":%zu,\"secs\":%.4f,\"tickets_per_s\":%.1f,"
            "\"requests_per_s\":%.1f,\"client_cpu_s\":%.3f,",
@@ -331,17 +335,17 @@ static int cmd_latency(bench_t *b)
     int64_t *lat = xcalloc(n, sizeof *lat), max_lag = 0, next_scan = 0;
     double period_ns = 1e9 / b->o.rate;
     int rc = 0;
-    int64_t t0 = now_ns();
+    int64_t t0 = clock_mono_ns();
     while (got < n) {
-        int64_t now = now_ns();
+        int64_t now = clock_mono_ns();
         /* Every request due by now goes out, whatever came back. */
         while (sent < n && sent - got < b->o.window && t0 + (int64_t)((double)sent * period_ns) <= now) {
             int64_t due = t0 + (int64_t)((double)sent * period_ns);
             if (send_tickets(b, sent, 1) != 0) { rc = -1; break; }
-            t_first[sent] = t_last[sent] = now_ns();
+            t_first[sent] = t_last[sent] = clock_mono_ns();
             if (t_first[sent] - due > max_lag) max_lag = t_first[sent] - due;
             sent++;
-            now = now_ns();
+            now = clock_mono_ns();
         }
         if (rc) break;
         if (now >= next_scan) { /* resend what has waited too long */
@@ -349,19 +353,19 @@ static int cmd_latency(bench_t *b)
             for (size_t i = lo; i < sent; i++)
                 if (!lat[i] && now - t_last[i] > RESEND_NS) {
                     if (send_tickets(b, i, 1) != 0) { rc = -1; break; }
-                    t_last[i] = now_ns();
+                    t_last[i] = clock_mono_ns();
                     resent++;
                 }
             next_scan = now + 100000000;
         }
         int wait_ms = 100;
         if (sent < n) {
-            int64_t next = t0 + (int64_t)((double)sent * period_ns) - now_ns();
+            int64_t next = t0 + (int64_t)((double)sent * period_ns) - clock_mono_ns();
             wait_ms = next <= 0 ? 0 : (int)((next + 999999) / 1000000);
         }
         mdp_span_t svc, body;
         while (rc == 0 && got < n && mdp_client_recv(b->cl, wait_ms, &svc, &body) == 0) {
-            int64_t t = now_ns();
+            int64_t t = clock_mono_ns();
             size_t idx = n;
             const msgpack_object *st = NULL;
             wait_ms = 0;
@@ -382,7 +386,7 @@ static int cmd_latency(bench_t *b)
         }
         if (rc || timed_out(b)) { rc = -1; break; }
     }
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = (double)(clock_mono_ns() - t0) / 1e9;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (lat[i]) lat[m++] = lat[i];
@@ -424,7 +428,7 @@ static bool wait_service(bench_t *b, mdp_client_t *ctl, const char *service)
 
 static int cmd_ping(bench_t *b)
 {
-    mdp_client_t *ctl = mdp_client_new(b->zctx, b->o.endpoint, NULL);
+    mdp_client_t *ctl = bench_client(b->zctx, b->o.endpoint);
     bool ok = wait_service(b, ctl, b->o.service);
     mdp_client_destroy(&ctl);
     if (!ok) fprintf(stderr, "hotline-bench: %s: mmi.service %s did not answer 200\n", b->o.endpoint, b->o.service);
@@ -452,7 +456,7 @@ static int cmd_lifecycle(bench_t *b)
     char err[512];
     scenario_t *scn = scenario_open(b->o.scenario, err, sizeof err);
     if (!scn) { fprintf(stderr, "hotline-bench: %s\n", err); return EX_DATAERR; }
-    mdp_client_t *ctl = mdp_client_new(b->zctx, b->o.endpoint, NULL);
+    mdp_client_t *ctl = bench_client(b->zctx, b->o.endpoint);
     static const char *const NEED[] = {"classify", "dispatch", "visit"};
     for (size_t i = 0; i < sizeof NEED / sizeof *NEED; i++)
         if (!wait_service(b, ctl, NEED[i])) {
@@ -479,9 +483,9 @@ static int cmd_lifecycle(bench_t *b)
         return 1;
     }
     double c0 = cpu_s();
-    int64_t t0 = now_ns();
+    int64_t t0 = clock_mono_ns();
     int rc = feed_all(b);
-    int64_t t_fed = now_ns(), tickets = 0, final = 0, parked = 0, polls = 0;
+    int64_t t_fed = clock_mono_ns(), tickets = 0, final = 0, parked = 0, polls = 0;
     while (rc == 0) {
         wire_enc_reset(&b->enc);
         wire_map(&b->enc, 0);
@@ -496,11 +500,11 @@ static int cmd_lifecycle(bench_t *b)
         if (timed_out(b)) { rc = -1; break; }
         /* sim.status costs the broker a scan of the ticket table, so poll
          * sparingly: half the predicted time left, 20..250 ms. */
-        double el = (double)(now_ns() - t0) / 1e9, rate = final > 0 ? (double)final / el : 0;
+        double el = (double)(clock_mono_ns() - t0) / 1e9, rate = final > 0 ? (double)final / el : 0;
         double left_ms = rate > 0 ? 1000.0 * (double)((int64_t)b->fed - final) / rate / 2 : 250;
         usleep((useconds_t)(1000 * (left_ms < 20 ? 20 : left_ms > 250 ? 250 : left_ms)));
     }
-    int64_t t_end = now_ns();
+    int64_t t_end = clock_mono_ns();
     double secs = (double)(t_end - t0) / 1e9;
     bool ok = rc == 0 && b->fed > 0 && b->accepted == b->fed;
     printf("{\"mode\":\"lifecycle\",\"ok\":%s,\"n\":%zu,\"batch\":%zu,\"window\":%zu,\"secs\":%.4f,\"tickets_per_s\":%.1f,"
@@ -516,6 +520,10 @@ static int cmd_lifecycle(bench_t *b)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+        printf("hotline-bench %s\n", HOTLINE_VERSION);
+        return 0;
+    }
     bench_t b = {0};
     log_init("bench", LOG_WARN);
     int rc = parse(&b.o, argc, argv);
@@ -526,10 +534,10 @@ int main(int argc, char **argv)
         return EX_DATAERR;
     }
     b.zctx = zmq_ctx_new();
-    b.cl = mdp_client_new(b.zctx, b.o.endpoint, NULL);
+    b.cl = bench_client(b.zctx, b.o.endpoint);
     wire_enc_init(&b.enc);
     b.msg = wire_msg_new();
-    b.deadline_ns = now_ns() + (int64_t)b.o.timeout_s * 1000000000LL;
+    b.deadline_ns = clock_mono_ns() + (int64_t)b.o.timeout_s * 1000000000LL;
     if (strcmp(b.o.cmd, "intake") == 0) rc = cmd_intake(&b);
     else if (strcmp(b.o.cmd, "latency") == 0) rc = cmd_latency(&b);
     else if (strcmp(b.o.cmd, "ping") == 0) rc = cmd_ping(&b);

@@ -10,6 +10,7 @@
  *           counts), not the event log, which the report never reads.
  * Ticket texts and attributes come from the simulator's Longhu year. */
 #include "bench_pool.h"
+#include "clock.h"
 #include "privacy.h"
 #include "rng.h"
 #include "units.h"
@@ -49,12 +50,6 @@ typedef struct {
     int timeout_s;
 } opts_t;
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static double cpu_s(void)
 {
@@ -189,7 +184,7 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
     sqlite3_stmt *bg = prepare(db, "BEGIN IMMEDIATE"), *cm = prepare(db, "COMMIT");
     if (!ti || !ei || !bg || !cm) return 1;
     uint8_t key[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-    int64_t t0 = now_ns(), deadline = t0 + (int64_t)o->timeout_s * 1000000000LL;
+    int64_t t0 = clock_mono_ns(), deadline = t0 + (int64_t)o->timeout_s * 1000000000LL;
     int64_t stop = o->duration > 0 ? t0 + (int64_t)(o->duration * 1e9) : 0;
     double c0 = cpu_s();
     size_t done = 0, commits = 0, checkpoints = 0, max_txn = (o->n + o->txn - 1) / o->txn;
@@ -197,7 +192,7 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
     int rc = 0;
     while (done < o->n && rc == 0) {
         size_t k = o->n - done < o->txn ? o->n - done : o->txn;
-        int64_t tb = now_ns();
+        int64_t tb = clock_mono_ns();
         if (step(db, bg)) { rc = 1; break; }
         for (size_t j = 0; j < k && rc == 0; j++) {
             size_t i = done + j;
@@ -234,7 +229,7 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
             if (step(db, ei)) rc = 1;
         }
         if (rc || step(db, cm)) { rc = 1; break; }
-        if (lat) lat[commits] = now_ns() - tb;
+        if (lat) lat[commits] = clock_mono_ns() - tb;
         commits++;
         done += k;
         /* As the broker: a passive checkpoint once the WAL holds 16 MiB. */
@@ -243,10 +238,10 @@ static int cmd_insert(const opts_t *o, const bench_pool_t *pool)
             if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &ck) == SQLITE_OK && log == ck) wal_pages = 0;
             checkpoints++;
         }
-        if (now_ns() > deadline) rc = 1;
-        if (stop && now_ns() > stop) break;
+        if (clock_mono_ns() > deadline) rc = 1;
+        if (stop && clock_mono_ns() > stop) break;
     }
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = (double)(clock_mono_ns() - t0) / 1e9;
     printf("{\"mode\":\"sqlite_insert\",\"ok\":%s,\"n\":%zu,\"txn\":%zu,\"sync\":\"%s\",\"secs\":%.4f,"
            "\"tickets_per_s\":%.1f,\"rows_per_s\":%.1f,\"commits_per_s\":%.1f,\"checkpoints\":%zu,\"cpu_s\":%.3f",
            rc ? "false" : "true", done, o->txn, o->sync_full ? "full" : "normal", secs, (double)done / secs,
@@ -311,7 +306,7 @@ static int cmd_gen(const opts_t *o, const bench_pool_t *pool)
                                    "VALUES(?,?,?,?,?,?,'update',?,?)");
     if (!ti || !ki) return 1;
     uint8_t key[16] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
-    int64_t t0 = now_ns(), deadline = t0 + (int64_t)o->timeout_s * 1000000000LL;
+    int64_t t0 = clock_mono_ns(), deadline = t0 + (int64_t)o->timeout_s * 1000000000LL;
     int rc = exec(db, "BEGIN") ? 1 : 0;
     rng_t r;
     rng_seed(&r, 20221231);
@@ -397,7 +392,7 @@ static int cmd_gen(const opts_t *o, const bench_pool_t *pool)
         }
         if ((i + 1) % 200000 == 0) {
             if (exec(db, "COMMIT") || exec(db, "BEGIN")) rc = 1;
-            if (now_ns() > deadline) { fprintf(stderr, "sqlite-bench: gen timed out\n"); rc = 1; }
+            if (clock_mono_ns() > deadline) { fprintf(stderr, "sqlite-bench: gen timed out\n"); rc = 1; }
         }
     }
     /* The year's knowledge-base updates (the report's kb_updates). */
@@ -423,7 +418,7 @@ static int cmd_gen(const opts_t *o, const bench_pool_t *pool)
     if (sqlite3_close(db) != SQLITE_OK) rc = 1;
     if (rc == 0 && rename(tmp, o->db) != 0) { fprintf(stderr, "sqlite-bench: rename: %s\n", strerror(errno)); rc = 1; }
     if (rc) unlink(tmp);
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = (double)(clock_mono_ns() - t0) / 1e9;
     printf("{\"mode\":\"gen\",\"ok\":%s,\"n\":%zu,\"secs\":%.2f,\"rows_per_s\":%.0f}\n", rc ? "false" : "true", o->n, secs,
            (double)o->n / secs);
     return rc;
@@ -431,6 +426,10 @@ static int cmd_gen(const opts_t *o, const bench_pool_t *pool)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+        printf("sqlite-bench %s\n", HOTLINE_VERSION);
+        return 0;
+    }
     static const struct option LONG[] = {{"db", 1, 0, 'd'},      {"schema", 1, 0, 's'},  {"n", 1, 0, 'n'},
                                          {"txn", 1, 0, 'b'},     {"sync", 1, 0, 'S'},    {"scenario", 1, 0, 'c'},
                                          {"timeout", 1, 0, 't'}, {"help", 0, 0, 'h'},    {"duration", 1, 0, 'D'},
