@@ -1,4 +1,4 @@
-/* intake: ticket.submit (one map or a batch array) and ticket.status. */
+/* intake: ticket.submit (one map or a batch array). */
 #include "intake.h"
 #include "log.h"
 #include "wire.h"
@@ -106,80 +106,7 @@ static void submit(void *ctx, mdp_span_t peer, mdp_span_t body)
     router_reply(self->router, peer, "ticket.submit", self->enc.sb.data, self->enc.sb.size, true);
 }
 
-typedef struct {
-    wire_enc_t *e;
-    uint32_t n;
-} ev_ctx_t;
-
-static void count_event(void *ctx, int64_t at, const char *kind, const char *state, int round, const char *unit,
-                        const char *detail)
-{
-    (void)at; (void)kind; (void)state; (void)round; (void)unit; (void)detail;
-    ((ev_ctx_t *)ctx)->n++;
-}
-
-static void put_event(void *ctx, int64_t at, const char *kind, const char *state, int round, const char *unit,
-                      const char *detail)
-{
-    wire_enc_t *e = ((ev_ctx_t *)ctx)->e;
-    wire_map(e, 6);
-    wire_kv_int(e, "at", at);
-    wire_kv_str(e, "kind", kind);
-    wire_kv_str(e, "state", state);
-    wire_kv_int(e, "round", round);
-    wire_kv_str(e, "unit", unit);
-    wire_kv_str(e, "detail", detail);
-}
-
-static void put_status(intake_t *self, const ticket_t *t)
-{
-    wire_enc_t *e = &self->enc;
-    ev_ctx_t c = {e, 0};
-    store_ticket_events(self->store, t->id, count_event, &c);
-    wire_map(e, 10);
-    wire_kv_str(e, "id", t->id);
-    wire_kv_str(e, "state", lc_state_name(t->state));
-    wire_kv_str(e, "type", ticket_type_name(t->type));
-    wire_kv_bool(e, "urgent", t->urgent);
-    wire_kv_str(e, "category", ticket_category_name(t->category));
-    wire_kv_str(e, "unit", ticket_unit_name(t->unit));
-    wire_kv_int(e, "received_at", t->received_at);
-    wire_str(e, "closed_at");
-    if (t->closed_at) wire_int(e, t->closed_at);
-    else wire_nil(e);
-    wire_str(e, "rating");
-    if (t->rating) wire_int(e, t->rating);
-    else wire_nil(e);
-    wire_str(e, "events");
-    wire_array(e, c.n);
-    store_ticket_events(self->store, t->id, put_event, &c);
-}
-
-static void status(void *ctx, mdp_span_t peer, mdp_span_t body)
-{
-    intake_t *self = ctx;
-    char err[200], id[TICKET_ID_MAX + 1] = "";
-    wire_enc_reset(&self->enc);
-    const msgpack_object *root = wire_decode(self->msg, body.p, body.n, err, sizeof err);
-    int r = root ? wire_copy_str(root, "id", id, sizeof id, err, sizeof err) : -1;
-    ticket_t t;
-    if (r != 0) {
-        if (r > 0) snprintf(err, sizeof err, "field 'id' is required");
-        wire_map(&self->enc, 2);
-        wire_kv_str(&self->enc, "id", id[0] ? id : NULL);
-        wire_kv_str(&self->enc, "error", err);
-    } else if ((r = store_ticket_get(self->store, id, &t)) != 0) {
-        wire_map(&self->enc, 2);
-        wire_kv_str(&self->enc, "id", id);
-        wire_kv_str(&self->enc, "error", r > 0 ? "unknown id" : "store error");
-    } else {
-        put_status(self, &t);
-    }
-    router_reply(self->router, peer, "ticket.status", self->enc.sb.data, self->enc.sb.size, false);
-}
-
 void intake_register(intake_t *self)
 {
     router_add_builtin(self->router, "ticket.submit", submit, self);
-    router_add_builtin(self->router, "ticket.status", status, self);
 }

@@ -1,4 +1,4 @@
-/* intake: the ticket.submit and ticket.status services. A ticket is
+/* intake: the ticket.submit service, where a ticket enters. A ticket is
  * validated, inserted in the loop's group transaction and handed to the
  * pipeline; its "accepted" goes out only after that transaction commits. */
 #ifndef HOTLINE_INTAKE_H
@@ -11,7 +11,7 @@ typedef struct intake intake_t;
 
 intake_t *intake_new(router_t *router, store_t *store, pipeline_t *pipeline);
 void intake_destroy(intake_t **p);
-/* Registers ticket.submit and ticket.status with the router. */
+/* Registers ticket.submit with the router. */
 void intake_register(intake_t *self);
 /* While paused (store cannot write), submissions get status "retry". */
 void intake_pause(intake_t *self, bool paused);

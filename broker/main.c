@@ -2,17 +2,21 @@
  * heartbeat, dispatch what arrived, fire expired deadline timers, commit the
  * group transaction, send the replies whose commit is on disk (a thread
  * fsyncs the WAL meanwhile, core/store_sync.c) and the next stage batches. */
+#include "act.h"
 #include "auth.h"
+#include "calendar.h"
 #include "clock.h"
 #include "cert.h"
 #include "intake.h"
 #include "kb_service.h"
 #include "log.h"
+#include "lookup.h"
 #include "metrics.h"
 #include "options.h"
 #include "pipeline.h"
 #include "router.h"
 #include "sim_control.h"
+#include "sla.h"
 #include "status.h"
 #include "store.h"
 #include "wire.h"
@@ -49,6 +53,10 @@ typedef struct {
     sim_control_t *sim;
     auth_t *auth;               /* NULL without CURVE */
     status_t *status;
+    act_t *act;                 /* ticket.act: people's actions */
+    lookup_t *lookup;           /* ticket.status, ticket.list */
+    calendar_t *cal;            /* working days and deadline rules, for people's actions */
+    sla_t *sla;
     metrics_t *metrics;         /* NULL without --metrics */
     bool paused;                /* the last commit failed: not writing until a probe succeeds */
     int64_t next_probe_ms, next_ckpt_ms;
@@ -78,9 +86,25 @@ static int setup_curve(broker_t *b, char *secret, size_t len)
     return 0;
 }
 
+/* The calendar and deadline rules of --datadir. */
+static int load_rules(broker_t *b, char *err, size_t errlen)
+{
+    char path[4200];
+    b->cal = calendar_new();
+    b->sla = sla_new();
+    snprintf(path, sizeof path, "%s/calendar", b->o.datadir);
+    if (calendar_load_dir(b->cal, path, err, errlen) != 0) return -1;
+    snprintf(path, sizeof path, "%s/sla.tsv", b->o.datadir);
+    return sla_load_file(b->sla, path, err, errlen);
+}
+
 static int setup(broker_t *b)
 {
     char err[512] = "", secret[41] = "";
+    if (load_rules(b, err, sizeof err) != 0) {
+        log_error("cannot load the calendar or the deadline rules", "datadir=%s err=\"%s\"", b->o.datadir, err);
+        return EX_DATAERR;
+    }
     b->store = store_open(b->o.db, b->o.sync, err, sizeof err);
     if (!b->store) { log_error("cannot open the store", "db=%s err=\"%s\"", b->o.db, err); return EX_NOINPUT; }
     b->zctx = zmq_ctx_new();
@@ -94,22 +118,33 @@ static int setup(broker_t *b)
     if (!b->router) { log_error("cannot start the router", "err=\"%s\"", err); return EX_UNAVAILABLE; }
     if (b->auth) router_set_access(b->router, access_rule, b);
     b->pipeline = pipeline_new(b->store, b->o.clock == 1, b->o.batch);
+    pipeline_set_rules(b->pipeline, b->cal, b->sla);
+    if (pipeline_set_manual(b->pipeline, b->o.manual, b->o.n_manual, err, sizeof err) != 0) {
+        log_error("bad --manual", "err=\"%s\"", err);
+        return EX_USAGE;
+    }
     b->intake = intake_new(b->router, b->store, b->pipeline);
     b->sim = sim_control_new(b->router, b->store, b->pipeline, b->intake);
     b->kb = kb_service_new(b->router, b->store, b->pipeline, b->o.kb, err, sizeof err);
     if (!b->kb) { log_error("cannot load the knowledge base", "err=\"%s\"", err); return EX_DATAERR; }
     b->status = status_new(b->router, b->auth, b->store, b->pipeline, b->intake);
+    b->act = act_new(b->router, b->pipeline, b->auth);
+    b->lookup = lookup_new(b->router, b->store, b->pipeline, b->auth, b->cal);
     if (b->o.metrics && !(b->metrics = metrics_new(b->o.metrics, b->status, err, sizeof err))) {
         log_error("cannot serve metrics", "err=\"%s\"", err);
         return EX_UNAVAILABLE;
     }
     sim_control_load(b->sim);
     if (b->o.clock >= 0) pipeline_set_virtual(b->pipeline, b->o.clock == 1);
+    if (b->o.n_manual) sim_control_refuse(b->sim, "this broker runs live with people in the loop (--manual): "
+                                                  "replay a scenario on a broker without --manual");
     if (pipeline_load(b->pipeline) != 0) return EX_SOFTWARE;
     intake_register(b->intake);
     kb_service_register(b->kb);
     sim_control_register(b->sim);
     status_register(b->status);
+    act_register(b->act);
+    lookup_register(b->lookup);
     router_feeder_t f = pipeline_feeder(b->pipeline);
     router_set_feeder(b->router, &f);
     return 0;
@@ -119,6 +154,8 @@ static void teardown(broker_t *b)
 {
     if (b->router) router_disconnect_all(b->router);
     metrics_destroy(&b->metrics);
+    lookup_destroy(&b->lookup);
+    act_destroy(&b->act);
     status_destroy(&b->status);
     sim_control_destroy(&b->sim);
     kb_service_destroy(&b->kb);
@@ -128,6 +165,8 @@ static void teardown(broker_t *b)
     auth_destroy(&b->auth);
     if (b->zctx) zmq_ctx_term(b->zctx);
     store_close(&b->store);
+    sla_destroy(&b->sla);
+    calendar_destroy(&b->cal);
 }
 
 /* After a failed commit nothing of the iteration is kept: memory is rebuilt
@@ -242,6 +281,7 @@ static void iterate(broker_t *b)
     if (mi >= 0 && (items[mi].revents & ZMQ_POLLIN)) metrics_on_readable(b->metrics);
     router_drain(b->router, DRAIN_MAX);
     pipeline_tick(b->pipeline);
+    if (!b->paused) lookup_tick(b->lookup, ready == 0);
     if (commit_due(b)) {
         bool ok = store_commit(b->store) == 0;
         status_after_commit(b->status, ok);
@@ -286,7 +326,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     rc = setup(&b);
     if (rc == 0) {
-        log_info("broker ready", "bind=%s db=%s heartbeat_ms=%d", b.o.bind, b.o.db, b.o.heartbeat_ms);
+        log_info("broker ready", "bind=%s db=%s heartbeat_ms=%d clock=%s manual=%d", b.o.bind, b.o.db, b.o.heartbeat_ms,
+                 pipeline_is_virtual(b.pipeline) ? "virtual" : "live", b.o.n_manual);
         while (!g_stop) iterate(&b);
         /* Drain: what was received is committed and answered before exit. */
         router_drain(b.router, DRAIN_MAX);

@@ -30,12 +30,22 @@ static const char USAGE[] =
     "      --clock auto|virtual|live\n"
     "                          time for deadlines: virtual (driven by the feed),\n"
     "                          live (wall clock), or auto: virtual once a\n"
-    "                          scenario was started with sim.start (default)\n"
+    "                          scenario was started with sim.start (default;\n"
+    "                          always live with --manual)\n"
     "      --curve-secret FILE encrypt and authenticate with CURVE, using the\n"
     "                          broker's key pair FILE (NAME.key_secret from\n"
     "                          hotline-keygen); needs --allow\n"
-    "      --allow DIR         allow-list: public keys in DIR/client/, DIR/worker/,\n"
-    "                          DIR/admin/ (*.key); re-read every second\n"
+    "      --allow DIR         allow-list: public keys (*.key) in DIR/client/,\n"
+    "                          DIR/worker/, DIR/admin/, DIR/centre/ and\n"
+    "                          DIR/unit/<unit code>/; re-read every second. The\n"
+    "                          key's file name is the actor in the event log\n"
+    "      --manual PATTERN    the stages whose service matches the glob PATTERN\n"
+    "                          (classify, dispatch, visit, unit.<code>; e.g.\n"
+    "                          'unit.*', unit.street.jinxia, visit) wait for\n"
+    "                          people, who act with ticket.act (hotline-ctl act);\n"
+    "                          repeatable. Deadlines then run on the wall clock\n"
+    "      --datadir DIR       calendars and deadline rules (default: the shipped\n"
+    "                          data)\n"
     "      --metrics HOST:PORT serve Prometheus metrics at http://HOST:PORT/metrics\n"
     "      --insecure          allow a plaintext bind to a non-loopback address\n"
     "      --rebuild-rollups   recompute the report roll-ups of --db from its tickets,\n"
@@ -83,12 +93,13 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
 {
     static const struct option LONG[] = {
         {"bind", 1, 0, 'b'}, {"db", 1, 0, 'd'}, {"kb", 1, 0, 'k'}, {"heartbeat", 1, 0, 'H'},
-        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"rebuild-rollups", 0, 0, 'R'}, {"metrics", 1, 0, 'M'}, {"allow", 1, 0, 'A'},
+        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"rebuild-rollups", 0, 0, 'R'}, {"metrics", 1, 0, 'M'}, {"allow", 1, 0, 'A'}, {"manual", 1, 0, 'm'}, {"datadir", 1, 0, 'D'},
         {"verbose", 0, 0, 'v'}, {"log-level", 1, 0, 'L'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     static const char *const SYNC[] = {"full", "normal"}, *const CLOCK[] = {"auto", "live", "virtual"};
     snprintf(g_kb_default, sizeof g_kb_default, "%s/kb/longhu-kb.tsv", hotline_datadir());
     *o = (broker_opts_t){.bind = "tcp://127.0.0.1:5555", .db = "hotline.db", .kb = g_kb_default, .heartbeat_ms = 2500,
-                         .batch = 64, .sync = STORE_SYNC_FULL, .clock = -1, .log_level = LOG_WARN};
+                         .batch = 64, .sync = STORE_SYNC_FULL, .clock = -1, .log_level = LOG_WARN,
+                         .datadir = hotline_datadir()};
     int c, rc = 0, v = 0;
     optind = 1;
     while (rc == 0 && (c = getopt_long(argc, argv, "b:d:vhV", LONG, NULL)) != -1) {
@@ -105,6 +116,11 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
         case 'R': o->rebuild_rollups = true; break;
         case 'M': o->metrics = optarg; break;
         case 'A': o->allow = optarg; break;
+        case 'm':
+            if (o->n_manual == (int)(sizeof o->manual / sizeof *o->manual)) { fprintf(stderr, "hotline-broker: too many --manual\n"); rc = EX_USAGE; }
+            else o->manual[o->n_manual++] = optarg;
+            break;
+        case 'D': o->datadir = optarg; break;
         case 'v': o->log_level = o->log_level == LOG_WARN ? LOG_INFO : LOG_DEBUG; break;
         case 'L':
             if (log_level_parse(optarg, &o->log_level)) { fprintf(stderr, "hotline-broker: unknown log level '%s'\n", optarg); rc = EX_USAGE; }
@@ -118,6 +134,11 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
         fprintf(stderr, "hotline-broker: unexpected argument '%s'\n", argv[optind]);
         rc = EX_USAGE;
     }
+    if (rc == 0 && o->n_manual && o->clock == 1) {
+        fprintf(stderr, "hotline-broker: --manual runs on the wall clock; it cannot take --clock virtual\n");
+        rc = EX_USAGE;
+    }
+    if (rc == 0 && o->n_manual) o->clock = 0; /* people act in real time */
     if (rc == 0 && o->metrics) {
         const char *colon = strrchr(o->metrics, ':');
         char *end = NULL;

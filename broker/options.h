@@ -15,10 +15,13 @@ typedef struct {
     store_sync_t sync;
     int clock;                 /* -1 auto (virtual once a scenario starts), 0 live, 1 virtual */
     bool insecure;
-    bool rebuild_rollups;
-    const char *metrics;       /* HOST:PORT for Prometheus, or NULL */      /* recompute the roll-up table, then exit */
+    bool rebuild_rollups;      /* recompute the roll-up table, then exit */
+    const char *metrics;       /* HOST:PORT for Prometheus, or NULL */
     const char *curve_secret;  /* broker's NAME.key_secret; enables CURVE */
-    const char *allow;         /* allow-list directory (client/, worker/, admin/) */
+    const char *allow;         /* allow-list directory (client/, worker/, admin/, centre/, unit/<code>/) */
+    const char *manual[32];    /* stage service globs that wait for people (--manual) */
+    int n_manual;
+    const char *datadir;       /* calendars and deadline rules */
     log_level_t log_level;
 } broker_opts_t;
 

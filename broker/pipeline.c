@@ -5,6 +5,8 @@
 #include "log.h"
 #include "units.h"
 #include "xmalloc.h"
+#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -113,6 +115,7 @@ static void drop_all(pipeline_t *p)
     p->cool_due_ms = 0;
     memset(&p->st.by_state, 0, sizeof p->st.by_state);
     p->inflight = 0;
+    p->waiting = 0;
 }
 
 void pipeline_destroy(pipeline_t **pp)
@@ -122,6 +125,7 @@ void pipeline_destroy(pipeline_t **pp)
     live_free_all(p);
     heap_destroy(&p->deadlines);
     free(p->queues);
+    free(p->manual_q);
     free(p->cool);
     wire_enc_free(&p->enc);
     wire_msg_destroy(&p->msg);
@@ -149,7 +153,7 @@ int64_t pipeline_observe(pipeline_t *self, int64_t t)
 int64_t pipeline_now(const pipeline_t *self) { return self->virtual_clock ? self->clock : (int64_t)time(NULL); }
 
 /* Which queue serves a stage of this ticket; -1 if it has no unit yet. */
-static int queue_of(const live_t *l, lc_action_t a)
+int pl_queue_of(const live_t *l, lc_action_t a)
 {
     switch (a) {
     case ACT_CLASSIFY: return Q_CLASSIFY;
@@ -180,13 +184,63 @@ static void enqueue(pipeline_t *p, live_t *l, int q, bool front)
 void pl_issue(pipeline_t *p, live_t *l, lc_action_t action)
 {
     l->action = (uint8_t)action;
-    int q = queue_of(l, action);
+    int q = pl_queue_of(l, action);
     if (q < 0) {
         log_error("no queue for stage", "id=%s stage=%s", l->t.id, pl_stage_name(action));
         p->st.bad_results++;
         return;
     }
+    if (p->manual_q && p->manual_q[q]) { /* a person takes it, through ticket.act */
+        if (!l->waiting) p->waiting++;
+        l->waiting = true;
+        return;
+    }
     enqueue(p, l, q, false);
+}
+
+const char *pl_queue_service(const pipeline_t *p, int q)
+{
+    size_t n;
+    const char *const *units = units_all(&n);
+    if (q == Q_CLASSIFY) return "classify";
+    if (q == Q_DISPATCH) return "dispatch";
+    if (q == Q_VISIT) return "visit";
+    return q >= Q_UNIT0 && (size_t)(q - Q_UNIT0) < n && (size_t)q < p->n_queues ? units[q - Q_UNIT0] : "?";
+}
+
+int pipeline_set_manual(pipeline_t *self, const char *const *patterns, int n, char *err, size_t errlen)
+{
+    free(self->manual_q);
+    self->manual_q = NULL;
+    self->manual = false;
+    if (n == 0) return 0;
+    self->manual_q = xcalloc(self->n_queues, sizeof *self->manual_q);
+    for (int i = 0; i < n; i++) {
+        bool hit = false;
+        for (size_t q = 0; q < self->n_queues; q++)
+            if (fnmatch(patterns[i], pl_queue_service(self, (int)q), 0) == 0) hit = self->manual_q[q] = true;
+        if (!hit) {
+            snprintf(err, errlen, "--manual '%s' matches no stage (classify, dispatch, visit, unit.*)", patterns[i]);
+            return -1;
+        }
+    }
+    self->manual = true;
+    return 0;
+}
+
+bool pipeline_manual(const pipeline_t *self) { return self->manual; }
+
+void pipeline_waiting_for(const pipeline_t *self, const char *id, char *buf, size_t len)
+{
+    const live_t *l = pl_find(self, id);
+    int q = l && l->waiting ? pl_queue_of(l, (lc_action_t)l->action) : -1;
+    snprintf(buf, len, "%s", q < 0 ? "" : pl_queue_service(self, q));
+}
+
+void pipeline_set_rules(pipeline_t *self, const calendar_t *cal, const sla_t *sla)
+{
+    self->cal = cal;
+    self->sla = sla;
 }
 
 static void arm(pipeline_t *p, live_t *l)
@@ -257,6 +311,7 @@ void pl_rollup(pipeline_t *p, const live_t *l, int64_t at, const int delta[RU__C
 
 void pl_finish(pipeline_t *p, live_t *l)
 {
+    if (l->waiting) p->waiting--;
     heap_remove(p->deadlines, &l->due);
     live_remove(p, l);
     free(l);
@@ -285,7 +340,10 @@ static void encode_common(pipeline_t *p, const live_t *l, int extra)
     wire_kv_str(e, "type", ticket_type_name(l->t.type));
     wire_kv_bool(e, "urg", l->t.urgent);
     wire_kv_str(e, "street", ticket_street_name(l->t.street));
-    wire_kv_int(e, "at", l->t.last_at);
+    /* With people in the loop the clock is the wall clock: a worker's stage
+     * starts now, not at the ticket's last recorded time. */
+    int64_t now = p->manual ? pipeline_now(p) : 0;
+    wire_kv_int(e, "at", now > l->t.last_at ? now : l->t.last_at);
 }
 
 static void encode_text(void *ctx, const char *text, size_t len) { wire_strn(ctx, text, len); }
@@ -358,8 +416,9 @@ static void *feed(void *ctx, const char *service, const void **body, size_t *len
     if (q < 0 || p->queues[q].n == 0) return NULL;
     wire_enc_t *e = &p->enc;
     wire_enc_reset(e);
-    wire_map(e, 5);
+    wire_map(e, p->manual ? 6 : 5);
     wire_kv_int(e, "v", 1);
+    if (p->manual) wire_kv_bool(e, "live", true); /* no drawn delays: the work happens now */
     wire_kv_str(e, "scn", p->scn);
     wire_kv_int(e, "seed", (int64_t)p->seed);
     wire_kv_int(e, "kbrev", p->kb_rev);
@@ -439,10 +498,8 @@ void pipeline_tick(pipeline_t *self)
         heap_remove(self->deadlines, n);
         if (l->t.overdue_at || l->t.closed_at) continue;
         if (self->virtual_clock) continue; /* the close time is drawn, not observed: the result decides (pl_apply) */
-        l->t.overdue_at = l->t.close_due;
         store_begin(self->store);
-        pl_rollup(self, l, l->t.close_due, (int[RU__COUNT]){[RU_OVERDUE] = 1});
-        pl_transition(self, l, EV_overdue, l->t.close_due, "deadline passed: 督办");
+        pl_overdue(self, l);
         store_ticket_save(self->store, &l->t, NULL);
     }
 }
@@ -467,5 +524,6 @@ void pipeline_stats(const pipeline_t *self, pipeline_stats_t *out)
     *out = self->st;
     out->live = self->live.n;
     out->inflight = self->inflight;
+    out->waiting = self->waiting;
     count_queue((pipeline_t *)self, out);
 }

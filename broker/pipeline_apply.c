@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int pl_transition(pipeline_t *p, live_t *l, lc_event_t ev, int64_t at, const char *detail)
+int pl_transition(pipeline_t *p, live_t *l, lc_event_t ev, int64_t at, const char *detail, const char *actor)
 {
     lc_state_t next;
     lc_action_t act;
@@ -23,7 +23,7 @@ int pl_transition(pipeline_t *p, live_t *l, lc_event_t ev, int64_t at, const cha
     if (at > l->t.last_at) l->t.last_at = at;
     p->st.transitions++;
     store_begin(p->store);
-    store_event(p->store, &l->t, ev, at, detail);
+    store_event(p->store, &l->t, ev, at, detail, actor);
     return (int)act;
 }
 
@@ -33,6 +33,18 @@ static void count(pipeline_t *p, const live_t *l, int64_t at, store_rollup_col_t
     int d[RU__COUNT] = {0};
     d[col] = delta;
     pl_rollup(p, l, at, d);
+}
+
+void pl_settle(pipeline_t *p, live_t *l, lc_action_t next, const char *kb)
+{
+    if (lc_is_final(l->t.state)) {
+        if (!l->t.done_at) l->t.done_at = l->t.last_at;
+        store_ticket_save(p->store, &l->t, kb);
+        pl_finish(p, l);
+        return;
+    }
+    store_ticket_save(p->store, &l->t, kb);
+    if (next != ACT_NONE) pl_issue(p, l, next);
 }
 
 typedef struct {
@@ -85,18 +97,6 @@ static void check_time(item_t *it, const live_t *l, int64_t at, const char *what
     }
 }
 
-static void settle(pipeline_t *p, live_t *l, lc_action_t next, const char *kb)
-{
-    if (lc_is_final(l->t.state)) {
-        if (!l->t.done_at) l->t.done_at = l->t.last_at;
-        store_ticket_save(p->store, &l->t, kb);
-        pl_finish(p, l);
-        return;
-    }
-    store_ticket_save(p->store, &l->t, kb);
-    if (next != ACT_NONE) pl_issue(p, l, next);
-}
-
 static int apply_classify(pipeline_t *p, live_t *l, item_t *it)
 {
     uint8_t cat = opt_code(it, "cat", ticket_category_index);
@@ -115,7 +115,7 @@ static int apply_classify(pipeline_t *p, live_t *l, item_t *it)
     l->t.unit = unit;
     l->t.alt_unit = alt;
     count(p, l, l->t.received_at, RU_RECEIVED, 1);
-    if (l->t.type == TT_PRAISE) return pl_transition(p, l, EV_praise, l->t.received_at, ticket_unit_name(unit));
+    if (l->t.type == TT_PRAISE) return pl_transition(p, l, EV_praise, l->t.received_at, ticket_unit_name(unit), NULL);
     if (l->t.type == TT_CONSULT && kb[0]) {
         memcpy(it->kb, kb, sizeof kb);
         l->t.direct = true;
@@ -124,11 +124,11 @@ static int apply_classify(pipeline_t *p, live_t *l, item_t *it)
         int d[RU__COUNT] = {[RU_CLOSED] = 1, [RU_ON_TIME] = 1, [RU_DIRECT] = 1};
         pl_rollup(p, l, at, d);
         p->st.closed++;
-        return pl_transition(p, l, EV_answered, at, kb);
+        return pl_transition(p, l, EV_answered, at, kb, NULL);
     }
     char d[96];
     snprintf(d, sizeof d, "%s → %s", ticket_category_name(cat), ticket_unit_name(unit));
-    return pl_transition(p, l, EV_classified, l->t.received_at, d);
+    return pl_transition(p, l, EV_classified, l->t.received_at, d, NULL);
 }
 
 static int apply_dispatch(pipeline_t *p, live_t *l, item_t *it)
@@ -148,17 +148,110 @@ static int apply_dispatch(pipeline_t *p, live_t *l, item_t *it)
     l->t.sign_due = sign_due;
     if (!l->t.close_due) l->t.close_due = close_due; /* the deadline counts from receipt: re-dispatch keeps it */
     if (l->t.close_due && !l->t.closed_at) heap_update(p->deadlines, &l->due, l->t.close_due);
-    return pl_transition(p, l, EV_dispatched, at, ticket_unit_name(unit));
+    return pl_transition(p, l, EV_dispatched, at, ticket_unit_name(unit), NULL);
+}
+
+/* --- effects: the steps of the lifecycle, shared by workers' results (below)
+ * and people's actions (pipeline_act.c). Times are checked by the caller. --- */
+
+int pl_do_sign(pipeline_t *p, live_t *l, int64_t at, const char *actor)
+{
+    l->t.signed_at = (uint32_t)at;
+    return pl_transition(p, l, EV_signed, at, at > l->t.sign_due && l->t.sign_due ? "signed late" : NULL, actor);
+}
+
+int pl_do_extend(pipeline_t *p, live_t *l, int64_t at, int64_t new_due, const char *detail, const char *actor)
+{
+    l->t.extended = true;
+    l->t.close_due = (uint32_t)new_due;
+    if (!l->t.closed_at) heap_update(p->deadlines, &l->due, l->t.close_due);
+    return pl_transition(p, l, EV_extended, at, detail ? detail : "extension approved", actor);
+}
+
+void pl_overdue(pipeline_t *p, live_t *l)
+{
+    l->t.overdue_at = l->t.close_due;
+    count(p, l, l->t.close_due, RU_OVERDUE, 1);
+    pl_transition(p, l, EV_overdue, l->t.close_due, "deadline passed: 督办", NULL);
 }
 
 /* A close after the deadline first records the 督办 at the deadline's own time. */
 static void overdue_check(pipeline_t *p, live_t *l, int64_t closed_at)
 {
     if (!l->t.close_due || closed_at <= l->t.close_due || l->t.overdue_at) return;
-    l->t.overdue_at = l->t.close_due;
-    count(p, l, l->t.close_due, RU_OVERDUE, 1);
-    pl_transition(p, l, EV_overdue, l->t.close_due, "deadline passed: 督办");
+    pl_overdue(p, l);
 }
+
+int pl_do_close(pipeline_t *p, live_t *l, int64_t closed_at, const char *result, const char *actor)
+{
+    overdue_check(p, l, closed_at);
+    l->t.closed_at = (uint32_t)closed_at;
+    l->t.on_time = closed_at <= l->t.close_due;
+    int d[RU__COUNT] = {[RU_CLOSED] = 1, [RU_ON_TIME] = l->t.on_time};
+    pl_rollup(p, l, closed_at, d);
+    heap_remove(p->deadlines, &l->due);
+    p->st.closed++;
+    const char *verdict = l->t.on_time ? "on time" : "late";
+    if (!result) return pl_transition(p, l, EV_closed, closed_at, verdict, actor);
+    char *detail = xasprintf("%s: %s", verdict, result);
+    int act = pl_transition(p, l, EV_closed, closed_at, detail, actor);
+    free(detail);
+    return act;
+}
+
+int pl_do_return(pipeline_t *p, live_t *l, int64_t at, const char *detail, const char *actor)
+{
+    int act = pl_transition(p, l, EV_returned, at, detail ? detail : ticket_unit_name(l->t.unit), actor);
+    l->t.round++;
+    l->t.signed_at = 0;
+    return act;
+}
+
+int pl_do_rate(pipeline_t *p, live_t *l, int rating, int64_t at, bool dflt, const char *actor)
+{
+    l->t.rating = (int8_t)rating;
+    l->t.rated_at = (uint32_t)at;
+    l->t.rating_default = dflt;
+    int ru[RU__COUNT] = {[RU_RATED] = 1, [RU_SAT3] = rating >= 3, [RU_SAT4] = rating >= 4, [RU_BAD] = rating <= 2};
+    pl_rollup(p, l, at, ru);
+    char d[32];
+    snprintf(d, sizeof d, "rating=%d%s", rating, dflt ? " (default)" : "");
+    if (pl_transition(p, l, EV_rated, at, d, actor) != ACT_DECIDE) return -1;
+    return pl_decide(p, l, at);
+}
+
+int pl_decide(pipeline_t *p, live_t *l, int64_t at)
+{
+    /* A 差评 (1 or 2) goes back to the unit for rectification. */
+    if (l->t.rating >= 3) return pl_transition(p, l, EV_done, at, NULL, NULL);
+    return pl_transition(p, l, EV_rectify, at, "差评", NULL);
+}
+
+int pl_do_rectify(pipeline_t *p, live_t *l, int64_t contact_at, int64_t at, int64_t due, const char *result,
+                  const char *actor)
+{
+    l->t.rectify_due = (uint32_t)due;
+    if (pl_transition(p, l, EV_contacted, contact_at, NULL, actor) < 0) return -1;
+    l->t.rectified_at = (uint32_t)at;
+    const char *verdict = due && at > due ? "rectified late" : "rectified";
+    if (!result) return pl_transition(p, l, EV_rectified, at, verdict, actor);
+    char *detail = xasprintf("%s: %s", verdict, result);
+    int act = pl_transition(p, l, EV_rectified, at, detail, actor);
+    free(detail);
+    return act;
+}
+
+int pl_do_revisit(pipeline_t *p, live_t *l, int rating, int64_t at, const char *actor)
+{
+    l->t.revisit_rating = (int8_t)rating;
+    l->t.revisited_at = (uint32_t)at;
+    if (l->t.rating <= 2) count(p, l, l->t.rated_at, RU_BAD_RECTIFIED, 1); /* a cohort: on the 差评's day */
+    char d[16];
+    snprintf(d, sizeof d, "rating=%d", rating);
+    return pl_transition(p, l, EV_revisited, at, d, actor);
+}
+
+/* --- workers' results --- */
 
 static int apply_handle_closed(pipeline_t *p, live_t *l, item_t *it)
 {
@@ -173,20 +266,9 @@ static int apply_handle_closed(pipeline_t *p, live_t *l, item_t *it)
         it->bad = true;
     }
     if (it->bad) return -1;
-    pl_transition(p, l, EV_signed, signed_at, signed_at > l->t.sign_due && l->t.sign_due ? "signed late" : NULL);
-    if (ext_due) {
-        l->t.extended = true;
-        l->t.close_due = ext_due;
-        pl_transition(p, l, EV_extended, ext_at ? ext_at : signed_at, "extension approved");
-    }
-    overdue_check(p, l, closed_at);
-    l->t.closed_at = closed_at;
-    l->t.on_time = closed_at <= l->t.close_due;
-    int d[RU__COUNT] = {[RU_CLOSED] = 1, [RU_ON_TIME] = l->t.on_time};
-    pl_rollup(p, l, closed_at, d);
-    heap_remove(p->deadlines, &l->due);
-    p->st.closed++;
-    return pl_transition(p, l, EV_closed, closed_at, l->t.on_time ? "on time" : "late");
+    if (pl_do_sign(p, l, signed_at, NULL) < 0) return -1;
+    if (ext_due && pl_do_extend(p, l, ext_at ? ext_at : signed_at, ext_due, NULL, NULL) < 0) return -1;
+    return pl_do_close(p, l, closed_at, NULL, NULL);
 }
 
 static int apply_handle(pipeline_t *p, live_t *l, item_t *it)
@@ -200,30 +282,24 @@ static int apply_handle(pipeline_t *p, live_t *l, item_t *it)
     int64_t at = need_int(it, "at");
     check_time(it, l, at, "at");
     if (it->bad) return -1;
-    int act = pl_transition(p, l, EV_returned, at, ticket_unit_name(l->t.unit));
-    l->t.round++;
-    return act;
+    return pl_do_return(p, l, at, NULL, NULL);
+}
+
+static int64_t need_rating(item_t *it)
+{
+    int64_t rating = need_int(it, "rating");
+    if (!it->bad && (rating < 1 || rating > 5)) { snprintf(it->err, sizeof it->err, "rating must be 1..5"); it->bad = true; }
+    return rating;
 }
 
 static int apply_visit(pipeline_t *p, live_t *l, item_t *it)
 {
-    int64_t rating = need_int(it, "rating"), at = need_int(it, "at");
+    int64_t rating = need_rating(it), at = need_int(it, "at");
     bool dflt = false;
     if (!it->bad && wire_get_bool(it->o, "dflt", &dflt, it->err, sizeof it->err) < 0) it->bad = true;
     check_time(it, l, at, "at");
-    if (!it->bad && (rating < 1 || rating > 5)) { snprintf(it->err, sizeof it->err, "rating must be 1..5"); it->bad = true; }
     if (it->bad) return -1;
-    l->t.rating = (int8_t)rating;
-    l->t.rated_at = at;
-    l->t.rating_default = dflt;
-    int ru[RU__COUNT] = {[RU_RATED] = 1, [RU_SAT3] = rating >= 3, [RU_SAT4] = rating >= 4, [RU_BAD] = rating <= 2};
-    pl_rollup(p, l, at, ru);
-    char d[32];
-    snprintf(d, sizeof d, "rating=%d%s", (int)rating, dflt ? " (default)" : "");
-    if (pl_transition(p, l, EV_rated, at, d) != ACT_DECIDE) return -1;
-    /* DECIDE: a 差评 (1 or 2) goes back to the unit for rectification. */
-    if (rating >= 3) return pl_transition(p, l, EV_done, at, NULL);
-    return pl_transition(p, l, EV_rectify, at, "差评");
+    return pl_do_rate(p, l, (int)rating, at, dflt, NULL);
 }
 
 static int apply_rectify(pipeline_t *p, live_t *l, item_t *it)
@@ -233,24 +309,15 @@ static int apply_rectify(pipeline_t *p, live_t *l, item_t *it)
     check_time(it, l, at, "at");
     if (due) check_time(it, l, due, "due");
     if (it->bad) return -1;
-    l->t.rectify_due = (uint32_t)due;
-    pl_transition(p, l, EV_contacted, contact_at, NULL);
-    l->t.rectified_at = at;
-    return pl_transition(p, l, EV_rectified, at, due && at > due ? "rectified late" : "rectified");
+    return pl_do_rectify(p, l, contact_at, at, due, NULL, NULL);
 }
 
 static int apply_revisit(pipeline_t *p, live_t *l, item_t *it)
 {
-    int64_t rating = need_int(it, "rating"), at = need_int(it, "at");
+    int64_t rating = need_rating(it), at = need_int(it, "at");
     check_time(it, l, at, "at");
-    if (!it->bad && (rating < 1 || rating > 5)) { snprintf(it->err, sizeof it->err, "rating must be 1..5"); it->bad = true; }
     if (it->bad) return -1;
-    l->t.revisit_rating = (int8_t)rating;
-    l->t.revisited_at = at;
-    if (l->t.rating <= 2) count(p, l, l->t.rated_at, RU_BAD_RECTIFIED, 1); /* a cohort: on the 差评's day */
-    char d[16];
-    snprintf(d, sizeof d, "rating=%d", (int)rating);
-    return pl_transition(p, l, EV_revisited, at, d);
+    return pl_do_revisit(p, l, (int)rating, at, NULL);
 }
 
 typedef int (*apply_fn)(pipeline_t *, live_t *, item_t *);
@@ -313,7 +380,7 @@ static void apply_item(pipeline_t *p, batch_t *b, int pos, const msgpack_object 
         }
         return;
     }
-    settle(p, l, (lc_action_t)act, it.kb);
+    pl_settle(p, l, (lc_action_t)act, it.kb);
 }
 
 void pl_apply_batch(pipeline_t *p, batch_t *b, mdp_span_t body)

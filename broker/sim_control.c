@@ -19,7 +19,10 @@ struct sim_control {
     wire_msg_t *msg;
     char *name, *text, scn[40];
     uint64_t seed;
+    const char *refusal;      /* why sim.start and clock.advance are refused here, or NULL */
 };
+
+void sim_control_refuse(sim_control_t *self, const char *why) { self->refusal = why; }
 
 sim_control_t *sim_control_new(router_t *router, store_t *store, pipeline_t *pipeline, intake_t *intake)
 {
@@ -108,6 +111,7 @@ static void start(void *ctx, mdp_span_t peer, mdp_span_t body)
     const char *text;
     size_t len;
     int64_t seed = 0;
+    if (self->refusal) { reply_status(self, peer, "sim.start", "rejected", self->refusal, false); return; }
     const msgpack_object *root = wire_decode(self->msg, body.p, body.n, err, sizeof err);
     if (!root || wire_get_str(root, "text", &text, &len, err, sizeof err) != 0 || wire_get_int(root, "seed", &seed, err, sizeof err) != 0) {
         reply_status(self, peer, "sim.start", "rejected", root ? "fields 'text' (scenario) and 'seed' are required" : err, false);
@@ -159,6 +163,7 @@ static void advance(void *ctx, mdp_span_t peer, mdp_span_t body)
     sim_control_t *self = ctx;
     char err[160], buf[24];
     int64_t to = 0;
+    if (self->refusal) { reply_status(self, peer, "clock.advance", "rejected", self->refusal, false); return; }
     const msgpack_object *root = wire_decode(self->msg, body.p, body.n, err, sizeof err);
     if (!root || wire_get_int(root, "to", &to, err, sizeof err) != 0) {
         reply_status(self, peer, "clock.advance", "rejected", root ? "field 'to' (Unix seconds) is required" : err, false);

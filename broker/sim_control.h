@@ -16,5 +16,8 @@ void sim_control_destroy(sim_control_t **p);
 /* Restores the active scenario and virtual clock from the store. */
 int sim_control_load(sim_control_t *self);
 void sim_control_register(sim_control_t *self);
+/* From now on sim.start and clock.advance are refused with why (a live
+ * broker with people in the loop has no virtual clock to drive). */
+void sim_control_refuse(sim_control_t *self, const char *why);
 
 #endif

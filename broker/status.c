@@ -199,8 +199,9 @@ static void put_pipeline(status_t *s, wire_enc_t *e)
     pipeline_stats_t ps;
     pipeline_stats(s->pipeline, &ps);
     wire_str(e, "tickets");
-    wire_map(e, 7);
+    wire_map(e, 8);
     wire_kv_int(e, "live", (int64_t)ps.live);
+    wire_kv_int(e, "waiting", (int64_t)ps.waiting);
     wire_kv_int(e, "queued", (int64_t)ps.queued);
     wire_kv_int(e, "inflight", (int64_t)ps.inflight);
     wire_kv_int(e, "overdue_total", ps.totals[RU_OVERDUE]);

@@ -414,6 +414,19 @@ int64_t calendar_add_work_seconds(const calendar_t *self, int64_t t, int64_t s)
     }
 }
 
+int64_t calendar_work_seconds(const calendar_t *self, int64_t a, int64_t b)
+{
+    if (b <= a) return b == a ? 0 : -calendar_work_seconds(self, b, a);
+    int64_t total = 0, last = calendar_day_of(b - 1);
+    if (last - calendar_day_of(a) > CAL_SPAN_MAX_DAYS) a = calendar_day_start(last - CAL_SPAN_MAX_DAYS);
+    for (int64_t d = calendar_day_of(a); d <= last; d++) {
+        if (!calendar_is_workday(self, d)) continue;
+        int64_t from = calendar_day_start(d), to = calendar_day_start(d + 1);
+        total += (b < to ? b : to) - (a > from ? a : from);
+    }
+    return total;
+}
+
 /* ---- text form ------------------------------------------------------------------- */
 
 /* Parses "THH:MM[:SS]" (or with a space for the T) at p into seconds of the day. */

@@ -37,6 +37,12 @@ int64_t calendar_workdays_after(const calendar_t *self, int64_t t, int n);
  * (whole CST days); a t that falls on a rest day starts at the next working day. */
 int64_t calendar_add_work_seconds(const calendar_t *self, int64_t t, int64_t s);
 
+/* Working seconds between a and b: the parts of [a, b) on working days (whole
+ * CST days, as calendar_add_work_seconds counts them); negative if b < a.
+ * Spans longer than CAL_SPAN_MAX_DAYS count only their last that many days. */
+#define CAL_SPAN_MAX_DAYS 3660
+int64_t calendar_work_seconds(const calendar_t *self, int64_t a, int64_t b);
+
 /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" in CST to Unix seconds; -1 on bad input.
  * A space may stand for the T, so calendar_format's output parses back. */
 int calendar_parse_time(const char *s, int64_t *out);

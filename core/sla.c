@@ -191,6 +191,13 @@ int64_t sla_close_due(const sla_t *self, const calendar_t *cal, const char *type
     return -1; /* praise and unknown types are never due */
 }
 
+int sla_close_workdays(const sla_t *self, const char *type)
+{
+    for (int i = R_CLOSE_CONSULT; type && i <= R_CLOSE_REPORT; i++)
+        if (strcmp(RULES[i].type, type) == 0) return self->v[i];
+    return 0;
+}
+
 int64_t sla_sign_due(const sla_t *self, const calendar_t *cal, bool urgent, int64_t t)
 {
     if (urgent) return t + (int64_t)self->v[R_URGENT_SIGN_HOURS] * 3600;

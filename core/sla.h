@@ -21,6 +21,9 @@ int sla_load_file(sla_t *self, const char *path, char *err, size_t errlen);
  * code ("consult", "help", "suggest", "complaint", "report"); urgent tickets use
  * clock hours. Returns -1 for an unknown type or "praise" (never due). */
 int64_t sla_close_due(const sla_t *self, const calendar_t *cal, const char *type, bool urgent, int64_t received_at);
+/* The time limit of a (non-urgent) ticket type in working days; 0 for
+ * praise and unknown types. */
+int sla_close_workdays(const sla_t *self, const char *type);
 /* Deadline for the unit to sign, counted from dispatch time t. */
 int64_t sla_sign_due(const sla_t *self, const calendar_t *cal, bool urgent, int64_t t);
 /* 差评 handling: contact the citizen within, and rectify within, working days of the rating at t. */

@@ -27,24 +27,24 @@ static const char *const SQL[Q__COUNT] = {
     [Q_T_SAVE] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=coalesce(?6,kb_id),round=?7,delivery=?8,"
                  "sign_due=?9,close_due=?10,extended=?11,overdue_at=?12,direct=?13,closed_at=?14,on_time=?15,"
                  "rating=?16,rated_at=?17,rating_default=?18,rectify_due=?19,rectified_at=?20,"
-                 "revisit_rating=?21,revisited_at=?22 WHERE id=?1",
+                 "revisit_rating=?21,revisited_at=?22,signed_at=?24 WHERE id=?1",
     /* The same, plus done_at: only when the ticket is done, since done_at is
      * the one saved column an index depends on (ticket_unfinished). */
     [Q_T_SAVE_FINAL] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=coalesce(?6,kb_id),round=?7,delivery=?8,"
                  "sign_due=?9,close_due=?10,extended=?11,overdue_at=?12,direct=?13,closed_at=?14,on_time=?15,"
                  "rating=?16,rated_at=?17,rating_default=?18,rectify_due=?19,rectified_at=?20,"
-                 "revisit_rating=?21,revisited_at=?22,done_at=?23 WHERE id=?1",
+                 "revisit_rating=?21,revisited_at=?22,done_at=?23,signed_at=?24 WHERE id=?1",
     [Q_T_GET] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,round,delivery,"
                 "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,rating_default,"
-                "rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL " FROM ticket WHERE id=?",
+                "rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL ",signed_at FROM ticket WHERE id=?",
     [Q_T_TEXT] = "SELECT text FROM ticket_text WHERE id=?",
     [Q_T_UNFINISHED] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,round,delivery,"
                        "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
                        "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
-                       " FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
+                       ",signed_at FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
     [Q_T_COUNT] = "SELECT count(*), count(done_at) FROM ticket",
-    [Q_E_INSERT] = "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail,seq) VALUES(?,?,?,?,?,?,?,?)",
-    [Q_E_LIST] = "SELECT at,kind,state,round,unit,detail FROM event WHERE ticket_id=? ORDER BY seq",
+    [Q_E_INSERT] = "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail,seq,actor) VALUES(?,?,?,?,?,?,?,?,?)",
+    [Q_E_LIST] = "SELECT at,kind,state,round,unit,detail,actor FROM event WHERE ticket_id=? ORDER BY seq",
     [Q_ROLLUP] = "INSERT INTO rollup(day,type,urgent,street,unit,received,closed,on_time,direct,rated,sat3,sat4,bad,"
                  "bad_rectified,overdue) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
                  "ON CONFLICT DO UPDATE SET received=received+excluded.received,closed=closed+excluded.closed,"
@@ -64,6 +64,8 @@ static const char *const SQL[Q__COUNT] = {
     [Q_KB_MAX] = "SELECT coalesce(max(rev),-1) FROM kb_rev",
     [Q_META_GET] = "SELECT value FROM meta WHERE key=?",
     [Q_META_SET] = "INSERT INTO meta(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+    [Q_T_TEXT_TOP] = "SELECT coalesce(max(n),0) FROM ticket_text",
+    [Q_SEARCH_ADD] = "INSERT INTO ticket_search(rowid,text) SELECT n,text FROM ticket_text WHERE n>?1 AND n<=?2",
 };
 
 int store_fail(store_t *self, const char *what)
@@ -129,6 +131,16 @@ static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
     [0] = NULL, /* 0 -> current: STORE_SQL */
     /* 1 -> 2: reports read the roll-ups; these indexes only cost writes. */
     [1] = "DROP INDEX IF EXISTS ticket_closed; DROP INDEX IF EXISTS ticket_rated; DROP INDEX IF EXISTS ticket_overdue;",
+    /* 2 -> 3: people act (event.actor, ticket.signed_at); texts numbered in
+     * intake order for the search index, which the broker then fills. */
+    [2] = "ALTER TABLE event ADD COLUMN actor TEXT;"
+          "ALTER TABLE ticket ADD COLUMN signed_at INTEGER;"
+          "CREATE TABLE ticket_text_v3 (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, text TEXT NOT NULL) STRICT;"
+          "INSERT INTO ticket_text_v3(id, text) SELECT x.id, x.text FROM ticket_text x JOIN ticket t ON t.id = x.id "
+          "ORDER BY t.received_at, t.id;"
+          "DROP TABLE ticket_text;"
+          "ALTER TABLE ticket_text_v3 RENAME TO ticket_text;"
+          "CREATE VIRTUAL TABLE ticket_search USING fts5(text, content='ticket_text', content_rowid='n', tokenize='trigram');",
 };
 
 static int migrate_step(store_t *self, const char *sql, int to, char *err, size_t errlen)
@@ -207,7 +219,10 @@ static int load_seq(store_t *self)
     self->next_seq = v ? strtoll(v, NULL, 10) : 1;
     self->saved_seq = self->next_seq;
     free(v);
-    return self->next_seq > 0 ? 0 : -1;
+    v = store_meta_get(self, "search_n");
+    self->search_n = self->saved_search_n = v ? strtoll(v, NULL, 10) : 0;
+    free(v);
+    return self->next_seq > 0 && self->search_n >= 0 ? 0 : -1;
 }
 
 static int prepare_all(store_t *self, char *err, size_t errlen)
@@ -307,7 +322,12 @@ int store_commit(store_t *self)
         store_meta_set(self, "event_seq", buf);
     }
     int rc = self->txn_failed ? -1 : store_step_done(self, self->q[Q_COMMIT], "commit");
-    if (rc == 0) self->saved_seq = self->next_seq;
+    if (rc == 0) {
+        self->saved_seq = self->next_seq;
+        self->saved_search_n = self->search_n;
+    } else {
+        self->search_n = self->saved_search_n; /* those texts were not indexed after all */
+    }
     self->in_txn = false;
     self->txn_failed = false;
     if (rc) {

@@ -11,7 +11,7 @@
 #include "kb.h"
 #include "ticket.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 typedef struct store store_t;
 typedef enum { STORE_SYNC_FULL, STORE_SYNC_NORMAL } store_sync_t;
@@ -85,8 +85,9 @@ int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t 
  * kb_id (the entry that answered a consultation) is written when not NULL
  * and otherwise left as it is. */
 int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id);
-/* Appends an event row for t (its current state, round and unit). */
-int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail);
+/* Appends an event row for t (its current state, round and unit). actor:
+ * who acted (a person's name), NULL for the broker's and workers' own. */
+int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail, const char *actor);
 /* 0 found, 1 unknown id, -1 error. */
 int store_ticket_get(store_t *self, const char *id, ticket_t *out);
 /* The ticket's text; caller frees. NULL if unknown or on error. */
@@ -98,13 +99,50 @@ int store_ticket_text_with(store_t *self, const char *id, store_text_fn fn, void
 typedef int (*store_ticket_fn)(void *ctx, const ticket_t *t);
 /* Calls fn for every ticket not in a final state; stops early if fn returns non-zero. */
 int store_ticket_unfinished(store_t *self, store_ticket_fn fn, void *ctx);
-typedef void (*store_event_fn)(void *ctx, int64_t at, const char *kind, const char *state, int round,
-                               const char *unit, const char *detail);
+/* One row of the event log, as a reader sees it (strings valid during the call). */
+typedef struct {
+    int64_t at;
+    const char *kind, *state, *unit, *detail, *actor;   /* unit, detail, actor may be NULL */
+    int round;
+} store_event_row_t;
+typedef void (*store_event_fn)(void *ctx, const store_event_row_t *e);
 int store_ticket_events(store_t *self, const char *id, store_event_fn fn, void *ctx);
 /* Tickets per state (out indexed by lc_state_t), one scan at start. */
 int store_ticket_state_counts(store_t *self, uint64_t out[ST__COUNT]);
 /* Tickets in the store, and how many of them are in a final state. */
 int store_ticket_counts(store_t *self, int64_t *total, int64_t *final);
+
+/* --- look-up and search (store_query.c) --- */
+/* ticket.list: tickets matching every given filter, in intake order (by
+ * received_at and id; by text number with a text filter), one page at a time. */
+typedef struct {
+    const char *states, *units, *streets, *types; /* comma-separated codes; NULL = any */
+    bool overdue;             /* open and past its close deadline at now */
+    int64_t due_within_s;     /* > 0: open, close deadline within this many seconds after now */
+    const char *text;         /* words (space-separated) that must all occur in the text; NULL = any */
+    int64_t now;              /* the clock the deadlines are judged by */
+    int limit;                /* tickets per page, 1..1000 */
+    const char *after;        /* the cursor a previous page returned, or NULL */
+    int64_t budget_ms;        /* stop scanning after this long (the page ends early, with a cursor) */
+} store_list_t;
+typedef struct {
+    const char *id, *state, *type, *unit, *street;  /* unit, street may be NULL */
+    bool urgent, overdue;
+    int64_t received_at, sign_due, close_due, closed_at;
+    int64_t deadline;         /* the next deadline: close_due until closed, rectify_due while rectifying; 0 none */
+} store_list_row_t;
+typedef void (*store_list_fn)(void *ctx, const store_list_row_t *r);
+/* Calls fn per matching ticket. 0 with next = the cursor for the next page
+ * ("" when nothing is left); -1 with err (a bad filter or cursor, or a store error). */
+int store_ticket_list(store_t *self, const store_list_t *q, store_list_fn fn, void *ctx, char *next, size_t nextlen,
+                      char *err, size_t errlen);
+/* The next deadline of a ticket, as store_list_row_t.deadline. */
+int64_t store_next_deadline(const ticket_t *t);
+/* Texts not yet in the search index. */
+int64_t store_search_pending(store_t *self);
+/* Adds up to max texts to the search index (in the open transaction);
+ * returns how many, or -1. */
+int store_search_catch_up(store_t *self, int64_t max);
 
 /* --- roll-ups (schemas/store.sql, table rollup) --- */
 typedef enum {

@@ -1,4 +1,5 @@
-/* store_priv: the store's private struct, shared by store.c and store_ticket.c only. */
+/* store_priv: the store's private struct, shared by the store's own files
+ * (store.c, store_ticket.c, store_query.c, store_rollup.c, store_sync.c) only. */
 #ifndef HOTLINE_STORE_PRIV_H
 #define HOTLINE_STORE_PRIV_H
 #include <sqlite3.h>
@@ -8,6 +9,7 @@ enum {
     Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
     Q_T_INSERT, Q_T_TEXT_INSERT, Q_T_SAVE, Q_T_SAVE_FINAL, Q_T_GET, Q_T_TEXT, Q_T_UNFINISHED, Q_T_COUNT, Q_E_INSERT, Q_E_LIST,
     Q_ROLLUP, Q_ROLLUP_TOTAL, Q_KB_INSERT, Q_KB_SINCE, Q_KB_MAX, Q_KB_UID, Q_META_GET, Q_META_SET,
+    Q_T_TEXT_TOP, Q_SEARCH_ADD,
     Q__COUNT
 };
 
@@ -40,6 +42,8 @@ struct store {
     store_ru_t ru[STORE_RU_SLOTS];
     uint16_t ru_at[STORE_RU_SLOTS / 2]; /* slots in use, in order of first use */
     int ru_used;
+    int64_t search_n;         /* texts up to this n are in the search index (meta 'search_n') */
+    int64_t saved_search_n;   /* search_n as last committed */
 };
 
 /* Logs the SQLite error for what and returns -1. */

@@ -30,7 +30,7 @@ int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t 
     sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, in->text, (int)in->text_len, SQLITE_STATIC);
     if (store_step_done(self, st, "ticket_text_insert")) return -1;
-    return store_event(self, t, EV_received, t->received_at, NULL);
+    return store_event(self, t, EV_received, t->received_at, NULL, NULL);
 }
 
 static void bind_opt_int(sqlite3_stmt *st, int i, int v, bool present)
@@ -65,10 +65,11 @@ int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id)
     bind_opt_int(st, 21, t->revisit_rating, t->revisit_rating > 0);
     store_bind_opt_time(st, 22, t->revisited_at);
     if (t->done_at) sqlite3_bind_int64(st, 23, t->done_at);
+    store_bind_opt_time(st, 24, t->signed_at);
     return store_step_done(self, st, "ticket_save");
 }
 
-int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail)
+int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail, const char *actor)
 {
     sqlite3_stmt *st = self->q[Q_E_INSERT];
     sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
@@ -79,6 +80,7 @@ int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, con
     store_bind_text(st, 6, ticket_unit_name(t->unit));
     store_bind_text(st, 7, detail);
     sqlite3_bind_int64(st, 8, self->next_seq++);
+    store_bind_text(st, 9, actor);
     return store_step_done(self, st, "event_insert");
 }
 
@@ -121,6 +123,7 @@ static void row_to_ticket(sqlite3_stmt *st, ticket_t *t)
     t->revisited_at = sqlite3_column_int64(st, 24);
     t->done_at = sqlite3_column_int64(st, 25);
     t->last_at = sqlite3_column_type(st, 26) == SQLITE_NULL ? t->received_at : sqlite3_column_int64(st, 26);
+    t->signed_at = sqlite3_column_int64(st, 27);
 }
 
 int store_ticket_get(store_t *self, const char *id, ticket_t *out)
@@ -177,9 +180,11 @@ int store_ticket_events(store_t *self, const char *id, store_event_fn fn, void *
     sqlite3_stmt *st = self->q[Q_E_LIST];
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), sqlite3_column_int(st, 3),
-           col_text(st, 4), col_text(st, 5));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_event_row_t e = {sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 4),
+                               col_text(st, 5), col_text(st, 6), sqlite3_column_int(st, 3)};
+        fn(ctx, &e);
+    }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc == SQLITE_DONE ? 0 : store_fail(self, "ticket_events");

@@ -40,6 +40,7 @@ typedef struct {
      * ticket beyond 400 days after it (pipeline_apply.c check_time). */
     uint32_t received_at, last_at, sign_due, close_due, overdue_at, closed_at;
     uint32_t rated_at, rectify_due, rectified_at, revisited_at, done_at;
+    uint32_t signed_at;      /* signed in the current dispatch round (0 after a 退单) */
 } ticket_t;
 
 /* Intake-only fields that are stored but never needed again by the broker. */

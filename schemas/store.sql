@@ -1,7 +1,7 @@
 -- hotline store schema. The broker is the only writer; the report opens the
 -- file read-only.
 --
--- Version: PRAGMA user_version = 2 (this file creates it at once; older
+-- Version: PRAGMA user_version = 3 (this file creates it at once; older
 -- files are upgraded step by step, see core/store.c).
 -- Bump rule: any change a reader could notice (a new/renamed/retyped column,
 -- table or index, a changed meaning of a value) gets the next user_version and
@@ -42,7 +42,8 @@ CREATE TABLE ticket (
     rectified_at  INTEGER,                -- 差评 rectified (second close)
     revisit_rating INTEGER,
     revisited_at  INTEGER,                -- re-visit after rectification
-    done_at       INTEGER                 -- reached a final state
+    done_at       INTEGER,                -- reached a final state
+    signed_at     INTEGER                 -- the unit signed (签收) in the last dispatch round (version 3)
 ) STRICT, WITHOUT ROWID;
 -- Two indexes only, both keyed on received_at, which never changes: a
 -- transition rewrites the ticket row and touches no index until the ticket
@@ -53,11 +54,22 @@ CREATE INDEX ticket_received ON ticket(received_at);
 CREATE INDEX ticket_unfinished ON ticket(received_at) WHERE done_at IS NULL;
 
 -- The citizen's words, apart from the ticket row: the row is rewritten at
--- every transition, the text never is.
+-- every transition, the text never is. n numbers the texts in intake order;
+-- the search index below refers to it.
 CREATE TABLE ticket_text (
-    id    TEXT PRIMARY KEY,               -- ticket.id
+    n     INTEGER PRIMARY KEY,            -- intake order (version 3)
+    id    TEXT NOT NULL UNIQUE,           -- ticket.id
     text  TEXT NOT NULL                   -- UTF-8, <= 4096 bytes
-) STRICT, WITHOUT ROWID;
+) STRICT;
+
+-- Full-text search over the texts (hotline-ctl list --text, ticket.list):
+-- an FTS5 index with the trigram tokenizer, so any run of three or more
+-- characters of Chinese (or any script) is found through the index; one or
+-- two characters are matched by a scan. The index holds no copy of the text
+-- (external content: ticket_text). The broker fills it from ticket_text in
+-- the background, oldest first, up to meta 'search_n'; a text query first
+-- brings it up to date.
+CREATE VIRTUAL TABLE ticket_search USING fts5(text, content='ticket_text', content_rowid='n', tokenize='trigram');
 
 -- Append-only event log: every transition adds one row in the same
 -- transaction that updates ticket.state.
@@ -69,7 +81,8 @@ CREATE TABLE event (
     state      TEXT NOT NULL,             -- state after the event
     round      INTEGER NOT NULL,
     unit       TEXT,
-    detail     TEXT,                      -- short human-readable note
+    detail     TEXT,                      -- short human-readable note (a person's action: its reason or result)
+    actor      TEXT,                      -- who acted (a key's name, or --as NAME); NULL for the broker and workers (version 3)
     PRIMARY KEY (ticket_id, seq)          -- clustered by ticket: one B-tree, history in one place
 ) STRICT, WITHOUT ROWID;
 CREATE TRIGGER event_append_only_u BEFORE UPDATE ON event

@@ -1,14 +1,14 @@
-/* hotline-ctl: asks a running broker how it is doing (broker.status) and
- * prints services, workers with their last heartbeat, queues and in-flight
- * work, overdue tickets, the last minute's acknowledged and closed rates, and
- * the store's size and commit latency. `watch` refreshes it on a terminal. */
+/* hotline-ctl: a person's tool for a running broker. One table of commands,
+ * each in its own function: the broker's status (ctl_status.c), and a
+ * ticket's timeline, lists and searches of tickets, and actions on them
+ * (ctl_ticket.c). Every wait has a timeout; Ctrl-C and SIGTERM end it. */
+#include "calendar.h"
 #include "cert.h"
+#include "ctl.h"
 #include "log.h"
-#include "mdp_client.h"
-#include "wire.h"
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,208 +16,256 @@
 #include <unistd.h>
 
 static const char USAGE[] =
-    "Usage: hotline-ctl [OPTIONS] status|watch\n"
+    "Usage: hotline-ctl [OPTIONS] COMMAND [ARGS]\n"
     "\n"
-    "  status                  print the broker's status once\n"
-    "  watch                   refresh it every --interval seconds until Ctrl-C\n"
+    "Commands:\n"
+    "  status                  the broker's status: services, worker processes,\n"
+    "                          queues, tickets waiting for people, rates, store\n"
+    "  watch                   status refreshed every --interval seconds\n"
+    "  ticket ID               one ticket: state, unit, deadlines, working time\n"
+    "                          left (or how late), text, and its timeline with\n"
+    "                          each event's actor, round and time (CST)\n"
+    "  list                    tickets matching the filters below, one page\n"
+    "  act ID ACTION           act on a ticket whose stage waits for people\n"
+    "                          (hotline-broker --manual). ACTION is one of\n"
+    "                            sign, return --reason CODE [--note TEXT],\n"
+    "                            extend --days N --reason TEXT,\n"
+    "                            close --result TEXT,\n"
+    "                            rate --level 1..5 | --unreachable,\n"
+    "                            rectify --result TEXT\n"
+    "                          return reasons: not_our_remit, wrong_address,\n"
+    "                          insufficient_info, duplicate\n"
     "\n"
-    "Options:\n"
-    "  -c, --connect ENDPOINT  broker endpoint (default tcp://127.0.0.1:5555)\n"
+    "Connection:\n"
+    "  -c, --connect ENDPOINTS broker endpoint (default tcp://127.0.0.1:5555), or\n"
+    "                          several, comma-separated\n"
     "      --curve-server FILE the broker's public key (NAME.key): use CURVE\n"
-    "      --curve-key FILE    an admin key pair (NAME.key_secret); with CURVE on,\n"
-    "                          broker.status answers admin keys only\n"
+    "      --curve-key FILE    your key pair (NAME.key_secret): an admin key for\n"
+    "                          status, a unit or centre key to act\n"
+    "      --timeout MS        how long to wait for the broker (default 3000)\n"
+    "      --as NAME           without CURVE: who acts, recorded in the event log\n"
+    "                          (default: $USER); honoured on loopback only\n"
+    "status, watch:\n"
     "  -i, --interval S        watch refresh interval (default 2)\n"
     "  -n, --count N           watch: stop after N refreshes (default: until Ctrl-C)\n"
-    "      --timeout MS        how long to wait for the broker (default 3000)\n"
+    "      --all               every worker process (default: the first 50);\n"
+    "                          with list: every page\n"
+    "list:\n"
+    "      --state S[,S...]    DISPATCHED, SIGNED, CLOSED, DONE, ... (upper case)\n"
+    "      --unit U[,U...]     unit.chengguan, unit.street.jinxia, ...\n"
+    "      --street S[,S...]   jinxia, zhuchi, ...\n"
+    "      --type T[,T...]     consult, help, complaint, report, suggest, praise\n"
+    "      --overdue           open and past the close deadline\n"
+    "      --due-within HOURS  open and due within HOURS (clock hours)\n"
+    "      --text WORDS        every word occurs in the ticket's text\n"
+    "                          (full-text search; Chinese works)\n"
+    "      --limit N           tickets per page (default 50, at most 1000)\n"
+    "      --after CURSOR      the page after CURSOR (printed under a full page)\n"
+    "      --format F          table (default), csv or json (also for ticket)\n"
+    "act:\n"
+    "      --reason R, --note TEXT, --days N, --result TEXT, --level N, --unreachable\n"
+    "\n"
     "  -h, --help              show this help\n"
     "  -V, --version           show the version\n"
     "\n"
-    "Exit status: 0, 64 bad usage, 69 the broker did not answer or refused.\n";
+    "Exit status: 0; 64 bad usage (an invalid endpoint included); 65 the broker\n"
+    "refused the request (the reason is printed); 69 the broker did not answer\n"
+    "in time; 77 the broker refused this key or this action.\n";
 
-static volatile sig_atomic_t g_stop;
-static void on_signal(int sig) { g_stop = sig; }
+volatile sig_atomic_t ctl_stop;
+static void on_signal(int sig) { ctl_stop = sig; }
 
-static int64_t iget(const msgpack_object *m, const char *k)
+static const struct {
+    const char *name;
+    int (*fn)(ctl_t *);
+    int min_args, max_args;   /* positional arguments after the command */
+} COMMANDS[] = {
+    {"status", ctl_status, 0, 0}, {"watch", ctl_watch, 0, 0}, {"ticket", ctl_ticket, 1, 1},
+    {"list", ctl_list, 0, 0},     {"act", ctl_act, 2, 2},
+};
+
+int ctl_call(ctl_t *c, const char *service, const wire_enc_t *body, const msgpack_object **root)
+{
+    size_t len = 0;
+    free(c->reply);
+    c->reply = NULL;
+    if (mdp_client_call(c->cl, service, body->sb.data, body->sb.size, c->timeout_ms, &c->reply, &len) != 0) {
+        if (errno == EACCES) {
+            fprintf(stderr, "hotline-ctl: the broker refused the connection: %s\n", mdp_client_refusal(c->cl));
+            return EX_NOPERM;
+        }
+        fprintf(stderr, "hotline-ctl: the broker did not answer within %d ms\n", c->timeout_ms);
+        return EX_UNAVAILABLE;
+    }
+    char err[200];
+    *root = wire_decode(c->msg, c->reply, len, err, sizeof err);
+    if (!*root) { fprintf(stderr, "hotline-ctl: malformed reply: %s\n", err); return EX_PROTOCOL; }
+    if ((*root)->type == MSGPACK_OBJECT_MAP && wire_str_eq(wire_get(*root, "status"), "forbidden")) {
+        char why[300];
+        fprintf(stderr, "hotline-ctl: %s\n", ctl_str(*root, "error", why, sizeof why, "forbidden"));
+        return EX_NOPERM;
+    }
+    return 0;
+}
+
+int64_t ctl_int(const msgpack_object *m, const char *k)
 {
     char err[64];
     int64_t v = 0;
-    wire_get_int(m, k, &v, err, sizeof err);
+    if (m) wire_get_int(m, k, &v, err, sizeof err);
     return v;
 }
 
-static double dget(const msgpack_object *m, const char *k)
+bool ctl_bool(const msgpack_object *m, const char *k)
 {
-    const msgpack_object *o = wire_get(m, k);
-    return o && o->type == MSGPACK_OBJECT_FLOAT64 ? o->via.f64 : o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (double)o->via.u64 : 0;
+    const msgpack_object *o = m ? wire_get(m, k) : NULL;
+    return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
 }
 
-static const char *sget(const msgpack_object *m, const char *k, char *buf, size_t len)
+const char *ctl_str(const msgpack_object *m, const char *k, char *buf, size_t len, const char *dflt)
 {
     char err[64];
-    if (wire_copy_str(m, k, buf, len, err, sizeof err) != 0) snprintf(buf, len, "-");
+    if (!m || wire_copy_str(m, k, buf, len, err, sizeof err) != 0) snprintf(buf, len, "%s", dflt);
     return buf;
 }
 
-static void print_services(const msgpack_object *root)
+const char *ctl_time(int64_t t, char *buf, size_t len)
 {
-    const msgpack_object *sv = wire_get(root, "services");
-    printf("%-26s %8s %6s %8s\n", "service", "workers", "busy", "queued");
-    for (uint32_t i = 0; sv && sv->type == MSGPACK_OBJECT_ARRAY && i < sv->via.array.size; i++) {
-        const msgpack_object *s = &sv->via.array.ptr[i];
-        const msgpack_object *b = wire_get(s, "builtin");
-        if (b && b->type == MSGPACK_OBJECT_BOOLEAN && b->via.boolean) continue;
-        char name[80];
-        printf("%-26s %8lld %6lld %8lld\n", sget(s, "name", name, sizeof name), (long long)iget(s, "workers"),
-               (long long)iget(s, "busy"), (long long)iget(s, "queued"));
-    }
+    if (!t) { snprintf(buf, len, "-"); return buf; }
+    char full[32];
+    calendar_format(t, full, sizeof full);
+    snprintf(buf, len, "%.16s", full);
+    return buf;
 }
 
-#define WORKERS_SHOWN 50    /* processes printed by default; --all prints every one */
-
-/* "classify, dispatch, visit + 21 units" or the names themselves. */
-static void print_service_list(const msgpack_object *sv)
+static int int_arg(const char *s, int lo, int hi, int *out, const char *what)
 {
-    uint32_t n = sv && sv->type == MSGPACK_OBJECT_ARRAY ? sv->via.array.size : 0, units = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const msgpack_object *o = &sv->via.array.ptr[i];
-        bool unit = o->type == MSGPACK_OBJECT_STR && o->via.str.size > 5 && memcmp(o->via.str.ptr, "unit.", 5) == 0;
-        units += unit;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) {
+        fprintf(stderr, "hotline-ctl: %s must be an integer from %d to %d (got '%s')\n", what, lo, hi, s);
+        return EX_USAGE;
     }
-    bool all_units = units == 21, first = true;
-    for (uint32_t i = 0; i < n; i++) {
-        const msgpack_object *o = &sv->via.array.ptr[i];
-        if (o->type != MSGPACK_OBJECT_STR) continue;
-        if (all_units && o->via.str.size > 5 && memcmp(o->via.str.ptr, "unit.", 5) == 0) continue;
-        printf("%s%.*s", first ? "" : ", ", (int)o->via.str.size, o->via.str.ptr);
-        first = false;
-    }
-    if (all_units) printf("%sall 21 units", first ? "" : " + ");
-    putchar('\n');
+    *out = (int)v;
+    return 0;
 }
 
-static void print_workers(const msgpack_object *root, bool all)
-{
-    const msgpack_object *ws = wire_get(root, "workers");
-    uint32_t n = ws && ws->type == MSGPACK_OBJECT_ARRAY ? ws->via.array.size : 0;
-    printf("\nworkers: %u processes, %lld connections\n", n, (long long)iget(root, "worker_connections"));
-    if (n) printf("%-22s %-16s %7s %-15s %9s %4s  %s\n", "name", "host", "pid", "address", "heartbeat", "busy", "services");
-    uint32_t shown = all || n <= WORKERS_SHOWN ? n : WORKERS_SHOWN;
-    for (uint32_t i = 0; i < shown; i++) {
-        const msgpack_object *w = &ws->via.array.ptr[i];
-        char name[80], host[80], addr[64];
-        printf("%-22s %-16s %7lld %-15s %7.1f s %4lld  ", sget(w, "name", name, sizeof name), sget(w, "host", host, sizeof host),
-               (long long)iget(w, "pid"), sget(w, "address", addr, sizeof addr), (double)iget(w, "last_seen_ms") / 1000.0,
-               (long long)iget(w, "busy"));
-        print_service_list(wire_get(w, "services"));
-    }
-    if (shown < n) printf("... %u more processes not shown: hotline-ctl status --all lists every one\n", n - shown);
-}
+typedef struct {
+    const char *endpoint, *server, *key;
+} conn_opts_t;
 
-static void print_status(const msgpack_object *root, bool all)
+/* Parses every option (they may come before or after the command). 0, 1
+ * (help or version printed) or EX_USAGE. */
+static int parse(int argc, char **argv, ctl_t *c, conn_opts_t *co)
 {
-    const msgpack_object *t = wire_get(root, "tickets"), *st = wire_get(root, "store"), *r = wire_get(root, "rates");
-    const msgpack_object *in = wire_get(root, "intake"), *bs = t ? wire_get(t, "by_state") : NULL;
-    print_services(root);
-    print_workers(root, all);
-    printf("\ntickets: %lld unfinished, %lld queued for a worker, %lld in flight, %lld parked\n",
-           (long long)iget(t, "live"), (long long)iget(t, "queued"), (long long)iget(t, "inflight"), (long long)iget(t, "parked"));
-    printf("overdue: %lld deadlines missed in all (督办), %lld past due and still open\n",
-           (long long)iget(t, "overdue_total"), (long long)iget(t, "past_due_open"));
-    printf("by state:");
-    for (uint32_t i = 0; bs && bs->type == MSGPACK_OBJECT_MAP && i < bs->via.map.size; i++)
-        printf(" %.*s=%lld", (int)bs->via.map.ptr[i].key.via.str.size, bs->via.map.ptr[i].key.via.str.ptr,
-               (long long)bs->via.map.ptr[i].val.via.i64);
-    printf("\nlast minute: %.1f acknowledged/s, %.1f closed/s\n", dget(r, "acked_per_s"), dget(r, "closed_per_s"));
-    printf("intake since start: %lld accepted, %lld duplicate, %lld rejected, %lld retry\n", (long long)iget(in, "accepted"),
-           (long long)iget(in, "duplicate"), (long long)iget(in, "rejected"), (long long)iget(in, "retry"));
-    printf("store: %.1f MiB + %.1f MiB WAL, %lld commits, last %lld us, mean %lld us\n",
-           (double)iget(st, "bytes") / 1048576.0, (double)iget(st, "wal_bytes") / 1048576.0, (long long)iget(st, "commits"),
-           (long long)iget(st, "last_commit_us"), (long long)iget(st, "mean_commit_us"));
-    printf("disk: %lld WAL fsyncs, last %lld us, %lld commits waiting for one; last background checkpoint %lld us\n",
-           (long long)iget(st, "syncs"), (long long)iget(st, "last_sync_us"), (long long)iget(st, "commits_not_durable"),
-           (long long)iget(st, "last_checkpoint_us"));
-}
-
-static int ask(mdp_client_t *cl, int timeout, bool clear)
-{
-    wire_enc_t e;
-    wire_enc_init(&e);
-    wire_map(&e, 0);
-    void *out = NULL;
-    size_t len = 0;
-    int rc = mdp_client_call(cl, "broker.status", e.sb.data, e.sb.size, timeout, &out, &len);
-    wire_enc_free(&e);
-    if (rc != 0 && errno == EACCES) {
-        fprintf(stderr, "hotline-ctl: the broker refused the connection: %s\n", mdp_client_refusal(cl));
-        return EX_NOPERM;
+    enum { O_SERVER = 256, O_KEY, O_TIMEOUT, O_ALL, O_STATE, O_UNIT, O_STREET, O_TYPE, O_OVERDUE, O_DUE, O_TEXT, O_LIMIT,
+           O_AFTER, O_FORMAT, O_AS, O_REASON, O_RESULT, O_NOTE, O_DAYS, O_LEVEL, O_UNREACHABLE };
+    static const struct option LONG[] = {
+        {"connect", 1, 0, 'c'}, {"curve-server", 1, 0, O_SERVER}, {"curve-key", 1, 0, O_KEY}, {"timeout", 1, 0, O_TIMEOUT},
+        {"interval", 1, 0, 'i'}, {"count", 1, 0, 'n'}, {"all", 0, 0, O_ALL}, {"state", 1, 0, O_STATE},
+        {"unit", 1, 0, O_UNIT}, {"street", 1, 0, O_STREET}, {"type", 1, 0, O_TYPE}, {"overdue", 0, 0, O_OVERDUE},
+        {"due-within", 1, 0, O_DUE}, {"text", 1, 0, O_TEXT}, {"limit", 1, 0, O_LIMIT}, {"after", 1, 0, O_AFTER},
+        {"format", 1, 0, O_FORMAT}, {"as", 1, 0, O_AS}, {"reason", 1, 0, O_REASON}, {"result", 1, 0, O_RESULT},
+        {"note", 1, 0, O_NOTE}, {"days", 1, 0, O_DAYS}, {"level", 1, 0, O_LEVEL}, {"unreachable", 0, 0, O_UNREACHABLE},
+        {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+    int ch, rc = 0;
+    while (rc == 0 && (ch = getopt_long(argc, argv, "c:i:n:hV", LONG, NULL)) != -1) {
+        switch (ch) {
+        case 'c': co->endpoint = optarg; break;
+        case O_SERVER: co->server = optarg; break;
+        case O_KEY: co->key = optarg; break;
+        case O_TIMEOUT: rc = int_arg(optarg, 1, 3600000, &c->timeout_ms, "--timeout"); break;
+        case 'i': rc = int_arg(optarg, 1, 3600, &c->interval_s, "--interval"); break;
+        case 'n': rc = int_arg(optarg, 0, 1000000, &c->count, "--count"); break;
+        case O_ALL: c->all = true; break;
+        case O_STATE: c->state = optarg; break;
+        case O_UNIT: c->unit = optarg; break;
+        case O_STREET: c->street = optarg; break;
+        case O_TYPE: c->type = optarg; break;
+        case O_OVERDUE: c->overdue = true; break;
+        case O_DUE: rc = int_arg(optarg, 1, 9600, &c->due_within_h, "--due-within"); break;
+        case O_TEXT: c->text = optarg; break;
+        case O_LIMIT: rc = int_arg(optarg, 1, 1000, &c->limit, "--limit"); break;
+        case O_AFTER: c->after = optarg; break;
+        case O_FORMAT:
+            c->format_set = true;
+            if (strcmp(optarg, "table") == 0) c->format = CTL_TABLE;
+            else if (strcmp(optarg, "csv") == 0) c->format = CTL_CSV;
+            else if (strcmp(optarg, "json") == 0) c->format = CTL_JSON;
+            else { fprintf(stderr, "hotline-ctl: --format is table, csv or json (got '%s')\n", optarg); rc = EX_USAGE; }
+            break;
+        case O_AS: c->as = optarg; break;
+        case O_REASON: c->reason = optarg; break;
+        case O_RESULT: c->result = optarg; break;
+        case O_NOTE: c->note = optarg; break;
+        case O_DAYS: rc = int_arg(optarg, 1, 365, &c->days, "--days"); break;
+        case O_LEVEL: rc = int_arg(optarg, 1, 5, &c->level, "--level"); break;
+        case O_UNREACHABLE: c->unreachable = true; break;
+        case 'h': fputs(USAGE, stdout); return 1;
+        case 'V': printf("hotline-ctl %s\n", HOTLINE_VERSION); return 1;
+        default: fputs("Try 'hotline-ctl --help'.\n", stderr); return EX_USAGE;
+        }
     }
-    if (rc != 0) { fprintf(stderr, "hotline-ctl: the broker did not answer within %d ms\n", timeout); return EX_UNAVAILABLE; }
-    wire_msg_t *msg = wire_msg_new();
-    char err[200];
-    const msgpack_object *root = wire_decode(msg, out, len, err, sizeof err);
-    rc = 0;
-    if (!root || !wire_str_eq(wire_get(root, "status"), "ok")) {
-        char why[200];
-        fprintf(stderr, "hotline-ctl: refused: %s\n", root ? sget(root, "error", why, sizeof why) : err);
-        rc = EX_UNAVAILABLE;
-    } else {
-        if (clear) fputs("\033[H\033[2J", stdout);
-        print_status(root, false);
-        fflush(stdout);
-    }
-    wire_msg_destroy(&msg);
-    free(out);
     return rc;
+}
+
+/* Who is at the keyboard: $USER, else the account's name. */
+static const char *login_name(void)
+{
+    const char *u = getenv("USER");
+    if (u && *u) return u;
+    const struct passwd *pw = getpwuid(getuid());
+    return pw ? pw->pw_name : "operator";
+}
+
+static int connect_broker(ctl_t *c, const conn_opts_t *co, void *zctx)
+{
+    cert_client_t keys;
+    char err[512];
+    bool curve = co->server || co->key;
+    if (curve && cert_client_load(co->server, co->key, &keys, err, sizeof err) != 0) {
+        fprintf(stderr, "hotline-ctl: %s\n", err);
+        return EX_NOINPUT;
+    }
+    mdp_curve_t cv = {curve ? keys.server : NULL, keys.public_key, keys.secret_key};
+    c->cl = mdp_client_new(zctx, co->endpoint, &cv, err, sizeof err);
+    if (!c->cl) { fprintf(stderr, "hotline-ctl: %s\n", err); return EX_USAGE; }
+    if (!curve && !c->as) c->as = login_name();
+    if (curve && c->as) { fprintf(stderr, "hotline-ctl: with CURVE the actor is your key's name; drop --as\n"); return EX_USAGE; }
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option LONG[] = {{"connect", 1, 0, 'c'}, {"curve-server", 1, 0, 'S'}, {"curve-key", 1, 0, 'K'},
-                                         {"interval", 1, 0, 'i'}, {"count", 1, 0, 'n'}, {"timeout", 1, 0, 't'},
-                                         {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
-    const char *ep = "tcp://127.0.0.1:5555", *server = NULL, *key = NULL;
-    int c, interval = 2, count = 0, timeout = 3000;
+    ctl_t c = {.timeout_ms = 3000, .interval_s = 2, .limit = 50};
+    conn_opts_t co = {.endpoint = "tcp://127.0.0.1:5555"};
     log_init("ctl", LOG_WARN);
-    while ((c = getopt_long(argc, argv, "c:i:n:hV", LONG, NULL)) != -1) {
-        switch (c) {
-        case 'c': ep = optarg; break;
-        case 'S': server = optarg; break;
-        case 'K': key = optarg; break;
-        case 'i': interval = atoi(optarg); break;
-        case 'n': count = atoi(optarg); break;
-        case 't': timeout = atoi(optarg); break;
-        case 'h': fputs(USAGE, stdout); return 0;
-        case 'V': printf("hotline-ctl %s\n", HOTLINE_VERSION); return 0;
-        default: fputs("Try 'hotline-ctl --help'.\n", stderr); return EX_USAGE;
-        }
-    }
-    if (optind != argc - 1 || (strcmp(argv[optind], "status") && strcmp(argv[optind], "watch")) || interval < 1 || timeout < 1) {
-        fputs("hotline-ctl: say status or watch (try --help)\n", stderr);
+    int rc = parse(argc, argv, &c, &co);
+    if (rc) return rc == 1 ? 0 : rc;
+    if (optind >= argc) { fputs("hotline-ctl: name a command: status, watch, ticket, list or act (try --help)\n", stderr); return EX_USAGE; }
+    const char *cmd = argv[optind];
+    c.args = argv + optind + 1;
+    c.n_args = argc - optind - 1;
+    int k = -1;
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, cmd) == 0) k = (int)i;
+    if (k < 0) { fprintf(stderr, "hotline-ctl: unknown command '%s' (status, watch, ticket, list, act; try --help)\n", cmd); return EX_USAGE; }
+    if (c.n_args < COMMANDS[k].min_args || c.n_args > COMMANDS[k].max_args) {
+        fprintf(stderr, "hotline-ctl: '%s' takes %d argument%s (try --help)\n", cmd, COMMANDS[k].max_args,
+                COMMANDS[k].max_args == 1 ? "" : "s");
         return EX_USAGE;
     }
-    cert_client_t keys;
-    char err[512];
-    if ((server || key) && cert_client_load(server, key, &keys, err, sizeof err) != 0) {
-        fprintf(stderr, "hotline-ctl: %s\n", err);
-        return EX_NOINPUT;
-    }
-    mdp_curve_t cv = {server || key ? keys.server : NULL, keys.public_key, keys.secret_key};
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     void *zctx = zmq_ctx_new();
-    mdp_client_t *cl = mdp_client_new(zctx, ep, &cv, err, sizeof err);
-    if (!cl) {
-        fprintf(stderr, "hotline-ctl: %s\n", err);
-        zmq_ctx_term(zctx);
-        return EX_USAGE;
-    }
-    bool watch = strcmp(argv[optind], "watch") == 0;
-    int rc = ask(cl, timeout, watch && isatty(STDOUT_FILENO));
-    for (int i = 1; watch && rc == 0 && !g_stop && (count == 0 || i < count); i++) {
-        sleep((unsigned)interval);
-        if (!g_stop) rc = ask(cl, timeout, isatty(STDOUT_FILENO));
-    }
-    mdp_client_destroy(&cl);
+    c.msg = wire_msg_new();
+    rc = connect_broker(&c, &co, zctx);
+    if (rc == 0) rc = COMMANDS[k].fn(&c);
+    free(c.reply);
+    wire_msg_destroy(&c.msg);
+    mdp_client_destroy(&c.cl);
     zmq_ctx_term(zctx);
     return rc;
 }

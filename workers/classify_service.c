@@ -23,7 +23,9 @@ static int classify_item(model_t *m, const stage_item_t *it, wire_enc_t *out, ch
     bool answered = it->type == TT_CONSULT && r.kb_id[0];
     rng_t rng;
     stage_rng(it, "classify", 0, &rng);
-    int64_t at = answered ? model_add_clock_hours(it->rcv, dist_sample(&model_params(m)->answer_after, &rng)) : it->rcv;
+    int64_t at = !answered ? it->rcv
+                 : it->live ? (it->at > it->rcv ? it->at : it->rcv)
+                            : model_add_clock_hours(it->rcv, dist_sample(&model_params(m)->answer_after, &rng));
     stage_result_begin(out, it, 5);
     wire_kv_str(out, "cat", r.category);
     wire_kv_str(out, "unit", r.unit);

@@ -34,8 +34,9 @@ static int dispatch_item(model_t *m, const stage_item_t *it, wire_enc_t *out, ch
     const model_params_t *p = model_params(m);
     rng_t rng;
     stage_rng(it, "dispatch", (int)it->round, &rng);
-    int64_t at = it->urgent ? model_add_clock_hours(it->at, dist_sample(&p->dispatch_after_urgent, &rng))
-                            : model_add_work_hours(m, it->at, dist_sample(&p->dispatch_after, &rng));
+    int64_t at = it->live   ? it->at /* a person waits for it: dispatched now */
+                 : it->urgent ? model_add_clock_hours(it->at, dist_sample(&p->dispatch_after_urgent, &rng))
+                              : model_add_work_hours(m, it->at, dist_sample(&p->dispatch_after, &rng));
     const char *type = ticket_type_name(it->type);
     int64_t close_due = sla_close_due(model_sla(m), model_calendar(m), type, it->urgent, it->rcv);
     int64_t sign_due = sla_sign_due(model_sla(m), model_calendar(m), it->urgent, at);

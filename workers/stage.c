@@ -16,11 +16,12 @@ void stage_result_begin(wire_enc_t *out, const stage_item_t *it, int n_fields)
     wire_kv_int(out, "dlv", it->dlv);
 }
 
-static int read_item(const msgpack_object *o, uint64_t seed, stage_item_t *it, char *err, size_t errlen)
+static int read_item(const msgpack_object *o, uint64_t seed, bool live, stage_item_t *it, char *err, size_t errlen)
 {
     memset(it, 0, sizeof *it);
     it->o = o;
     it->seed = seed;
+    it->live = live;
     char type[16];
     int r = wire_copy_str(o, "id", it->id, sizeof it->id, err, errlen);
     if (r == 0) r = wire_get_int(o, "dlv", &it->dlv, err, errlen);
@@ -51,11 +52,13 @@ void stage_run_batch(model_t *m, const msgpack_object *root, bool needs_kb, stag
 {
     char err[240] = "", scn[40] = "";
     int64_t seed = 0, kbrev = -1;
+    bool live = false;
     const msgpack_object *items = wire_get(root, "items");
     uint32_t n = items && items->type == MSGPACK_OBJECT_ARRAY ? items->via.array.size : 0;
     int setup = wire_copy_str(root, "scn", scn, sizeof scn, err, sizeof err) < 0 ||
                 wire_get_int(root, "seed", &seed, err, sizeof err) < 0 ||
-                wire_get_int(root, "kbrev", &kbrev, err, sizeof err) < 0 ? -1 : 0;
+                wire_get_int(root, "kbrev", &kbrev, err, sizeof err) < 0 ||
+                wire_get_bool(root, "live", &live, err, sizeof err) < 0 ? -1 : 0;
     if (setup == 0) setup = model_use_scenario(m, scn, err, sizeof err);
     if (setup == 0 && needs_kb) setup = model_sync_kb(m, kbrev, err, sizeof err);
     if (setup != 0) log_warn("stage batch cannot run", "err=\"%s\"", err);
@@ -68,7 +71,7 @@ void stage_run_batch(model_t *m, const msgpack_object *root, bool needs_kb, stag
         const msgpack_object *o = &items->via.array.ptr[i];
         stage_item_t it;
         char ierr[240];
-        int r = read_item(o, (uint64_t)seed, &it, ierr, sizeof ierr);
+        int r = read_item(o, (uint64_t)seed, live, &it, ierr, sizeof ierr);
         if (setup != 0) { item_error(out, o, it.id, it.dlv, err); continue; }
         if (r != 0 || fn(m, &it, out, ierr, sizeof ierr) != 0) {
             log_warn("stage item failed", "id=%s err=\"%s\"", it.id, ierr);

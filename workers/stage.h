@@ -23,6 +23,7 @@ typedef struct {
     bool urgent;
     char street[16];           /* "" if none */
     uint64_t seed;
+    bool live;                 /* people are in the loop (broker --manual): the work happens at 'at', no drawn delay */
 } stage_item_t;
 
 /* Computes one item's result and encodes it with stage_result_begin() plus

@@ -151,7 +151,7 @@ static void test_open_fresh(void **state)
     sqlite3 *db = raw_open(fx, SQLITE_OPEN_READONLY);
     char buf[128];
     assert_int_equal(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(STORE_SCHEMA_VERSION, 2);
+    assert_int_equal(STORE_SCHEMA_VERSION, 3);
     /* roll-ups replaced the indexes on closed_at, rated_at and overdue_at */
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 2);
     assert_string_equal(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
@@ -199,35 +199,95 @@ static void test_newer_version_refused(void **state)
     char err[256] = "";
     fx->st = store_open(fx->path, STORE_SYNC_NORMAL, err, sizeof err);
     assert_null(fx->st);
-    assert_string_equal(err, "store schema version 99 is newer than this program (2)");
+    assert_string_equal(err, "store schema version 99 is newer than this program (3)");
     /* refused without touching the file */
     db = raw_open(fx, SQLITE_OPEN_READONLY);
     assert_int_equal(raw_int(db, "PRAGMA user_version"), 99);
     sqlite3_close(db);
 }
 
-/* A version-1 file (it had three more ticket indexes) is upgraded in place
- * on open and keeps its rows. */
-static void test_migrate_1_to_2(void **state)
+/* Makes fx's store file a genuine old one: the version-2 schema as released
+ * (tests/data/store-v2.sql), with one ticket, its text and two events, at
+ * user_version `version` (1 adds the three ticket indexes version 2 dropped). */
+static void make_old_store(fx_t *fx, int version)
 {
-    fx_t *fx = *state;
-    insert(fx, "OLD", T0);
     store_close(&fx->st);
-    sqlite3 *db = raw_open(fx, SQLITE_OPEN_READWRITE);
-    assert_int_equal(sqlite3_exec(db, "CREATE INDEX ticket_closed ON ticket(closed_at) WHERE closed_at IS NOT NULL;"
-                                      "CREATE INDEX ticket_rated ON ticket(rated_at) WHERE rated_at IS NOT NULL;"
-                                      "CREATE INDEX ticket_overdue ON ticket(overdue_at) WHERE overdue_at IS NOT NULL;"
-                                      "PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 5);
+    unlink(fx->path);
+    char path[512], *sql = NULL;
+    snprintf(path, sizeof path, "%s/tests/data/store-v2.sql", HOTLINE_SOURCE_DIR);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = 1 << 16, n = 0;
+    sql = malloc(cap);
+    n = fread(sql, 1, cap - 1, f);
+    fclose(f);
+    sql[n] = '\0';
+    sqlite3 *db = raw_open(fx, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    free(sql);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO ticket(id,received_at,type,urgent,state) VALUES('OLD',1641000000,'complaint',0,'DISPATCHED');"
+                                      "INSERT INTO ticket_text(id,text) VALUES('OLD','小区电梯坏了三天没人修');"
+                                      "INSERT INTO ticket(id,received_at,type,urgent,state) VALUES('OLDER',1640000000,'help',0,'RECEIVED');"
+                                      "INSERT INTO ticket_text(id,text) VALUES('OLDER','路灯不亮');"
+                                      "INSERT INTO event(ticket_id,seq,at,kind,state,round) VALUES('OLD',1,1641000000,'received','RECEIVED',0);"
+                                      "INSERT INTO event(ticket_id,seq,at,kind,state,round) VALUES('OLD',2,1641000600,'dispatched','DISPATCHED',0);",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=2", NULL, NULL, NULL), SQLITE_OK);
+    if (version == 1)
+        assert_int_equal(sqlite3_exec(db, "CREATE INDEX ticket_closed ON ticket(closed_at) WHERE closed_at IS NOT NULL;"
+                                          "CREATE INDEX ticket_rated ON ticket(rated_at) WHERE rated_at IS NOT NULL;"
+                                          "CREATE INDEX ticket_overdue ON ticket(overdue_at) WHERE overdue_at IS NOT NULL;"
+                                          "PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    char err[256] = "";
+}
+
+static void collect_ids(void *ctx, const store_list_row_t *r)
+{
+    char *buf = ctx;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 256 - n, "%s%s", n ? "," : "", r->id);
+}
+
+/* An old file is upgraded in place on open, step by step, and keeps its rows:
+ * version 1 loses three indexes; version 3 adds the actor and signed_at
+ * columns and numbers the texts in intake order for the search index. */
+static void check_upgraded(fx_t *fx)
+{
+    char err[256] = "", ids[256] = "", next[64];
     fx->st = store_open(fx->path, STORE_SYNC_FULL, err, sizeof err);
     assert_non_null(fx->st);
-    db = raw_open(fx, SQLITE_OPEN_READONLY);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+    sqlite3 *db = raw_open(fx, SQLITE_OPEN_READONLY);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 2);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM ticket WHERE id='OLD'"), 1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM ticket WHERE signed_at IS NULL"), 2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM event WHERE actor IS NULL"), 2);
+    /* texts numbered by received_at: OLDER first */
+    assert_int_equal(raw_int(db, "SELECT n FROM ticket_text WHERE id='OLDER'"), 1);
+    assert_int_equal(raw_int(db, "SELECT n FROM ticket_text WHERE id='OLD'"), 2);
     sqlite3_close(db);
+    char *text = store_ticket_text(fx->st, "OLD");
+    assert_string_equal(text, "小区电梯坏了三天没人修");
+    free(text);
+    /* the search index starts empty and is filled from the texts */
+    assert_int_equal(store_search_pending(fx->st), 2);
+    assert_int_equal(store_search_catch_up(fx->st, 10), 2);
+    assert_int_equal(store_commit(fx->st), 0);
+    assert_int_equal(store_search_pending(fx->st), 0);
+    store_list_t q = {.text = "电梯", .limit = 10, .now = 1641000000};
+    assert_int_equal(store_ticket_list(fx->st, &q, collect_ids, ids, next, sizeof next, err, sizeof err), 0);
+    assert_string_equal(ids, "OLD");
+}
+
+static void test_migrate_1_to_3(void **state)
+{
+    make_old_store(*state, 1);
+    check_upgraded(*state);
+}
+
+static void test_migrate_2_to_3(void **state)
+{
+    make_old_store(*state, 2);
+    check_upgraded(*state);
 }
 
 static void test_open_bad_path(void **state)
@@ -433,7 +493,7 @@ static void test_save_get_every_field(void **state)
     t.revisited_at = T0 + 8 * 3600;
     t.done_at = T0 + 9 * 3600;
     t.last_at = T0 + 9 * 3600;
-    assert_int_equal(store_event(fx->st, &t, EV_revisited, t.last_at, NULL), 0);
+    assert_int_equal(store_event(fx->st, &t, EV_revisited, t.last_at, NULL, NULL), 0);
     assert_int_equal(store_ticket_save(fx->st, &t, "KB0042"), 0);
 
     ticket_t g;
@@ -508,9 +568,9 @@ static void test_last_at_after_reload(void **state)
     make_ticket(&t, &in, "A", T0, "x");
     assert_int_equal(store_ticket_insert(fx->st, &t, &in), 0);
     t.state = ST_DISPATCHED;
-    assert_int_equal(store_event(fx->st, &t, EV_dispatched, T0 + 7200, NULL), 0);
+    assert_int_equal(store_event(fx->st, &t, EV_dispatched, T0 + 7200, NULL, NULL), 0);
     t.state = ST_DISPATCHED;
-    assert_int_equal(store_event(fx->st, &t, EV_overdue, T0 + 3600, "late 督办 written after"), 0);
+    assert_int_equal(store_event(fx->st, &t, EV_overdue, T0 + 3600, "late 督办 written after", NULL), 0);
     assert_int_equal(store_ticket_save(fx->st, &t, NULL), 0);
     ticket_t g;
     assert_int_equal(store_ticket_get(fx->st, "A", &g), 0);
@@ -520,21 +580,21 @@ static void test_last_at_after_reload(void **state)
 typedef struct {
     int n;
     int64_t at[8];
-    char kind[8][16], state[8][16], unit[8][32], detail[8][64];
+    char kind[8][16], state[8][16], unit[8][32], detail[8][64], actor[8][32];
     int round[8];
 } events_t;
 
-static void collect_event(void *ctx, int64_t at, const char *kind, const char *state, int round, const char *unit,
-                          const char *detail)
+static void collect_event(void *ctx, const store_event_row_t *r)
 {
     events_t *e = ctx;
     assert_true(e->n < 8);
-    e->at[e->n] = at;
-    snprintf(e->kind[e->n], 16, "%s", kind);
-    snprintf(e->state[e->n], 16, "%s", state);
-    snprintf(e->unit[e->n], 32, "%s", unit ? unit : "-");
-    snprintf(e->detail[e->n], 64, "%s", detail ? detail : "-");
-    e->round[e->n] = round;
+    e->at[e->n] = r->at;
+    snprintf(e->kind[e->n], 16, "%s", r->kind);
+    snprintf(e->state[e->n], 16, "%s", r->state);
+    snprintf(e->unit[e->n], 32, "%s", r->unit ? r->unit : "-");
+    snprintf(e->detail[e->n], 64, "%s", r->detail ? r->detail : "-");
+    snprintf(e->actor[e->n], 32, "%s", r->actor ? r->actor : "-");
+    e->round[e->n] = r->round;
     e->n++;
 }
 
@@ -548,15 +608,15 @@ static void test_events_in_order(void **state)
     insert(fx, "OTHER", T0);
     t.state = ST_DISPATCHED;
     t.unit = 0;   /* unit.chengguan */
-    assert_int_equal(store_event(fx->st, &t, EV_dispatched, T0 + 60, "派单"), 0);
+    assert_int_equal(store_event(fx->st, &t, EV_dispatched, T0 + 60, "派单", NULL), 0);
     t.state = ST_RETURNED;
-    assert_int_equal(store_event(fx->st, &t, EV_returned, T0 + 120, "非本单位职责"), 0);
+    assert_int_equal(store_event(fx->st, &t, EV_returned, T0 + 120, "非本单位职责", "clerk-li"), 0);
     t.state = ST_DISPATCHED;
     t.round = 1;
     t.unit = 1;   /* unit.zhujian */
-    assert_int_equal(store_event(fx->st, &t, EV_dispatched, T0 + 180, NULL), 0);
+    assert_int_equal(store_event(fx->st, &t, EV_dispatched, T0 + 180, NULL, NULL), 0);
     /* an event at an earlier virtual time still lists in commit order */
-    assert_int_equal(store_event(fx->st, &t, EV_overdue, T0 + 90, "督办"), 0);
+    assert_int_equal(store_event(fx->st, &t, EV_overdue, T0 + 90, "督办", NULL), 0);
 
     events_t ev = {0};
     assert_int_equal(store_ticket_events(fx->st, "E1", collect_event, &ev), 0);
@@ -567,6 +627,7 @@ static void test_events_in_order(void **state)
     static const int rounds[] = {0, 0, 0, 1, 1};
     static const char *units[] = {"-", "unit.chengguan", "unit.chengguan", "unit.zhujian", "unit.zhujian"};
     static const char *details[] = {"-", "派单", "非本单位职责", "-", "督办"};
+    static const char *actors[] = {"-", "-", "clerk-li", "-", "-"};
     for (int i = 0; i < 5; i++) {
         assert_string_equal(ev.kind[i], kinds[i]);
         assert_string_equal(ev.state[i], states[i]);
@@ -574,6 +635,7 @@ static void test_events_in_order(void **state)
         assert_int_equal(ev.round[i], rounds[i]);
         assert_string_equal(ev.unit[i], units[i]);
         assert_string_equal(ev.detail[i], details[i]);
+        assert_string_equal(ev.actor[i], actors[i]);
     }
     events_t none = {0};
     assert_int_equal(store_ticket_events(fx->st, "nope", collect_event, &none), 0);
@@ -808,7 +870,8 @@ int main(void)
         T(test_open_fresh),
         T(test_reopen_keeps_secret_and_data),
         T(test_newer_version_refused),
-        T(test_migrate_1_to_2),
+        T(test_migrate_1_to_3),
+        T(test_migrate_2_to_3),
         T(test_open_bad_path),
         T(test_insert_and_duplicate),
         T(test_group_commit),

@@ -1,0 +1,149 @@
+-- hotline store schema, VERSION 2 as released: a fixture for the migration
+-- tests (tests/unit/test_store.c), never loaded by the program.
+-- hotline store schema. The broker is the only writer; the report opens the
+-- file read-only.
+--
+-- Version: PRAGMA user_version = 2 (this file creates it at once; older
+-- files are upgraded step by step, see core/store.c).
+-- Bump rule: any change a reader could notice (a new/renamed/retyped column,
+-- table or index, a changed meaning of a value) gets the next user_version and
+-- a migration step "migrate_N_to_N+1" in core/store.c (MIGRATIONS) that upgrades an
+-- existing file in one transaction. Never edit a released step; add one.
+--
+-- Times are Unix seconds. Times of the lifecycle (received_at, closed_at,
+-- event.at, ...) are VIRTUAL times derived from the ticket's own data and its
+-- random stream (SPEC §6), never from when a message arrived.
+
+CREATE TABLE ticket (
+    id            TEXT PRIMARY KEY,       -- caller's unique id (idempotency key), <= 64 bytes
+    received_at   INTEGER NOT NULL,       -- virtual time of receipt
+    type          TEXT NOT NULL,          -- consult|help|complaint|report|suggest|praise
+    urgent        INTEGER NOT NULL,       -- 0/1
+    street        TEXT,                   -- street code given by the caller, or NULL
+    channel       TEXT,
+    caller_mask   TEXT,                   -- masked phone number (138****1234); never the full number
+    caller_hash   TEXT,                   -- keyed hash of the full number (hex)
+    state         TEXT NOT NULL,          -- current lifecycle state (schemas/lifecycle.def)
+    category      TEXT,                   -- SPEC §8 category, set by classify
+    unit          TEXT,                   -- current responsible unit service
+    alt_unit      TEXT,                   -- classifier's second choice (re-dispatch after 退单)
+    kb_id         TEXT,                   -- KB entry that answered a consultation
+    round         INTEGER NOT NULL DEFAULT 0, -- dispatch round: 0, +1 per 退单
+    delivery      INTEGER NOT NULL DEFAULT 0, -- deliveries of the stage in flight (crash/timeouts)
+    sign_due      INTEGER,
+    close_due     INTEGER,                -- moved by an approved extension
+    extended      INTEGER NOT NULL DEFAULT 0,
+    overdue_at    INTEGER,                -- virtual time of the 督办 (= the deadline passed)
+    direct        INTEGER NOT NULL DEFAULT 0, -- 1 = answered from the knowledge base
+    closed_at     INTEGER,                -- FIRST close (办结)
+    on_time       INTEGER,                -- 1/0 at first close: closed_at <= close_due
+    rating        INTEGER,                -- first visit rating 1..5
+    rated_at      INTEGER,
+    rating_default INTEGER,               -- 1 = no answer, default rating applied
+    rectify_due   INTEGER,
+    rectified_at  INTEGER,                -- 差评 rectified (second close)
+    revisit_rating INTEGER,
+    revisited_at  INTEGER,                -- re-visit after rectification
+    done_at       INTEGER                 -- reached a final state
+) STRICT, WITHOUT ROWID;
+-- Two indexes only, both keyed on received_at, which never changes: a
+-- transition rewrites the ticket row and touches no index until the ticket
+-- is done (the broker's save leaves done_at out until then). Reports read
+-- the roll-ups, not these columns, so closed_at, rated_at and overdue_at
+-- carry no index (version 2 dropped the ones version 1 had).
+CREATE INDEX ticket_received ON ticket(received_at);
+CREATE INDEX ticket_unfinished ON ticket(received_at) WHERE done_at IS NULL;
+
+-- The citizen's words, apart from the ticket row: the row is rewritten at
+-- every transition, the text never is.
+CREATE TABLE ticket_text (
+    id    TEXT PRIMARY KEY,               -- ticket.id
+    text  TEXT NOT NULL                   -- UTF-8, <= 4096 bytes
+) STRICT, WITHOUT ROWID;
+
+-- Append-only event log: every transition adds one row in the same
+-- transaction that updates ticket.state.
+CREATE TABLE event (
+    ticket_id  TEXT NOT NULL,
+    seq        INTEGER NOT NULL,          -- commit order, assigned by the broker, increasing
+    at         INTEGER NOT NULL,          -- virtual time of the event
+    kind       TEXT NOT NULL,             -- lifecycle event name (schemas/lifecycle.def)
+    state      TEXT NOT NULL,             -- state after the event
+    round      INTEGER NOT NULL,
+    unit       TEXT,
+    detail     TEXT,                      -- short human-readable note
+    PRIMARY KEY (ticket_id, seq)          -- clustered by ticket: one B-tree, history in one place
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER event_append_only_u BEFORE UPDATE ON event
+BEGIN SELECT RAISE(ABORT, 'event log is append-only'); END;
+CREATE TRIGGER event_append_only_d BEFORE DELETE ON event
+BEGIN SELECT RAISE(ABORT, 'event log is append-only'); END;
+
+-- Knowledge-base revisions. An entry's content at virtual time t is its
+-- newest revision with valid_from <= t.
+CREATE TABLE kb_rev (
+    rev         INTEGER PRIMARY KEY,      -- global revision number
+    id          TEXT NOT NULL,            -- entry id, e.g. KB0042
+    valid_from  INTEGER NOT NULL,         -- virtual time the revision takes effect
+    category    TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    keywords    TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    source      TEXT NOT NULL,            -- 'seed' (shipped file) or 'update' (counts as kb_updates)
+    uid         TEXT UNIQUE,              -- the update's idempotency key (kb.update uid), NULL for seeds
+    recorded_at INTEGER NOT NULL          -- wall-clock time the broker committed it
+) STRICT;
+CREATE INDEX kb_rev_id ON kb_rev(id, valid_from);
+
+-- Daily roll-up of the report figures (SPEC §7), kept by the broker in the
+-- same transaction as the transitions that change them, so a report reads
+-- O(days × groups) rows, never the tickets. Each figure is counted on the CST
+-- day of its own time, under the ticket's type, urgency, street and the unit
+-- responsible at that moment; "received" is counted once the ticket is
+-- classified (tickets not yet classified are counted from the ticket table)
+-- and follows the ticket when a 退单 moves it to another unit.
+-- `hotline-broker --rebuild-rollups` recomputes it from the ticket table.
+CREATE TABLE rollup (
+    day           INTEGER NOT NULL,       -- CST day number: (t + 28800) / 86400
+    type          TEXT NOT NULL,
+    urgent        INTEGER NOT NULL,
+    street        TEXT NOT NULL,          -- '' when the caller gave none
+    unit          TEXT NOT NULL,          -- '' when none
+    received      INTEGER NOT NULL DEFAULT 0, -- by received_at
+    closed        INTEGER NOT NULL DEFAULT 0, -- first closes, by closed_at
+    on_time       INTEGER NOT NULL DEFAULT 0, -- of those, on time
+    direct        INTEGER NOT NULL DEFAULT 0, -- of those, answered from the knowledge base
+    rated         INTEGER NOT NULL DEFAULT 0, -- by rated_at
+    sat3          INTEGER NOT NULL DEFAULT 0, -- rating 3..5
+    sat4          INTEGER NOT NULL DEFAULT 0, -- rating 4..5
+    bad           INTEGER NOT NULL DEFAULT 0, -- rating 1..2 (差评)
+    bad_rectified INTEGER NOT NULL DEFAULT 0, -- of those, rectified and re-visited (on the rating's day: a cohort)
+    overdue       INTEGER NOT NULL DEFAULT 0, -- by overdue_at
+    PRIMARY KEY (day, type, urgent, street, unit)
+) STRICT, WITHOUT ROWID;
+
+-- The same figures without street and unit: what a yearly, monthly or by-type
+-- report reads (a few thousand rows a year, whatever the number of tickets).
+-- Kept in the same transaction as rollup, and always equal to its sums.
+CREATE TABLE rollup_total (
+    day           INTEGER NOT NULL,
+    type          TEXT NOT NULL,
+    urgent        INTEGER NOT NULL,
+    received      INTEGER NOT NULL DEFAULT 0,
+    closed        INTEGER NOT NULL DEFAULT 0,
+    on_time       INTEGER NOT NULL DEFAULT 0,
+    direct        INTEGER NOT NULL DEFAULT 0,
+    rated         INTEGER NOT NULL DEFAULT 0,
+    sat3          INTEGER NOT NULL DEFAULT 0,
+    sat4          INTEGER NOT NULL DEFAULT 0,
+    bad           INTEGER NOT NULL DEFAULT 0,
+    bad_rectified INTEGER NOT NULL DEFAULT 0,
+    overdue       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, type, urgent)
+) STRICT, WITHOUT ROWID;
+
+-- Small settings: active scenario text and seed, clock mode, virtual clock.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value ANY
+) STRICT;
