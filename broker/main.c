@@ -127,8 +127,8 @@ static int setup(broker_t *b)
     b->sim = sim_control_new(b->router, b->store, b->pipeline, b->intake);
     b->kb = kb_service_new(b->router, b->store, b->pipeline, b->o.kb, err, sizeof err);
     if (!b->kb) { log_error("cannot load the knowledge base", "err=\"%s\"", err); return EX_DATAERR; }
-    b->status = status_new(b->router, b->auth, b->store, b->pipeline, b->intake);
     b->act = act_new(b->router, b->pipeline, b->auth);
+    b->status = status_new(b->router, b->auth, b->act, b->store, b->pipeline, b->intake);
     b->lookup = lookup_new(b->router, b->store, b->pipeline, b->auth, b->cal);
     if (b->o.metrics && !(b->metrics = metrics_new(b->o.metrics, b->status, err, sizeof err))) {
         log_error("cannot serve metrics", "err=\"%s\"", err);

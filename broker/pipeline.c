@@ -510,6 +510,19 @@ static void count_queue(pipeline_t *p, pipeline_stats_t *out)
     for (size_t i = 0; i < p->n_queues; i++) out->queued += p->queues[i].n;
 }
 
+void pipeline_unit_counts(const pipeline_t *self, uint64_t *open, uint64_t *overdue, size_t n_units)
+{
+    int64_t now = pipeline_now(self);
+    memset(open, 0, n_units * sizeof *open);
+    memset(overdue, 0, n_units * sizeof *overdue);
+    for (size_t i = 0; i < self->live.nb; i++)
+        for (const live_t *l = self->live.b[i]; l; l = l->hnext) {
+            if (l->t.unit >= n_units || l->t.closed_at) continue;
+            open[l->t.unit]++;
+            overdue[l->t.unit] += l->t.close_due && l->t.close_due < now;
+        }
+}
+
 uint64_t pipeline_past_due(const pipeline_t *self)
 {
     int64_t now = pipeline_now(self);

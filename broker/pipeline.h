@@ -89,6 +89,10 @@ typedef struct {
     uint64_t waiting;           /* waiting for a person (--manual stages) */
 } pipeline_stats_t;
 void pipeline_stats(const pipeline_t *self, pipeline_stats_t *out);
+/* Per unit (units_all() order, n_units entries): tickets with the unit and
+ * not yet closed, and of those the ones past their close deadline. Walks
+ * every unfinished ticket: for a metrics scrape, not the hot path. */
+void pipeline_unit_counts(const pipeline_t *self, uint64_t *open, uint64_t *overdue, size_t n_units);
 /* Unfinished tickets whose close deadline has passed (walks them: for status). */
 uint64_t pipeline_past_due(const pipeline_t *self);
 

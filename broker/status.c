@@ -2,6 +2,7 @@
 #include "status.h"
 #include "lifecycle.h"
 #include "store.h"
+#include "units.h"
 #include "wire.h"
 #include "xmalloc.h"
 #include <stdlib.h>
@@ -22,6 +23,7 @@ typedef struct {
 struct status {
     router_t *router;
     auth_t *auth;             /* NULL without CURVE: names worker keys */
+    act_t *act;               /* people's actions: counts for the metrics */
     store_t *store;
     pipeline_t *pipeline;
     intake_t *intake;
@@ -32,11 +34,12 @@ struct status {
     uint64_t commit_failures;
 };
 
-status_t *status_new(router_t *router, auth_t *auth, store_t *store, pipeline_t *pipeline, intake_t *intake)
+status_t *status_new(router_t *router, auth_t *auth, act_t *act, store_t *store, pipeline_t *pipeline, intake_t *intake)
 {
     status_t *s = xcalloc(1, sizeof *s);
     s->router = router;
     s->auth = auth;
+    s->act = act;
     s->store = store;
     s->pipeline = pipeline;
     s->intake = intake;
@@ -318,11 +321,42 @@ static void write_tickets(status_t *s, FILE *out, const pipeline_stats_t *ps)
     (void)s;
 }
 
+/* Per unit: open and overdue tickets now, for dashboards and alerts. */
+static void write_units(status_t *s, FILE *out)
+{
+    size_t n;
+    const char *const *units = units_all(&n);
+    uint64_t *open = xcalloc(n, sizeof *open), *overdue = xcalloc(n, sizeof *overdue);
+    pipeline_unit_counts(s->pipeline, open, overdue, n);
+    metric(out, "hotline_unit_open_tickets", "gauge", "Tickets dispatched to the unit and not yet closed.");
+    for (size_t i = 0; i < n; i++) fprintf(out, "hotline_unit_open_tickets{unit=\"%s\"} %llu\n", units[i], (unsigned long long)open[i]);
+    metric(out, "hotline_unit_overdue_tickets", "gauge", "Open tickets of the unit past their close deadline.");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "hotline_unit_overdue_tickets{unit=\"%s\"} %llu\n", units[i], (unsigned long long)overdue[i]);
+    free(open);
+    free(overdue);
+}
+
+static void write_actions(status_t *s, FILE *out, const pipeline_stats_t *ps)
+{
+    act_stats_t as;
+    act_stats(s->act, &as);
+    metric(out, "hotline_actions_total", "counter", "People's actions (ticket.act), by outcome.");
+    fprintf(out, "hotline_actions_total{outcome=\"done\"} %llu\n", (unsigned long long)as.done);
+    fprintf(out, "hotline_actions_total{outcome=\"refused_rights\"} %llu\n", (unsigned long long)as.refused_rights);
+    fprintf(out, "hotline_actions_total{outcome=\"refused_state\"} %llu\n", (unsigned long long)as.refused_state);
+    fprintf(out, "hotline_actions_total{outcome=\"refused_request\"} %llu\n", (unsigned long long)as.refused_request);
+    metric(out, "hotline_tickets_waiting_for_people", "gauge", "Tickets whose stage waits for a person (--manual).");
+    fprintf(out, "hotline_tickets_waiting_for_people %llu\n", (unsigned long long)ps->waiting);
+}
+
 void status_write_metrics(status_t *self, FILE *out)
 {
     pipeline_stats_t ps;
     pipeline_stats(self->pipeline, &ps);
     write_tickets(self, out, &ps);
+    write_units(self, out);
+    write_actions(self, out, &ps);
     svc_out_t so = {out, 0};
     metric(out, "hotline_queue_depth", "gauge", "Requests waiting for a worker, per service.");
     router_foreach_service(self->router, svc_metric, &so);

@@ -8,6 +8,7 @@
 #define HOTLINE_STATUS_H
 #include <stdint.h>
 #include <stdio.h>
+#include "act.h"
 #include "auth.h"
 #include "intake.h"
 #include "pipeline.h"
@@ -17,7 +18,7 @@
 typedef struct status status_t;
 
 /* auth may be NULL (no CURVE); with it, workers are shown by their key's name. */
-status_t *status_new(router_t *router, auth_t *auth, store_t *store, pipeline_t *pipeline, intake_t *intake);
+status_t *status_new(router_t *router, auth_t *auth, act_t *act, store_t *store, pipeline_t *pipeline, intake_t *intake);
 void status_destroy(status_t **p);
 void status_register(status_t *self);
 /* Once per loop iteration: samples the per-second rate ring and the commit

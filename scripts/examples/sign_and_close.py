@@ -9,7 +9,7 @@ broker must run with --manual for the ticket's unit (e.g. --manual 'unit.*').
         T-1001 "已联系物业更换电梯主板，电梯已恢复运行"
 
 Without CURVE the broker takes the actor from 'as', on loopback only. With
-CURVE, pass --server-key broker.key --key clerk.key_secret: the actor is the
+CURVE, pass --curve-server broker.key --curve-key clerk.key_secret: the actor is the
 key's name and the key must sit in the broker's allow/unit/<unit code>/ (or
 allow/centre/).
 
@@ -39,21 +39,21 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--connect", default="tcp://127.0.0.1:5555")
     ap.add_argument("--as", dest="actor", help="who acts (without CURVE)")
-    ap.add_argument("--server-key", help="the broker's public key file (CURVE)")
-    ap.add_argument("--key", help="your key pair file, NAME.key_secret (CURVE)")
+    ap.add_argument("--curve-server", help="the broker's public key file, NAME.key (CURVE)")
+    ap.add_argument("--curve-key", help="your key pair file, NAME.key_secret (CURVE)")
     ap.add_argument("--timeout", type=int, default=3000, help="ms to wait for each reply")
     ap.add_argument("id")
     ap.add_argument("result", help="what the citizen is told")
     a = ap.parse_args()
-    if bool(a.server_key) != bool(a.key):
-        ap.error("--server-key and --key go together")
+    if bool(a.curve_server) != bool(a.curve_key):
+        ap.error("--curve-server and --curve-key go together")
 
     ctx = zmq.Context()
     sock = ctx.socket(zmq.REQ)
     sock.linger = 0
-    if a.key:
-        pub, sec = zmq.auth.load_certificate(a.key)
-        server, _ = zmq.auth.load_certificate(a.server_key)
+    if a.curve_key:
+        pub, sec = zmq.auth.load_certificate(a.curve_key)
+        server, _ = zmq.auth.load_certificate(a.curve_server)
         sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = pub, sec, server
     sock.connect(a.connect)
     try:
