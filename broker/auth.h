@@ -16,6 +16,7 @@
 #define HOTLINE_AUTH_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "ticket.h"
 
 typedef enum { ROLE_NONE = 0, ROLE_CLIENT, ROLE_WORKER, ROLE_UNIT, ROLE_CENTRE, ROLE_ADMIN } auth_role_t;
 
@@ -23,7 +24,7 @@ typedef enum { ROLE_NONE = 0, ROLE_CLIENT, ROLE_WORKER, ROLE_UNIT, ROLE_CENTRE, 
 typedef struct {
     auth_role_t role;
     char name[64];
-    char unit[48];
+    char unit[TICKET_CODE_MAX]; /* a unit service name */
 } auth_who_t;
 
 typedef struct auth auth_t;

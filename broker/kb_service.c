@@ -166,7 +166,7 @@ static void get(void *ctx, mdp_span_t peer, mdp_span_t body)
 }
 
 typedef struct {
-    char id[32], uid[65], cat[24], unit[48];
+    char id[32], uid[65], cat[TICKET_CODE_MAX], unit[TICKET_CODE_MAX];
     int64_t at;
     char *kw, *ans;
 } update_t;

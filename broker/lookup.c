@@ -108,7 +108,7 @@ static void put_status(lookup_t *self, const ticket_t *t)
 {
     wire_enc_t *e = &self->enc;
     int64_t now = pipeline_now(self->pipeline), deadline = store_next_deadline(t);
-    char waiting[48] = "";
+    char waiting[TICKET_CODE_MAX] = "";
     pipeline_waiting_for(self->pipeline, t->id, waiting, sizeof waiting);
     ev_ctx_t c = {e, 0};
     store_ticket_events(self->store, t->id, count_event, &c);
@@ -150,7 +150,7 @@ static void put_status(lookup_t *self, const ticket_t *t)
 static void status(void *ctx, mdp_span_t peer, mdp_span_t body)
 {
     lookup_t *self = ctx;
-    char err[200], id[TICKET_ID_MAX + 1] = "", ubuf[48];
+    char err[200], id[TICKET_ID_MAX + 1] = "", ubuf[TICKET_CODE_MAX];
     const msgpack_object *root = wire_decode(self->msg, body.p, body.n, err, sizeof err);
     int r = root ? wire_copy_str(root, "id", id, sizeof id, err, sizeof err) : -1;
     ticket_t t;
@@ -221,7 +221,7 @@ static int parse_list(const msgpack_object *root, store_list_t *q, char bufs[6][
 static void list(void *ctx, mdp_span_t peer, mdp_span_t body)
 {
     lookup_t *self = ctx;
-    char err[300] = "", bufs[6][512], next[600] = "", ubuf[48];
+    char err[300] = "", bufs[6][512], next[600] = "", ubuf[TICKET_CODE_MAX];
     const msgpack_object *root = wire_decode(self->msg, body.p, body.n, err, sizeof err);
     store_list_t q = {.now = pipeline_now(self->pipeline), .budget_ms = LIST_BUDGET_MS};
     if (!root || root->type != MSGPACK_OBJECT_MAP) {

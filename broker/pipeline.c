@@ -1,5 +1,8 @@
-/* pipeline: live tickets, stage queues, stage batches and recovery.
- * Results are applied in pipeline_apply.c. */
+/* pipeline: the facade over the pipeline's layers — live tickets (live.h),
+ * queues and timers (queue.h, deadline.h), stages (stage.h, through step.h)
+ * and the roll-up (tally.h). It admits tickets, hands stage batches to the
+ * router for idle workers, applies their results, fires timers, and rebuilds
+ * everything from the store after a restart or a failed commit. */
 #include "pipeline_priv.h"
 #include "clock.h"
 #include "log.h"
@@ -11,92 +14,29 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const STAGES[] = {
-    [ACT_CLASSIFY] = "classify", [ACT_DISPATCH] = "dispatch", [ACT_HANDLE] = "handle",
-    [ACT_VISIT] = "visit",       [ACT_RECTIFY] = "rectify",   [ACT_REVISIT] = "revisit",
-};
+typedef struct {
+    char id[TICKET_ID_MAX + 1];
+    uint8_t action;
+    uint32_t token;
+} batch_item_t;
 
-const char *pl_stage_name(lc_action_t a) { return a < sizeof STAGES / sizeof *STAGES && STAGES[a] ? STAGES[a] : "none"; }
-
-/* --- the live table: id -> live_t, chained through live_t.hnext, load <= 1 --- */
-
-static size_t id_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ULL; }
-    return (size_t)(h ^ (h >> 29));
-}
-
-live_t *pl_find(const pipeline_t *p, const char *id)
-{
-    live_t *l = p->live.b[id_hash(id) & (p->live.nb - 1)];
-    while (l && strcmp(l->t.id, id) != 0) l = l->hnext;
-    return l;
-}
-
-static void live_insert(pipeline_t *p, live_t *l)
-{
-    if (p->live.n >= p->live.nb) {
-        size_t nb = p->live.nb * 2;
-        live_t **b = xcalloc(nb, sizeof *b);
-        for (size_t i = 0; i < p->live.nb; i++)
-            for (live_t *x = p->live.b[i], *nx; x; x = nx) {
-                nx = x->hnext;
-                size_t k = id_hash(x->t.id) & (nb - 1);
-                x->hnext = b[k];
-                b[k] = x;
-            }
-        free(p->live.b);
-        p->live.b = b;
-        p->live.nb = nb;
-    }
-    size_t k = id_hash(l->t.id) & (p->live.nb - 1);
-    l->hnext = p->live.b[k];
-    p->live.b[k] = l;
-    p->live.n++;
-}
-
-static void live_remove(pipeline_t *p, live_t *l)
-{
-    live_t **pp = &p->live.b[id_hash(l->t.id) & (p->live.nb - 1)];
-    while (*pp && *pp != l) pp = &(*pp)->hnext;
-    if (*pp) {
-        *pp = l->hnext;
-        p->live.n--;
-    }
-}
-
-static void live_init(pipeline_t *p)
-{
-    p->live.nb = 1024;
-    p->live.n = 0;
-    p->live.b = xcalloc(p->live.nb, sizeof *p->live.b);
-}
-
-static void live_free_all(pipeline_t *p)
-{
-    for (size_t i = 0; i < p->live.nb; i++)
-        for (live_t *x = p->live.b[i], *nx; x; x = nx) {
-            nx = x->hnext;
-            free(x);
-        }
-    free(p->live.b);
-    p->live.b = NULL;
-    p->live.nb = p->live.n = 0;
-}
+typedef struct {
+    int queue;
+    int n;
+    batch_item_t it[];
+} batch_t;
 
 pipeline_t *pipeline_new(store_t *store, bool virtual_clock, int batch_max)
 {
     pipeline_t *p = xcalloc(1, sizeof *p);
-    size_t n_units;
-    units_all(&n_units);
-    p->store = store;
+    p->env.store = store;
+    p->env.tally = tally_new(store);
+    p->env.timers = deadline_new();
+    p->env.timers_fire = !virtual_clock;
+    p->live = livetab_new();
+    p->queues = queues_new(stage_n_services());
     p->virtual_clock = virtual_clock;
     p->batch_max = batch_max > 0 ? batch_max : 1;
-    live_init(p);
-    p->n_queues = Q_UNIT0 + n_units;
-    p->queues = xcalloc(p->n_queues, sizeof *p->queues);
-    p->deadlines = heap_new();
     p->next_token = (uint32_t)time(NULL) * 2654435761u;
     p->kb_rev = -1;
     wire_enc_init(&p->enc);
@@ -104,34 +44,22 @@ pipeline_t *pipeline_new(store_t *store, bool virtual_clock, int batch_max)
     return p;
 }
 
-static void drop_all(pipeline_t *p)
-{
-    live_free_all(p);
-    live_init(p);
-    heap_destroy(&p->deadlines);
-    p->deadlines = heap_new();
-    memset(p->queues, 0, p->n_queues * sizeof *p->queues);
-    p->n_cool = 0;
-    p->cool_due_ms = 0;
-    memset(&p->st.by_state, 0, sizeof p->st.by_state);
-    p->inflight = 0;
-    p->waiting = 0;
-}
-
 void pipeline_destroy(pipeline_t **pp)
 {
     if (!pp || !*pp) return;
     pipeline_t *p = *pp;
-    live_free_all(p);
-    heap_destroy(&p->deadlines);
-    free(p->queues);
+    livetab_destroy(&p->live);
+    queues_destroy(&p->queues);
+    deadline_destroy(&p->env.timers);
+    tally_destroy(&p->env.tally);
     free(p->manual_q);
-    free(p->cool);
     wire_enc_free(&p->enc);
     wire_msg_destroy(&p->msg);
     free(p);
     *pp = NULL;
 }
+
+/* --- settings and the clock --- */
 
 void pipeline_set_scenario(pipeline_t *self, const char *scn, uint64_t seed)
 {
@@ -139,9 +67,13 @@ void pipeline_set_scenario(pipeline_t *self, const char *scn, uint64_t seed)
     self->seed = seed;
 }
 
-void pipeline_set_virtual(pipeline_t *self, bool virtual_clock) { self->virtual_clock = virtual_clock; }
-bool pipeline_is_virtual(const pipeline_t *self) { return self->virtual_clock; }
+void pipeline_set_virtual(pipeline_t *self, bool virtual_clock)
+{
+    self->virtual_clock = virtual_clock;
+    self->env.timers_fire = !virtual_clock;
+}
 
+bool pipeline_is_virtual(const pipeline_t *self) { return self->virtual_clock; }
 void pipeline_set_kb_rev(pipeline_t *self, int64_t rev) { self->kb_rev = rev; }
 
 int64_t pipeline_observe(pipeline_t *self, int64_t t)
@@ -152,73 +84,24 @@ int64_t pipeline_observe(pipeline_t *self, int64_t t)
 
 int64_t pipeline_now(const pipeline_t *self) { return self->virtual_clock ? self->clock : (int64_t)time(NULL); }
 
-/* Which queue serves a stage of this ticket; -1 if it has no unit yet. */
-int pl_queue_of(const live_t *l, lc_action_t a)
+void pipeline_set_rules(pipeline_t *self, const calendar_t *cal, const sla_t *sla)
 {
-    switch (a) {
-    case ACT_CLASSIFY: return Q_CLASSIFY;
-    case ACT_DISPATCH: return Q_DISPATCH;
-    case ACT_VISIT: case ACT_REVISIT: return Q_VISIT;
-    case ACT_HANDLE: case ACT_RECTIFY: return l->t.unit == TICKET_NONE ? -1 : Q_UNIT0 + l->t.unit;
-    default: return -1;
-    }
-}
-
-static void enqueue(pipeline_t *p, live_t *l, int q, bool front)
-{
-    lqueue_t *lq = &p->queues[q];
-    l->qnext = NULL;
-    if (front) {
-        l->qnext = lq->head;
-        lq->head = l;
-        if (!lq->tail) lq->tail = l;
-    } else {
-        if (lq->tail) lq->tail->qnext = l;
-        else lq->head = l;
-        lq->tail = l;
-    }
-    lq->n++;
-    l->queued = true;
-}
-
-void pl_issue(pipeline_t *p, live_t *l, lc_action_t action)
-{
-    l->action = (uint8_t)action;
-    int q = pl_queue_of(l, action);
-    if (q < 0) {
-        log_error("no queue for stage", "id=%s stage=%s", l->t.id, pl_stage_name(action));
-        p->st.bad_results++;
-        return;
-    }
-    if (p->manual_q && p->manual_q[q]) { /* a person takes it, through ticket.act */
-        if (!l->waiting) p->waiting++;
-        l->waiting = true;
-        return;
-    }
-    enqueue(p, l, q, false);
-}
-
-const char *pl_queue_service(const pipeline_t *p, int q)
-{
-    size_t n;
-    const char *const *units = units_all(&n);
-    if (q == Q_CLASSIFY) return "classify";
-    if (q == Q_DISPATCH) return "dispatch";
-    if (q == Q_VISIT) return "visit";
-    return q >= Q_UNIT0 && (size_t)(q - Q_UNIT0) < n && (size_t)q < p->n_queues ? units[q - Q_UNIT0] : "?";
+    self->env.cal = cal;
+    self->env.sla = sla;
 }
 
 int pipeline_set_manual(pipeline_t *self, const char *const *patterns, int n, char *err, size_t errlen)
 {
+    size_t nq = stage_n_services();
     free(self->manual_q);
     self->manual_q = NULL;
     self->manual = false;
     if (n == 0) return 0;
-    self->manual_q = xcalloc(self->n_queues, sizeof *self->manual_q);
+    self->manual_q = xcalloc(nq, sizeof *self->manual_q);
     for (int i = 0; i < n; i++) {
         bool hit = false;
-        for (size_t q = 0; q < self->n_queues; q++)
-            if (fnmatch(patterns[i], pl_queue_service(self, (int)q), 0) == 0) hit = self->manual_q[q] = true;
+        for (size_t q = 0; q < nq; q++)
+            if (fnmatch(patterns[i], stage_service_name((int)q), 0) == 0) hit = self->manual_q[q] = true;
         if (!hit) {
             snprintf(err, errlen, "--manual '%s' matches no stage (classify, dispatch, visit, unit.*)", patterns[i]);
             return -1;
@@ -232,109 +115,110 @@ bool pipeline_manual(const pipeline_t *self) { return self->manual; }
 
 void pipeline_waiting_for(const pipeline_t *self, const char *id, char *buf, size_t len)
 {
-    const live_t *l = pl_find(self, id);
-    int q = l && l->waiting ? pl_queue_of(l, (lc_action_t)l->action) : -1;
-    snprintf(buf, len, "%s", q < 0 ? "" : pl_queue_service(self, q));
+    const live_t *l = livetab_find(self->live, id);
+    int q = l && l->waiting ? stage_queue(stage_of((lc_action_t)l->action), l) : -1;
+    snprintf(buf, len, "%s", q < 0 ? "" : stage_service_name(q));
 }
 
-void pipeline_set_rules(pipeline_t *self, const calendar_t *cal, const sla_t *sla)
+/* --- moving tickets on --- */
+
+static void finish(pipeline_t *p, live_t *l)
 {
-    self->cal = cal;
-    self->sla = sla;
+    if (l->waiting) p->waiting--;
+    deadline_set(p->env.timers, l, 0);
+    livetab_free(p->live, l);
 }
 
-static void arm(pipeline_t *p, live_t *l)
+/* Sends l to the stage `action`: its service's queue, a person (--manual),
+ * or, for a stage the broker runs itself, that stage at once. */
+static void issue(pipeline_t *p, live_t *l, lc_action_t action)
 {
-    if (l->t.close_due && l->t.closed_at == 0 && !lc_is_final(l->t.state)) heap_update(p->deadlines, &l->due, l->t.close_due);
-    else heap_remove(p->deadlines, &l->due);
+    const stage_t *s = stage_of(action);
+    l->action = (uint8_t)action;
+    if (s && s->run) {
+        int next = s->run(&p->env, l);
+        if (next < 0) { p->st.bad_results++; return; }
+        pl_settle(p, l, (lc_action_t)next, NULL);
+        return;
+    }
+    int q = stage_queue(s, l);
+    if (q < 0) {
+        log_error("no queue for stage", "id=%s stage=%s", l->t.id, s ? s->name : "none");
+        p->st.bad_results++;
+        return;
+    }
+    if (p->manual_q && p->manual_q[q]) { /* a person takes it, through ticket.act */
+        if (!l->waiting) p->waiting++;
+        l->waiting = true;
+        return;
+    }
+    queues_push(p->queues, q, l, false);
 }
 
-static live_t *live_add(pipeline_t *p, const ticket_t *t)
+void pl_settle(pipeline_t *p, live_t *l, lc_action_t next, const char *kb)
 {
-    live_t *l = xcalloc(1, sizeof *l);
-    l->t = *t;
-    heap_node_init(&l->due);
-    live_insert(p, l);
-    arm(p, l);
-    return l;
+    if (lc_is_final(l->t.state)) {
+        if (!l->t.done_at) l->t.done_at = l->t.last_at;
+        store_ticket_save(p->env.store, &l->t, kb);
+        finish(p, l);
+        return;
+    }
+    store_ticket_save(p->env.store, &l->t, kb);
+    if (next != ACT_NONE) issue(p, l, next);
 }
 
 void pipeline_admit(pipeline_t *self, const ticket_t *t)
 {
-    live_t *l = live_add(self, t);
-    self->st.by_state[ST_RECEIVED]++;
+    live_t *l = livetab_add(self->live, t);
+    step_arm(&self->env, l);
+    self->env.st.by_state[ST_RECEIVED]++;
     pipeline_observe(self, t->received_at);
-    pl_issue(self, l, ACT_CLASSIFY);
+    issue(self, l, ACT_CLASSIFY);
 }
 
-/* The stage a stored ticket needs next, derived from its state alone. */
-static lc_action_t resume_action(const ticket_t *t)
+/* --- recovery --- */
+
+static void drop_all(pipeline_t *p)
 {
-    switch (t->state) {
-    case ST_RECEIVED: return t->category == TICKET_NONE ? ACT_CLASSIFY : ACT_DISPATCH;
-    case ST_RETURNED: return ACT_DISPATCH;
-    case ST_DISPATCHED: case ST_SIGNED: return ACT_HANDLE;
-    case ST_CLOSED: return ACT_VISIT;
-    case ST_RATED: return ACT_DECIDE;
-    case ST_RECTIFYING: return ACT_RECTIFY;
-    case ST_RECTIFIED: return ACT_REVISIT;
-    default: return ACT_NONE;
-    }
+    livetab_destroy(&p->live);
+    p->live = livetab_new();
+    deadline_clear(p->env.timers);
+    queues_clear(p->queues);
+    memset(&p->env.st.by_state, 0, sizeof p->env.st.by_state);
+    p->inflight = 0;
+    p->waiting = 0;
 }
 
 static int load_one(void *ctx, const ticket_t *t)
 {
     pipeline_t *p = ctx;
-    live_t *l = live_add(p, t);
+    live_t *l = livetab_add(p->live, t);
+    step_arm(&p->env, l);
     pipeline_observe(p, t->last_at ? t->last_at : t->received_at);
-    lc_action_t a = resume_action(t);
-    if (a == ACT_DECIDE) a = l->t.rating >= 3 ? ACT_NONE : ACT_RECTIFY; /* see pl_apply's DECIDE */
-    if (a != ACT_NONE) pl_issue(p, l, a);
+    const stage_t *s = stage_resume(t);
+    if (s) issue(p, l, s->action); /* the stage in flight at a crash is issued again */
     return 0;
 }
 
 int pipeline_load(pipeline_t *self)
 {
     drop_all(self);
-    int rc = store_ticket_state_counts(self->store, self->st.by_state);
-    if (rc == 0) rc = store_rollup_totals(self->store, self->st.totals);
-    if (rc == 0) rc = store_ticket_unfinished(self->store, load_one, self);
-    log_info("live tickets loaded", "count=%zu", self->live.n);
+    int rc = store_ticket_state_counts(self->env.store, self->env.st.by_state);
+    if (rc == 0) rc = tally_load(self->env.tally);
+    if (rc == 0) rc = store_ticket_unfinished(self->env.store, load_one, self);
+    log_info("live tickets loaded", "count=%zu", livetab_count(self->live));
     return rc;
-}
-
-void pl_rollup(pipeline_t *p, const live_t *l, int64_t at, const int delta[RU__COUNT])
-{
-    for (int c = 0; c < RU__COUNT; c++) p->st.totals[c] += delta[c];
-    store_rollup_add(p->store, &l->t, l->t.unit, at, delta);
-}
-
-void pl_finish(pipeline_t *p, live_t *l)
-{
-    if (l->waiting) p->waiting--;
-    heap_remove(p->deadlines, &l->due);
-    live_remove(p, l);
-    free(l);
 }
 
 /* --- stage batches --- */
 
-static int service_queue(const char *service)
-{
-    if (strcmp(service, "classify") == 0) return Q_CLASSIFY;
-    if (strcmp(service, "dispatch") == 0) return Q_DISPATCH;
-    if (strcmp(service, "visit") == 0) return Q_VISIT;
-    int u = ticket_unit_index(service);
-    return u < 0 ? -1 : Q_UNIT0 + u;
-}
-
-static void encode_common(pipeline_t *p, const live_t *l, int extra)
+static void encode_item(pipeline_t *p, const stage_t *s, live_t *l)
 {
     wire_enc_t *e = &p->enc;
-    wire_map(e, 9 + extra);
+    wire_map(e, 9 + (uint32_t)s->n_fields);
     wire_kv_str(e, "id", l->t.id);
     wire_kv_int(e, "dlv", l->token);
-    wire_kv_str(e, "stage", pl_stage_name(l->action));
+    wire_kv_str(e, "stage", s->name);
     wire_kv_int(e, "round", l->t.round);
     wire_kv_int(e, "rcv", l->t.received_at);
     wire_kv_str(e, "type", ticket_type_name(l->t.type));
@@ -344,67 +228,30 @@ static void encode_common(pipeline_t *p, const live_t *l, int extra)
      * starts now, not at the ticket's last recorded time. */
     int64_t now = p->manual ? pipeline_now(p) : 0;
     wire_kv_int(e, "at", now > l->t.last_at ? now : l->t.last_at);
-}
-
-static void encode_text(void *ctx, const char *text, size_t len) { wire_strn(ctx, text, len); }
-
-static void encode_item(pipeline_t *p, live_t *l)
-{
-    wire_enc_t *e = &p->enc;
-    switch (l->action) {
-    case ACT_CLASSIFY:
-        /* Not kept in memory: 1M queued tickets stay small. Read inside the
-         * group transaction, so a batch of reads shares one lock, and
-         * encoded straight from SQLite's buffer. */
-        encode_common(p, l, 1);
-        wire_str(e, "text");
-        if (store_ticket_text_with(p->store, l->t.id, encode_text, e) != 0) wire_str(e, "");
-        break;
-    case ACT_DISPATCH:
-        encode_common(p, l, 3);
-        wire_kv_str(e, "cat", ticket_category_name(l->t.category));
-        wire_kv_str(e, "unit", ticket_unit_name(l->t.unit));
-        wire_kv_str(e, "alt", ticket_unit_name(l->t.alt_unit));
-        break;
-    case ACT_HANDLE:
-    case ACT_RECTIFY:
-        encode_common(p, l, 2);
-        wire_kv_str(e, "unit", ticket_unit_name(l->t.unit));
-        wire_kv_int(e, "due", l->t.close_due);
-        break;
-    default:
-        encode_common(p, l, 0);
-        break;
-    }
+    if (s->encode) s->encode(&p->env, l, e);
 }
 
 static int batch_size(const pipeline_t *p, int q)
 {
-    return p->queues[q].n < (size_t)p->batch_max ? (int)p->queues[q].n : p->batch_max;
+    size_t n = queues_len(p->queues, q);
+    return n < (size_t)p->batch_max ? (int)n : p->batch_max;
 }
 
-static batch_t *take_batch(pipeline_t *p, int q)
+static batch_t *take_batch(pipeline_t *p, int q, int n)
 {
-    lqueue_t *lq = &p->queues[q];
-    int n = batch_size(p, q);
     batch_t *b = xmalloc(sizeof *b + (size_t)n * sizeof b->it[0]);
     b->queue = q;
     b->n = n;
     for (int i = 0; i < n; i++) {
-        live_t *l = lq->head;
-        lq->head = l->qnext;
-        l->qnext = NULL;
-        l->queued = false;
+        live_t *l = queues_pop(p->queues, q);
         l->inflight = true;
         l->token = ++p->next_token;
         l->t.delivery++;
         memcpy(b->it[i].id, l->t.id, sizeof b->it[i].id);
         b->it[i].action = l->action;
         b->it[i].token = l->token;
-        encode_item(p, l);
+        encode_item(p, stage_of((lc_action_t)l->action), l);
     }
-    if (!lq->head) lq->tail = NULL;
-    lq->n -= (size_t)n;
     p->inflight += (uint64_t)n;
     return b;
 }
@@ -412,8 +259,9 @@ static batch_t *take_batch(pipeline_t *p, int q)
 static void *feed(void *ctx, const char *service, const void **body, size_t *len)
 {
     pipeline_t *p = ctx;
-    int q = service_queue(service);
-    if (q < 0 || p->queues[q].n == 0) return NULL;
+    int q = stage_service_index(service);
+    if (q < 0 || queues_len(p->queues, q) == 0) return NULL;
+    int n = batch_size(p, q);
     wire_enc_t *e = &p->enc;
     wire_enc_reset(e);
     wire_map(e, p->manual ? 6 : 5);
@@ -423,9 +271,9 @@ static void *feed(void *ctx, const char *service, const void **body, size_t *len
     wire_kv_int(e, "seed", (int64_t)p->seed);
     wire_kv_int(e, "kbrev", p->kb_rev);
     wire_str(e, "items");
-    wire_array(e, (uint32_t)batch_size(p, q));
-    if (q == Q_CLASSIFY) store_begin(p->store); /* the texts are read in the group transaction */
-    batch_t *b = take_batch(p, q); /* encodes each item as it takes it */
+    wire_array(e, (uint32_t)n);
+    store_begin(p->env.store); /* classify texts are read in the group transaction */
+    batch_t *b = take_batch(p, q, n);
     *body = e->sb.data;
     *len = e->sb.size;
     return b;
@@ -434,22 +282,12 @@ static void *feed(void *ctx, const char *service, const void **body, size_t *len
 /* The live ticket a batch item still refers to, or NULL if superseded. */
 static live_t *current(pipeline_t *p, const batch_item_t *it)
 {
-    live_t *l = pl_find(p, it->id);
+    live_t *l = livetab_find(p->live, it->id);
     return (l && l->inflight && l->token == it->token && l->action == it->action) ? l : NULL;
 }
 
-
-static void cool(pipeline_t *p, live_t *l, int q)
-{
-    if (p->n_cool == p->cap_cool) p->cool = xrealloc(p->cool, (p->cap_cool = p->cap_cool ? 2 * p->cap_cool : 64) * sizeof *p->cool);
-    p->cool[p->n_cool].l = l;
-    p->cool[p->n_cool++].q = q;
-    l->queued = true; /* counted as waiting */
-    if (!p->cool_due_ms) p->cool_due_ms = clock_mono_ms() + 1000;
-}
-
 /* Items of a batch still in flight (not settled by a reply, or their worker
- * died) go back to the front of their queue, in order, or to the cooldown
+ * died) go back to the front of their queue, in order, or to the cool-down
  * list if their worker reported a failure; then the batch is freed. */
 static void requeue_unsettled(pipeline_t *p, batch_t *b)
 {
@@ -458,85 +296,156 @@ static void requeue_unsettled(pipeline_t *p, batch_t *b)
         if (!l) continue;
         l->inflight = false;
         p->inflight--;
-        if (l->cooldown) cool(p, l, b->queue);
-        else enqueue(p, l, b->queue, true);
+        if (l->cooldown) queues_cool(p->queues, b->queue, l, clock_mono_ms());
+        else queues_push(p->queues, b->queue, l, true);
     }
     free(b);
 }
 
+/* Finds the batch entry an item answers: same position first, else by id. */
+static const batch_item_t *match(const batch_t *b, int pos, const char *id, size_t n)
+{
+    if (pos < b->n && strlen(b->it[pos].id) == n && memcmp(b->it[pos].id, id, n) == 0) return &b->it[pos];
+    for (int i = 0; i < b->n; i++)
+        if (strlen(b->it[i].id) == n && memcmp(b->it[i].id, id, n) == 0) return &b->it[i];
+    return NULL;
+}
+
+/* A result that failed validation may come from one broken or hostile
+ * worker: it is tried again after a pause (maybe elsewhere); only one that
+ * keeps failing parks the ticket (a restart issues it again). */
+static void rejected(pipeline_t *p, live_t *l, const stage_result_t *r)
+{
+    bool park = ++l->rejections >= PL_MAX_REJECTIONS;
+    log_error("stage result rejected", "id=%s stage=%s err=\"%s\" attempt=%d%s", l->t.id,
+              stage_of((lc_action_t)l->action)->name, r->err, l->rejections, park ? " parked=yes" : "");
+    p->st.bad_results++;
+    if (park) return;
+    l->inflight = true; /* requeue_unsettled puts it back, after the cool-down */
+    p->inflight++;
+    l->cooldown = true;
+}
+
+static void apply_item(pipeline_t *p, batch_t *b, int pos, const msgpack_object *o)
+{
+    char err[160];
+    const char *id;
+    size_t n;
+    int64_t dlv = 0;
+    if (wire_get_str(o, "id", &id, &n, err, sizeof err) != 0 || wire_get_int(o, "dlv", &dlv, err, sizeof err) != 0) {
+        log_warn("stage result without id or dlv", "err=\"%s\"", err);
+        p->st.bad_results++;
+        return;
+    }
+    const batch_item_t *bi = match(b, pos, id, n);
+    live_t *l = bi && (uint32_t)dlv == bi->token ? current(p, bi) : NULL;
+    if (!l) {
+        log_info("stale stage result ignored", "id=%.*s dlv=%lld", (int)n, id, (long long)dlv);
+        p->st.stale_results++;
+        return;
+    }
+    const stage_t *s = stage_of((lc_action_t)l->action);
+    const msgpack_object *werr = wire_get(o, "error");
+    if (werr && werr->type == MSGPACK_OBJECT_STR) {
+        log_warn("worker reported a stage error", "id=%s stage=%s err=\"%.*s\"", l->t.id, s->name,
+                 (int)werr->via.str.size, werr->via.str.ptr);
+        p->st.bad_results++;
+        l->cooldown = true; /* re-queued for another delivery, after a pause */
+        return;
+    }
+    l->inflight = false;
+    p->inflight--;
+    stage_result_t r = {.o = o, .l = l};
+    int next = s->apply(&p->env, l, &r);
+    if (next < 0) { rejected(p, l, &r); return; }
+    pl_settle(p, l, (lc_action_t)next, r.kb[0] ? r.kb : NULL);
+}
+
 static void result(void *ctx, void *batch, mdp_span_t body)
 {
-    pl_apply_batch(ctx, batch, body);
-    requeue_unsettled(ctx, batch);
+    pipeline_t *p = ctx;
+    char err[160];
+    const msgpack_object *root = wire_decode(p->msg, body.p, body.n, err, sizeof err);
+    const msgpack_object *items = root ? wire_get(root, "items") : NULL;
+    if (!items || items->type != MSGPACK_OBJECT_ARRAY) {
+        log_warn("stage reply rejected", "err=\"%s\"", root ? "field 'items' must be an array" : err);
+        p->st.bad_results++;
+    } else {
+        for (uint32_t i = 0; i < items->via.array.size; i++) apply_item(p, batch, (int)i, &items->via.array.ptr[i]);
+    }
+    requeue_unsettled(p, batch);
 }
 
 static void lost(void *ctx, void *batch) { requeue_unsettled(ctx, batch); }
-
-static void warm(pipeline_t *p)
-{
-    if (!p->cool_due_ms || clock_mono_ms() < p->cool_due_ms) return;
-    for (size_t i = 0; i < p->n_cool; i++) {
-        p->cool[i].l->cooldown = false;
-        enqueue(p, p->cool[i].l, p->cool[i].q, false);
-    }
-    p->n_cool = 0;
-    p->cool_due_ms = 0;
-}
 
 router_feeder_t pipeline_feeder(pipeline_t *self)
 {
     return (router_feeder_t){.feed = feed, .result = result, .lost = lost, .ctx = self};
 }
 
+/* --- timers --- */
+
 void pipeline_tick(pipeline_t *self)
 {
-    warm(self);
+    queues_warm(self->queues, clock_mono_ms());
     int64_t now = pipeline_now(self);
-    heap_node_t *n;
-    while ((n = heap_top(self->deadlines)) && n->key <= now) {
-        live_t *l = (live_t *)((char *)n - offsetof(live_t, due));
-        heap_remove(self->deadlines, n);
-        if (l->t.overdue_at || l->t.closed_at) continue;
-        if (self->virtual_clock) continue; /* the close time is drawn, not observed: the result decides (pl_apply) */
-        store_begin(self->store);
-        pl_overdue(self, l);
-        store_ticket_save(self->store, &l->t, NULL);
+    live_t *l;
+    while ((l = deadline_due(self->env.timers, now))) {
+        /* virtual time: a close time is drawn, not observed; the result
+         * records the 督办 at the deadline's time (step_close) */
+        if (!self->env.timers_fire || l->t.overdue_at || l->t.closed_at) continue;
+        if (step_overdue(&self->env, l) < 0) continue;
+        store_ticket_save(self->env.store, &l->t, NULL);
     }
 }
 
-static void count_queue(pipeline_t *p, pipeline_stats_t *out)
-{
-    out->queued = 0;
-    for (size_t i = 0; i < p->n_queues; i++) out->queued += p->queues[i].n;
-}
+/* --- status --- */
 
-void pipeline_unit_counts(const pipeline_t *self, uint64_t *open, uint64_t *overdue, size_t n_units)
+typedef struct {
+    int64_t now;
+    uint64_t n;
+    uint64_t *open, *overdue;
+    size_t n_units;
+} walk_t;
+
+static void past_due_one(void *ctx, const live_t *l)
 {
-    int64_t now = pipeline_now(self);
-    memset(open, 0, n_units * sizeof *open);
-    memset(overdue, 0, n_units * sizeof *overdue);
-    for (size_t i = 0; i < self->live.nb; i++)
-        for (const live_t *l = self->live.b[i]; l; l = l->hnext) {
-            if (l->t.unit >= n_units || l->t.closed_at) continue;
-            open[l->t.unit]++;
-            overdue[l->t.unit] += l->t.close_due && l->t.close_due < now;
-        }
+    walk_t *w = ctx;
+    w->n += l->t.close_due && !l->t.closed_at && l->t.close_due < w->now;
 }
 
 uint64_t pipeline_past_due(const pipeline_t *self)
 {
-    int64_t now = pipeline_now(self);
-    uint64_t c = 0;
-    for (size_t i = 0; i < self->live.nb; i++)
-        for (const live_t *l = self->live.b[i]; l; l = l->hnext) c += l->t.close_due && !l->t.closed_at && l->t.close_due < now;
-    return c;
+    walk_t w = {.now = pipeline_now(self)};
+    livetab_each(self->live, past_due_one, &w);
+    return w.n;
+}
+
+static void unit_one(void *ctx, const live_t *l)
+{
+    walk_t *w = ctx;
+    if (l->t.unit >= w->n_units || l->t.closed_at) return;
+    w->open[l->t.unit]++;
+    w->overdue[l->t.unit] += l->t.close_due && l->t.close_due < w->now;
+}
+
+void pipeline_unit_counts(const pipeline_t *self, uint64_t *open, uint64_t *overdue, size_t n_units)
+{
+    memset(open, 0, n_units * sizeof *open);
+    memset(overdue, 0, n_units * sizeof *overdue);
+    walk_t w = {.now = pipeline_now(self), .open = open, .overdue = overdue, .n_units = n_units};
+    livetab_each(self->live, unit_one, &w);
 }
 
 void pipeline_stats(const pipeline_t *self, pipeline_stats_t *out)
 {
     *out = self->st;
-    out->live = self->live.n;
+    memcpy(out->by_state, self->env.st.by_state, sizeof out->by_state);
+    memcpy(out->totals, tally_totals(self->env.tally), sizeof out->totals);
+    out->closed = self->env.st.closed;
+    out->transitions = self->env.st.transitions;
+    out->live = livetab_count(self->live);
     out->inflight = self->inflight;
     out->waiting = self->waiting;
-    count_queue((pipeline_t *)self, out);
+    out->queued = queues_total(self->queues);
 }

@@ -5,7 +5,7 @@
  * worker's), against the actor's rights (a unit acts on its own tickets, only
  * the centre rates), and against the rules of the step itself (a reason from
  * the list, an extension before the deadline and once only). Then it runs the
- * same effects as a worker's result (pipeline_apply.c), at the wall clock,
+ * same steps as a worker's result (step.h), at the wall clock,
  * with the actor in the event log. */
 #include "pipeline_priv.h"
 #include "log.h"
@@ -52,7 +52,7 @@ static int text_arg(act_ctx_t *c, const char *key, size_t max, bool required, ch
     return 0;
 }
 
-static int do_sign(act_ctx_t *c) { return pl_do_sign(c->p, c->l, c->now, c->a->actor); }
+static int do_sign(act_ctx_t *c) { return step_sign(&c->p->env, c->l, c->now, c->a->actor); }
 
 static int do_return(act_ctx_t *c)
 {
@@ -66,7 +66,7 @@ static int do_return(act_ctx_t *c)
     }
     if (text_arg(c, "note", ACT_REASON_MAX, false, &note)) { free(reason); return -1; }
     char *detail = xasprintf("%s (%s)%s%s", reason, ticket_unit_name(c->l->t.unit), note ? ": " : "", note ? note : "");
-    int act = pl_do_return(c->p, c->l, c->now, detail, c->a->actor);
+    int act = step_return(&c->p->env, c->l, c->now, detail, c->a->actor);
     free(detail);
     free(reason);
     free(note);
@@ -85,16 +85,16 @@ static int do_extend(act_ctx_t *c)
     if (t->urgent) return fail(c, "%s", "an urgent ticket cannot be extended");
     if (t->extended) return fail(c, "%s", "this ticket was extended once already");
     if (!t->close_due || c->now > t->close_due) return fail(c, "%s", "an extension must be asked before the deadline");
-    int limit = sla_close_workdays(c->p->sla, ticket_type_name(t->type));
+    int limit = sla_close_workdays(c->p->env.sla, ticket_type_name(t->type));
     if (days < 1 || days > limit) {
         snprintf(c->err, c->errlen, "field 'days' must be 1..%d (the ticket's own time limit)", limit);
         return -1;
     }
     char *reason;
     if (text_arg(c, "reason", ACT_REASON_MAX, true, &reason)) return -1;
-    int64_t due = calendar_workdays_after(c->p->cal, (int64_t)t->close_due - 1, (int)days);
+    int64_t due = calendar_workdays_after(c->p->env.cal, (int64_t)t->close_due - 1, (int)days);
     char *detail = xasprintf("+%d working days: %s", (int)days, reason);
-    int act = pl_do_extend(c->p, c->l, c->now, due, detail, c->a->actor);
+    int act = step_extend(&c->p->env, c->l, c->now, due, detail, c->a->actor);
     free(detail);
     free(reason);
     return act;
@@ -104,7 +104,7 @@ static int do_close(act_ctx_t *c)
 {
     char *result;
     if (text_arg(c, "result", ACT_TEXT_MAX, true, &result)) return -1;
-    int act = pl_do_close(c->p, c->l, c->now, result, c->a->actor);
+    int act = step_close(&c->p->env, c->l, c->now, result, c->a->actor);
     free(result);
     return act;
 }
@@ -120,7 +120,7 @@ static int rating_arg(act_ctx_t *c, int *rating, bool *dflt)
     if (unreachable == (r == 0)) return fail(c, "%s", "give 'level' (1..5) or 'unreachable': true, not both");
     if (!unreachable && (level < 1 || level > 5)) return fail(c, "%s", "field 'level' must be 1..5");
     *dflt = unreachable;
-    *rating = unreachable ? sla_default_rating(c->p->sla) : (int)level;
+    *rating = unreachable ? sla_default_rating(c->p->env.sla) : (int)level;
     return 0;
 }
 
@@ -129,16 +129,16 @@ static int do_rate(act_ctx_t *c)
     int rating;
     bool dflt;
     if (rating_arg(c, &rating, &dflt)) return -1;
-    if (c->l->t.state == ST_RECTIFIED) return pl_do_revisit(c->p, c->l, rating, c->now, c->a->actor);
-    return pl_do_rate(c->p, c->l, rating, c->now, dflt, c->a->actor);
+    if (c->l->t.state == ST_RECTIFIED) return step_revisit(&c->p->env, c->l, rating, c->now, c->a->actor);
+    return step_rate(&c->p->env, c->l, rating, c->now, dflt, c->a->actor);
 }
 
 static int do_rectify(act_ctx_t *c)
 {
     char *result;
     if (text_arg(c, "result", ACT_TEXT_MAX, true, &result)) return -1;
-    int64_t due = sla_rectify_due(c->p->sla, c->p->cal, c->l->t.rated_at);
-    int act = pl_do_rectify(c->p, c->l, c->now, c->now, due, result, c->a->actor);
+    int64_t due = sla_rectify_due(c->p->env.sla, c->p->env.cal, c->l->t.rated_at);
+    int act = step_rectify(&c->p->env, c->l, c->now, c->now, due, result, c->a->actor);
     free(result);
     return act;
 }
@@ -152,7 +152,7 @@ static const struct {
 };
 
 /* Why this ticket cannot take the action now; NULL if it can. */
-static pipeline_act_rc_t check(pipeline_t *p, const pipeline_act_t *a, live_t *l, lc_who_t *who, char *err, size_t len)
+static pipeline_act_rc_t check(const pipeline_act_t *a, live_t *l, lc_who_t *who, char *err, size_t len)
 {
     char allowed[160], names[160];
     lc_event_t ev;
@@ -168,9 +168,9 @@ static pipeline_act_rc_t check(pipeline_t *p, const pipeline_act_t *a, live_t *l
         return PL_ACT_STATE;
     }
     if (!l->waiting) {
-        int q = pl_queue_of(l, (lc_action_t)l->action);
+        int q = stage_queue(stage_of((lc_action_t)l->action), l);
         snprintf(err, len, "ticket %s is %s and its stage is done by workers (%s is not a --manual stage)", l->t.id,
-                 state, q < 0 ? "none" : pl_queue_service(p, q));
+                 state, q < 0 ? "none" : stage_service_name(q));
         return PL_ACT_STATE;
     }
     if (*who == LC_WHO_CENTRE && !a->centre) {
@@ -187,17 +187,17 @@ static pipeline_act_rc_t check(pipeline_t *p, const pipeline_act_t *a, live_t *l
 
 pipeline_act_rc_t pipeline_act(pipeline_t *self, const pipeline_act_t *a, pipeline_act_out_t *out, char *err, size_t errlen)
 {
-    live_t *l = pl_find(self, a->id);
+    live_t *l = livetab_find(self->live, a->id);
     if (!l) {
         ticket_t t;
-        if (store_ticket_get(self->store, a->id, &t) == 0)
+        if (store_ticket_get(self->env.store, a->id, &t) == 0)
             snprintf(err, errlen, "ticket %s is %s (%s): it takes no more actions", a->id, lc_state_name(t.state),
                      lc_state_display(t.state));
         else snprintf(err, errlen, "unknown ticket '%s'", a->id);
         return PL_ACT_UNKNOWN;
     }
     lc_who_t who;
-    pipeline_act_rc_t rc = check(self, a, l, &who, err, errlen);
+    pipeline_act_rc_t rc = check(a, l, &who, err, errlen);
     if (rc != PL_ACT_OK) return rc;
     int64_t now = pipeline_now(self);
     act_ctx_t c = {self, l, a, now > l->t.last_at ? now : l->t.last_at, err, errlen};

@@ -5,6 +5,8 @@
  * day is plain Monday–Friday. Civil dates are computed here with the
  * days-from-civil algorithm (H. Hinnant), never with libc time zones. */
 #include "calendar.h"
+#include "errmsg.h"
+#include "tsvline.h"
 #include "xmalloc.h"
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(CAL_TZ_OFFSET == 28800, "CAL_TZ_OFFSET_SQL must match CAL_TZ_OFFSET");
 
 enum { KIND_NONE = 0, KIND_OFF = 1, KIND_WORK = 2 };
 
@@ -159,16 +163,6 @@ static void cover_day(calendar_t *self, int64_t day, int64_t y)
 
 /* ---- loading ------------------------------------------------------------------- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* Reads exactly n decimal digits. */
 static bool digits(const char **p, int n, int *out)
 {
@@ -206,47 +200,37 @@ static int load_line(calendar_t *self, char *line, int lineno, char *err, size_t
         f[nf++] = c + 1;
     }
     if (nf != 3 || !*f[2]) {
-        set_err(err, errlen, "line %d: expected 3 tab-separated fields: date, off|work, name", lineno);
+        errmsg_set(err, errlen, "line %d: expected 3 tab-separated fields: date, off|work, name", lineno);
         return -1;
     }
     const char *p = f[0];
     int y, m, d;
     if (!parse_date(&p, &y, &m, &d) || *p) {
-        set_err(err, errlen, "line %d: bad date \"%.40s\" (want an existing YYYY-MM-DD)", lineno, f[0]);
+        errmsg_set(err, errlen, "line %d: bad date \"%.40s\" (want an existing YYYY-MM-DD)", lineno, f[0]);
         return -1;
     }
     if (y < CAL_MIN_YEAR || y > CAL_MAX_YEAR) {
-        set_err(err, errlen, "line %d: year %d outside %d-%d", lineno, y, CAL_MIN_YEAR, CAL_MAX_YEAR);
+        errmsg_set(err, errlen, "line %d: year %d outside %d-%d", lineno, y, CAL_MIN_YEAR, CAL_MAX_YEAR);
         return -1;
     }
     int kind = strcmp(f[1], "off") == 0 ? KIND_OFF : strcmp(f[1], "work") == 0 ? KIND_WORK : KIND_NONE;
     if (kind == KIND_NONE) {
-        set_err(err, errlen, "line %d: bad kind \"%.20s\" (want off or work)", lineno, f[1]);
+        errmsg_set(err, errlen, "line %d: bad kind \"%.20s\" (want off or work)", lineno, f[1]);
         return -1;
     }
     int64_t day = days_from_civil(y, m, d);
     if (kind == KIND_WORK && weekday(day) < 5) {
-        set_err(err, errlen, "line %d: %s is a weekday; only a weekend day can be a 调休 work day", lineno, f[0]);
+        errmsg_set(err, errlen, "line %d: %s is a weekday; only a weekend day can be a 调休 work day", lineno, f[0]);
         return -1;
     }
     int old = kind_of(self, day);
     if (old != KIND_NONE && old != kind) {
-        set_err(err, errlen, "line %d: %s is already marked %s", lineno, f[0], old == KIND_OFF ? "off" : "work");
+        errmsg_set(err, errlen, "line %d: %s is already marked %s", lineno, f[0], old == KIND_OFF ? "off" : "work");
         return -1;
     }
     cover_day(self, day, y);
     self->kind[day - self->base] = (uint8_t)kind;
     return 0;
-}
-
-/* Cuts a line at '#' and strips trailing blanks; returns false if nothing is left. */
-static bool strip_line(char *line)
-{
-    char *hash = strchr(line, '#');
-    if (hash) *hash = '\0';
-    size_t n = strlen(line);
-    while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r')) line[--n] = '\0';
-    return n > 0;
 }
 
 /* Applies a whole buffer to self; self may be left half-updated on error. */
@@ -256,7 +240,7 @@ static int load_into(calendar_t *self, const char *buf, size_t len, char *err, s
     if (nul) {
         int at = 1;
         for (const char *c = buf; c < nul; c++) at += *c == '\n';
-        set_err(err, errlen, "line %d: contains a NUL byte", at);
+        errmsg_set(err, errlen, "line %d: contains a NUL byte", at);
         return -1;
     }
     char *copy = xstrndup(buf, len);
@@ -265,7 +249,7 @@ static int load_into(calendar_t *self, const char *buf, size_t len, char *err, s
         next = strchr(line, '\n');
         if (next) *next++ = '\0';
         lineno++;
-        if (strip_line(line)) rc = load_line(self, line, lineno, err, errlen);
+        if (tsvline_strip(line)) rc = load_line(self, line, lineno, err, errlen);
     }
     free(copy);
     return rc;
@@ -288,7 +272,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -300,7 +284,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
     bool bad = ferror(f);
     fclose(f);
     if (bad) {
-        set_err(err, errlen, "%s: read error", path);
+        errmsg_set(err, errlen, "%s: read error", path);
         free(buf);
         return NULL;
     }
@@ -317,7 +301,7 @@ static int load_path_into(calendar_t *self, const char *path, char *err, size_t 
     if (!buf) return -1;
     char msg[256];
     int rc = load_into(self, buf, len, msg, sizeof msg);
-    if (rc != 0) set_err(err, errlen, "%s: %s", path, msg);
+    if (rc != 0) errmsg_set(err, errlen, "%s: %s", path, msg);
     free(buf);
     return rc;
 }
@@ -344,7 +328,7 @@ static int list_tsv(const char *dir, char ***out, char *err, size_t errlen)
 {
     DIR *dh = opendir(dir);
     if (!dh) {
-        set_err(err, errlen, "%s: %s", dir, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", dir, strerror(errno));
         return -1;
     }
     char **names = NULL;
@@ -369,7 +353,7 @@ int calendar_load_dir(calendar_t *self, const char *dir, char *err, size_t errle
     if (n < 0) return -1;
     int rc = 0;
     if (n == 0) {
-        set_err(err, errlen, "%s: no *.tsv calendar files", dir);
+        errmsg_set(err, errlen, "%s: no *.tsv calendar files", dir);
         rc = -1;
     }
     calendar_t tmp;

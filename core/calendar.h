@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define CAL_TZ_OFFSET (8 * 3600)   /* CST, seconds east of UTC */
+#define CAL_TZ_OFFSET_SQL "28800" /* the same, for SQL text (checked equal in calendar.c) */
 #define CAL_DAY 86400
 
 typedef struct calendar calendar_t;

@@ -19,7 +19,7 @@ struct dict {
     node_t *free_list;
 };
 
-static uint64_t hash(const char *s)
+uint64_t dict_hash(const char *s)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ULL; }
@@ -55,7 +55,7 @@ static node_t **find(const dict_t *d, const char *key, uint64_t h)
 
 void *dict_get(const dict_t *self, const char *key)
 {
-    node_t *n = *find(self, key, hash(key));
+    node_t *n = *find(self, key, dict_hash(key));
     return n ? n->val : NULL;
 }
 
@@ -76,7 +76,7 @@ static void grow(dict_t *d)
 
 void *dict_put(dict_t *self, const char *key, void *val)
 {
-    uint64_t h = hash(key);
+    uint64_t h = dict_hash(key);
     node_t **pp = find(self, key, h);
     if (*pp) {
         void *old = (*pp)->val;
@@ -95,7 +95,7 @@ void *dict_put(dict_t *self, const char *key, void *val)
 
 void *dict_del(dict_t *self, const char *key)
 {
-    node_t **pp = find(self, key, hash(key));
+    node_t **pp = find(self, key, dict_hash(key));
     node_t *n = *pp;
     if (!n) return NULL;
     *pp = n->next;

@@ -1,6 +1,7 @@
 /* mdp: frame-level codec for 7/MDP v0.1. It knows frame order and counts,
  * never message bodies (those go through wire.c). */
 #include "mdp.h"
+#include "errmsg.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,26 +46,20 @@ bool mdp_span_eq(mdp_span_t s, const char *lit)
     return s.n == n && memcmp(s.p, lit, n) == 0;
 }
 
-static int bad(char *err, size_t errlen, const char *why)
-{
-    snprintf(err, errlen, "%s", why);
-    return -1;
-}
-
 static int parse_worker_cmd(const mdp_frames_t *f, int base, int *cmd, char *err, size_t errlen)
 {
-    if (f->n <= base) return bad(err, errlen, "worker message without a command frame");
+    if (f->n <= base) return errmsg_set(err, errlen, "%s", "worker message without a command frame");
     mdp_span_t c = span(f, base);
-    if (c.n != 1) return bad(err, errlen, "worker command frame is not one byte");
+    if (c.n != 1) return errmsg_set(err, errlen, "%s", "worker command frame is not one byte");
     *cmd = c.p[0];
-    if (*cmd < MDP_READY || *cmd > MDP_DISCONNECT) return bad(err, errlen, "unknown worker command");
+    if (*cmd < MDP_READY || *cmd > MDP_DISCONNECT) return errmsg_set(err, errlen, "%s", "unknown worker command");
     return 0;
 }
 
 static int check_count(const mdp_frames_t *f, int want, char *err, size_t errlen)
 {
-    if (f->dropped || f->n > want) return bad(err, errlen, "extra frames");
-    if (f->n < want) return bad(err, errlen, "missing frames");
+    if (f->dropped || f->n > want) return errmsg_set(err, errlen, "%s", "extra frames");
+    if (f->n < want) return errmsg_set(err, errlen, "%s", "missing frames");
     return 0;
 }
 
@@ -76,11 +71,11 @@ static int parse_router_worker(const mdp_frames_t *f, mdp_router_msg_t *m, char 
     case MDP_READY:
         if (check_count(f, 5, err, errlen)) return -1;
         m->service = span(f, 4);
-        if (m->service.n == 0 || m->service.n > MDP_MAX_SERVICE) return bad(err, errlen, "service name empty or too long");
+        if (m->service.n == 0 || m->service.n > MDP_MAX_SERVICE) return errmsg_set(err, errlen, "%s", "service name empty or too long");
         return 0;
     case MDP_REPLY:
         if (check_count(f, 7, err, errlen)) return -1;
-        if (span(f, 5).n != 0) return bad(err, errlen, "REPLY lacks the empty frame after the client address");
+        if (span(f, 5).n != 0) return errmsg_set(err, errlen, "%s", "REPLY lacks the empty frame after the client address");
         m->client = span(f, 4);
         m->body = span(f, 6);
         return 0;
@@ -88,49 +83,49 @@ static int parse_router_worker(const mdp_frames_t *f, mdp_router_msg_t *m, char 
     case MDP_DISCONNECT:
         return check_count(f, 4, err, errlen);
     default:
-        return bad(err, errlen, "command not valid from a worker (REQUEST)");
+        return errmsg_set(err, errlen, "%s", "command not valid from a worker (REQUEST)");
     }
 }
 
 int mdp_parse_router(const mdp_frames_t *f, mdp_router_msg_t *m, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
-    if (f->n < 3) return bad(err, errlen, "fewer than 3 frames");
+    if (f->n < 3) return errmsg_set(err, errlen, "%s", "fewer than 3 frames");
     m->peer = span(f, 0);
-    if (span(f, 1).n != 0) return bad(err, errlen, "missing empty delimiter frame");
+    if (span(f, 1).n != 0) return errmsg_set(err, errlen, "%s", "missing empty delimiter frame");
     mdp_span_t proto = span(f, 2);
     if (mdp_span_eq(proto, MDPW)) return parse_router_worker(f, m, err, errlen);
-    if (!mdp_span_eq(proto, MDPC)) return bad(err, errlen, "unknown protocol header (want MDPC01 or MDPW01)");
+    if (!mdp_span_eq(proto, MDPC)) return errmsg_set(err, errlen, "%s", "unknown protocol header (want MDPC01 or MDPW01)");
     m->origin = MDP_FROM_CLIENT;
     if (check_count(f, 5, err, errlen)) return -1;
     m->service = span(f, 3);
     m->body = span(f, 4);
-    if (m->service.n == 0 || m->service.n > MDP_MAX_SERVICE) return bad(err, errlen, "service name empty or too long");
+    if (m->service.n == 0 || m->service.n > MDP_MAX_SERVICE) return errmsg_set(err, errlen, "%s", "service name empty or too long");
     return 0;
 }
 
 int mdp_parse_worker(const mdp_frames_t *f, mdp_worker_msg_t *m, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
-    if (f->n < 3 || span(f, 0).n != 0) return bad(err, errlen, "missing empty delimiter frame");
-    if (!mdp_span_eq(span(f, 1), MDPW)) return bad(err, errlen, "unknown protocol header (want MDPW01)");
+    if (f->n < 3 || span(f, 0).n != 0) return errmsg_set(err, errlen, "%s", "missing empty delimiter frame");
+    if (!mdp_span_eq(span(f, 1), MDPW)) return errmsg_set(err, errlen, "%s", "unknown protocol header (want MDPW01)");
     if (parse_worker_cmd(f, 2, &m->cmd, err, errlen)) return -1;
     if (m->cmd == MDP_REQUEST) {
         if (check_count(f, 6, err, errlen)) return -1;
-        if (span(f, 4).n != 0) return bad(err, errlen, "REQUEST lacks the empty frame after the client address");
+        if (span(f, 4).n != 0) return errmsg_set(err, errlen, "%s", "REQUEST lacks the empty frame after the client address");
         m->client = span(f, 3);
         m->body = span(f, 5);
         return 0;
     }
     if (m->cmd == MDP_HEARTBEAT || m->cmd == MDP_DISCONNECT) return check_count(f, 3, err, errlen);
-    return bad(err, errlen, "command not valid from the broker");
+    return errmsg_set(err, errlen, "%s", "command not valid from the broker");
 }
 
 int mdp_parse_client(const mdp_frames_t *f, mdp_span_t *service, mdp_span_t *body, char *err, size_t errlen)
 {
     int b = (f->n > 0 && span(f, 0).n == 0) ? 1 : 0; /* DEALER keeps the delimiter */
-    if (f->dropped || f->n != b + 3) return bad(err, errlen, "client reply must have 3 frames after the delimiter");
-    if (!mdp_span_eq(span(f, b), MDPC)) return bad(err, errlen, "unknown protocol header (want MDPC01)");
+    if (f->dropped || f->n != b + 3) return errmsg_set(err, errlen, "%s", "client reply must have 3 frames after the delimiter");
+    if (!mdp_span_eq(span(f, b), MDPC)) return errmsg_set(err, errlen, "%s", "unknown protocol header (want MDPC01)");
     *service = span(f, b + 1);
     *body = span(f, b + 2);
     return 0;

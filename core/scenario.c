@@ -4,6 +4,7 @@
  * line. Value syntaxes (numbers, dates, distributions, weights) live in
  * scenario_value.c; this file holds the line parser and the accessors. */
 #include "scenario.h"
+#include "errmsg.h"
 #include "scenario_value.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -70,18 +71,6 @@ static const char *const CATEGORY_BY[] = {"consult", "help",   "complaint", "rep
                                           "suggest", "praise", "urgent"};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -153,19 +142,19 @@ static const scn_section_t *find_section(const scenario_t *self, const char *nam
 
 static int check_scenario_value(const char *key, const char *v, char *msg, size_t ml)
 {
-    if (!in_list(SCENARIO_KEYS, key)) return fail(msg, ml, "unknown key '%s' in [scenario]", key);
+    if (!in_list(SCENARIO_KEYS, key)) return errmsg_set(msg, ml, "unknown key '%s' in [scenario]", key);
     if (strcmp(key, "seed") == 0) {
         uint64_t u;
-        if (scnv_parse_u64(v, &u) < 0) return fail(msg, ml, "seed '%s' is not an unsigned integer", v);
+        if (scnv_parse_u64(v, &u) < 0) return errmsg_set(msg, ml, "seed '%s' is not an unsigned integer", v);
     } else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
         int64_t t;
         if (scnv_parse_time(v, &t) < 0)
-            return fail(msg, ml, "%s '%s' is not a date YYYY-MM-DD[THH:MM[:SS]]", key, v);
+            return errmsg_set(msg, ml, "%s '%s' is not a date YYYY-MM-DD[THH:MM[:SS]]", key, v);
     } else if (strcmp(key, "name") == 0 || strcmp(key, "texts") == 0) {
-        if (!scnv_is_slug(v, 64)) return fail(msg, ml, "%s '%s' must be [A-Za-z0-9._-], at most 64 bytes", key, v);
+        if (!scnv_is_slug(v, 64)) return errmsg_set(msg, ml, "%s '%s' must be [A-Za-z0-9._-], at most 64 bytes", key, v);
     } else if (strcmp(key, "id_prefix") == 0) {
         if (!scnv_is_slug(v, 16) || strchr(v, '.'))
-            return fail(msg, ml, "id_prefix '%s' must be [A-Za-z0-9_-], at most 16 bytes", v);
+            return errmsg_set(msg, ml, "id_prefix '%s' must be [A-Za-z0-9_-], at most 16 bytes", v);
     }
     return 0;
 }
@@ -175,7 +164,7 @@ static int check_model_value(const char *key, const char *v, char *msg, size_t m
     double d;
     if (strncmp(key, "p.", 2) == 0) {
         if (scnv_parse_num(v, &d) < 0 || d < 0 || d > 1)
-            return fail(msg, ml, "probability %s '%s' must be a number in [0, 1]", key, v);
+            return errmsg_set(msg, ml, "probability %s '%s' must be a number in [0, 1]", key, v);
         return 0;
     }
     if (strchr(v, ':')) return scnv_check_weights(v, msg, ml);
@@ -191,25 +180,25 @@ static int check_value(const char *section, const char *key, const char *v, char
     switch (section_kind(section)) {
     case SEC_SCENARIO: return check_scenario_value(key, v, msg, ml);
     case SEC_COUNTS:
-        if (!in_list(COUNT_KEYS, key)) return fail(msg, ml, "unknown key '%s' in [counts]", key);
+        if (!in_list(COUNT_KEYS, key)) return errmsg_set(msg, ml, "unknown key '%s' in [counts]", key);
         if (scnv_parse_num(v, &d) < 0 || d < 0 || d > SCN_MAX_COUNT || d != (double)(int64_t)d)
-            return fail(msg, ml, "count %s '%s' must be a whole number in [0, 10000000]", key, v);
+            return errmsg_set(msg, ml, "count %s '%s' must be a whole number in [0, 10000000]", key, v);
         return 0;
     case SEC_PUBLISHED:
-        if (scnv_parse_num(v, &d) < 0) return fail(msg, ml, "published %s '%s' is not a number", key, v);
+        if (scnv_parse_num(v, &d) < 0) return errmsg_set(msg, ml, "published %s '%s' is not a number", key, v);
         return 0;
     case SEC_MIX: {
         size_t n = scenario_mix_labels(section, labels, SCENARIO_MIX_MAX);
         bool known = false;
         for (size_t i = 0; i < n; i++) known |= strcmp(labels[i], key) == 0;
-        if (!known) return fail(msg, ml, "unknown key '%s' in [%s]", key, section);
-        if (scnv_parse_num(v, &d) < 0 || d < 0) return fail(msg, ml, "weight %s '%s' must be a number >= 0", key, v);
+        if (!known) return errmsg_set(msg, ml, "unknown key '%s' in [%s]", key, section);
+        if (scnv_parse_num(v, &d) < 0 || d < 0) return errmsg_set(msg, ml, "weight %s '%s' must be a number >= 0", key, v);
         return 0;
     }
     case SEC_MODEL: return check_model_value(key, v, msg, ml);
     case SEC_UNKNOWN: break;
     }
-    return fail(msg, ml, "unknown section [%s]", section);
+    return errmsg_set(msg, ml, "unknown section [%s]", section);
 }
 
 /* ---- line parser ---- */
@@ -240,13 +229,13 @@ static bool key_ok(const char *k)
 static int add_section(scenario_t *self, char *s, int line, size_t *cur, char *err, size_t errlen)
 {
     size_t n = strlen(s);
-    if (s[n - 1] != ']') return fail(err, errlen, "line %d: section header lacks ']'", line);
+    if (s[n - 1] != ']') return errmsg_set(err, errlen, "line %d: section header lacks ']'", line);
     s[n - 1] = '\0';
     char *name = trim(s + 1);
-    if (section_kind(name) == SEC_UNKNOWN) return fail(err, errlen, "line %d: unknown section [%s]", line, name);
+    if (section_kind(name) == SEC_UNKNOWN) return errmsg_set(err, errlen, "line %d: unknown section [%s]", line, name);
     const scn_section_t *prev = find_section(self, name);
     if (prev)
-        return fail(err, errlen, "line %d: section [%s] already opened at line %d", line, name, prev->line);
+        return errmsg_set(err, errlen, "line %d: section [%s] already opened at line %d", line, name, prev->line);
     if (self->n_sec == self->cap_sec) {
         self->cap_sec = self->cap_sec ? 2 * self->cap_sec : 16;
         self->sec = xrealloc(self->sec, self->cap_sec * sizeof *self->sec);
@@ -268,19 +257,19 @@ static void add_entry(scenario_t *self, const char *section, const char *key, co
 static int add_key_value(scenario_t *self, char *s, int line, size_t cur, char *err, size_t errlen)
 {
     char *eq = strchr(s, '=');
-    if (!eq) return fail(err, errlen, "line %d: expected '[section]' or 'key = value'", line);
+    if (!eq) return errmsg_set(err, errlen, "line %d: expected '[section]' or 'key = value'", line);
     *eq = '\0';
     char *key = trim(s), *value = trim(eq + 1);
-    if (cur == NO_SECTION) return fail(err, errlen, "line %d: key '%s' outside a section", line, key);
-    if (!key_ok(key)) return fail(err, errlen, "line %d: bad key '%s' (use [A-Za-z0-9._-])", line, key);
-    if (!*value) return fail(err, errlen, "line %d: key '%s' has no value", line, key);
+    if (cur == NO_SECTION) return errmsg_set(err, errlen, "line %d: key '%s' outside a section", line, key);
+    if (!key_ok(key)) return errmsg_set(err, errlen, "line %d: bad key '%s' (use [A-Za-z0-9._-])", line, key);
+    if (!*value) return errmsg_set(err, errlen, "line %d: key '%s' has no value", line, key);
     const char *section = self->sec[cur].name;
     const scn_entry_t *dup = find(self, section, key);
     if (dup)
-        return fail(err, errlen, "line %d: duplicate key '%s' in [%s] (first at line %d)", line, key, section,
+        return errmsg_set(err, errlen, "line %d: duplicate key '%s' in [%s] (first at line %d)", line, key, section,
                     dup->line);
     char msg[256];
-    if (check_value(section, key, value, msg, sizeof msg) < 0) return fail(err, errlen, "line %d: %s", line, msg);
+    if (check_value(section, key, value, msg, sizeof msg) < 0) return errmsg_set(err, errlen, "line %d: %s", line, msg);
     add_entry(self, section, key, value, line);
     return 0;
 }
@@ -303,9 +292,9 @@ static int parse_text(scenario_t *self, char *err, size_t errlen)
     for (int line = 1; p < end; line++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = (size_t)((nl ? nl : end) - p);
-        if (n > SCN_MAX_LINE) return fail(err, errlen, "line %d: longer than %d bytes", line, SCN_MAX_LINE);
-        if (memchr(p, '\0', n)) return fail(err, errlen, "line %d: contains a NUL byte", line);
-        if (!scnv_utf8_ok(p, n)) return fail(err, errlen, "line %d: not valid UTF-8", line);
+        if (n > SCN_MAX_LINE) return errmsg_set(err, errlen, "line %d: longer than %d bytes", line, SCN_MAX_LINE);
+        if (memchr(p, '\0', n)) return errmsg_set(err, errlen, "line %d: contains a NUL byte", line);
+        if (!scnv_utf8_ok(p, n)) return errmsg_set(err, errlen, "line %d: not valid UTF-8", line);
         memcpy(buf, p, n);
         buf[n] = '\0';
         if (parse_line(self, buf, line, &cur, err, errlen) < 0) return -1;
@@ -320,12 +309,12 @@ static int check_required(scenario_t *self, char *err, size_t errlen)
 {
     static const char *const req[] = {"name", "seed", "from", "to"};
     for (size_t i = 0; i < COUNT_OF(req); i++)
-        if (!find(self, "scenario", req[i])) return fail(err, errlen, "[scenario] lacks the key '%s'", req[i]);
+        if (!find(self, "scenario", req[i])) return errmsg_set(err, errlen, "[scenario] lacks the key '%s'", req[i]);
     (void)scnv_parse_u64(scenario_get(self, "scenario", "seed"), &self->seed);
     (void)scnv_parse_time(scenario_get(self, "scenario", "from"), &self->from);
     (void)scnv_parse_time(scenario_get(self, "scenario", "to"), &self->to);
     if (self->from >= self->to)
-        return fail(err, errlen, "line %d: 'to' must come after 'from'", find(self, "scenario", "to")->line);
+        return errmsg_set(err, errlen, "line %d: 'to' must come after 'from'", find(self, "scenario", "to")->line);
     return 0;
 }
 
@@ -336,7 +325,7 @@ static int check_counts(const scenario_t *self, char *err, size_t errlen)
     double urgent = scenario_num(self, "counts", "urgent", 0);
     if (praise + urgent > recv) {
         const scn_entry_t *e = find(self, "counts", "received");
-        return fail(err, errlen, "line %d: [counts] praise + urgent exceed received", e ? e->line : 0);
+        return errmsg_set(err, errlen, "line %d: [counts] praise + urgent exceed received", e ? e->line : 0);
     }
     return 0;
 }
@@ -351,7 +340,7 @@ static int check_mixes(const scenario_t *self, char *err, size_t errlen)
         if (n == 0 || scenario_mix(self, s->name, w, SCENARIO_MIX_MAX) < 0) continue;
         double sum = 0;
         for (size_t j = 0; j < n; j++) sum += w[j];
-        if (sum <= 0) return fail(err, errlen, "line %d: [%s] has no weight > 0", s->line, s->name);
+        if (sum <= 0) return errmsg_set(err, errlen, "line %d: [%s] has no weight > 0", s->line, s->name);
     }
     return 0;
 }
@@ -368,7 +357,7 @@ static void collect_published(scenario_t *self)
 scenario_t *scenario_load_buf(const char *buf, size_t len, char *err, size_t errlen)
 {
     if (len > SCN_MAX_FILE) {
-        fail(err, errlen, "scenario of %zu bytes is over the %u-byte limit", len, SCN_MAX_FILE);
+        errmsg_set(err, errlen, "scenario of %zu bytes is over the %u-byte limit", len, SCN_MAX_FILE);
         return NULL;
     }
     scenario_t *self = xcalloc(1, sizeof *self);
@@ -388,10 +377,10 @@ scenario_t *scenario_load_buf(const char *buf, size_t len, char *err, size_t err
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) { fail(err, errlen, "%s: %m", path); return NULL; }
+    if (!f) { errmsg_set(err, errlen, "%s: %m", path); return NULL; }
     struct stat st;
     if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)SCN_MAX_FILE) {
-        fail(err, errlen, "%s: not a regular file of at most %u bytes", path, SCN_MAX_FILE);
+        errmsg_set(err, errlen, "%s: not a regular file of at most %u bytes", path, SCN_MAX_FILE);
         fclose(f);
         return NULL;
     }
@@ -399,7 +388,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
     *len = fread(buf, 1, (size_t)st.st_size, f);
     bool bad = ferror(f);
     fclose(f);
-    if (bad) { free(buf); fail(err, errlen, "%s: read error", path); return NULL; }
+    if (bad) { free(buf); errmsg_set(err, errlen, "%s: read error", path); return NULL; }
     return buf;
 }
 
@@ -411,7 +400,7 @@ scenario_t *scenario_load_file(const char *path, char *err, size_t errlen)
     char msg[512];
     scenario_t *self = scenario_load_buf(buf, len, msg, sizeof msg);
     free(buf);
-    if (!self) { fail(err, errlen, "%s: %s", path, msg); return NULL; }
+    if (!self) { errmsg_set(err, errlen, "%s: %s", path, msg); return NULL; }
     self->path = xstrdup(path);
     return self;
 }
@@ -453,7 +442,7 @@ scenario_t *scenario_open(const char *name_or_path, char *err, size_t errlen)
     if (strchr(name_or_path, '/') || (n > 4 && strcmp(name_or_path + n - 4, ".scn") == 0))
         return scenario_load_file(name_or_path, err, errlen);
     if (!scnv_is_slug(name_or_path, 64)) {
-        fail(err, errlen, "bad scenario name '%s'", name_or_path);
+        errmsg_set(err, errlen, "bad scenario name '%s'", name_or_path);
         return NULL;
     }
     char *path = xasprintf("%s/scenarios/%s.scn", hotline_datadir(), name_or_path);

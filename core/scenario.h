@@ -61,6 +61,9 @@ const char *const *scenario_published_keys(const scenario_t *self, size_t *n);
 
 /* Where shipped data lives (see scenario_open). */
 const char *hotline_datadir(void);
+/* The scenario a worker draws from when the broker names none (a live
+ * broker that never ran sim.start). */
+#define SCENARIO_DEFAULT "longhu-2022"
 
 /* The file the scenario was loaded from, or NULL when parsed from a buffer. */
 const char *scenario_path(const scenario_t *self);

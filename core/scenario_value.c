@@ -3,6 +3,7 @@
  * arithmetic, never mktime/localtime, so the result does not depend on the
  * machine's time zone. */
 #include "scenario_value.h"
+#include "calendar.h"
 #include "xmalloc.h"
 #include <errno.h>
 #include <math.h>
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CST_OFFSET (8 * 3600)
 #define MAX_WEIGHT_LABELS 64
 #define MAX_LABEL 32
 
@@ -138,7 +138,7 @@ int scnv_parse_time(const char *s, int64_t *out)
     if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &m) < 0 || *p++ != '-' || digits(&p, 2, &d) < 0)
         return -1;
     if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m) || parse_clock(p, &h, &mi, &sec) < 0) return -1;
-    *out = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + sec - CST_OFFSET;
+    *out = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + sec - CAL_TZ_OFFSET;
     return 0;
 }
 

@@ -4,6 +4,8 @@
  * schemas/sla.tsv may override; deadlines are computed with the calendar.
  * The broker arms its timers from these, the report judges "on time" by them. */
 #include "sla.h"
+#include "errmsg.h"
+#include "tsvline.h"
 #include "xmalloc.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -63,16 +65,6 @@ void sla_destroy(sla_t **p)
 
 /* ---- loading ------------------------------------------------------------------- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static int rule_index(const char *key)
 {
     for (int i = 0; i < R_COUNT; i++)
@@ -100,7 +92,7 @@ static int load_line(int *v, int *seen, char *line, int lineno, char *err, size_
 {
     char *tab = strchr(line, '\t');
     if (!tab) {
-        set_err(err, errlen, "line %d: expected key<TAB>value", lineno);
+        errmsg_set(err, errlen, "line %d: expected key<TAB>value", lineno);
         return -1;
     }
     *tab = '\0';
@@ -108,15 +100,15 @@ static int load_line(int *v, int *seen, char *line, int lineno, char *err, size_
     while (*val == '\t') val++; /* runs of tabs align the columns */
     int i = rule_index(line);
     if (i < 0) {
-        set_err(err, errlen, "line %d: unknown key \"%.60s\"", lineno, line);
+        errmsg_set(err, errlen, "line %d: unknown key \"%.60s\"", lineno, line);
         return -1;
     }
     if (seen[i]) {
-        set_err(err, errlen, "line %d: %s already set on line %d", lineno, line, seen[i]);
+        errmsg_set(err, errlen, "line %d: %s already set on line %d", lineno, line, seen[i]);
         return -1;
     }
     if (!parse_value(val, RULES[i].min, RULES[i].max, &v[i])) {
-        set_err(err, errlen, "line %d: %s: bad value \"%.40s\" (want an integer in %d..%d)", lineno, line,
+        errmsg_set(err, errlen, "line %d: %s: bad value \"%.40s\" (want an integer in %d..%d)", lineno, line,
                 val, RULES[i].min, RULES[i].max);
         return -1;
     }
@@ -124,21 +116,11 @@ static int load_line(int *v, int *seen, char *line, int lineno, char *err, size_
     return 0;
 }
 
-/* Cuts a line at '#' and strips trailing blanks; returns false if nothing is left. */
-static bool strip_line(char *line)
-{
-    char *hash = strchr(line, '#');
-    if (hash) *hash = '\0';
-    size_t n = strlen(line);
-    while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r')) line[--n] = '\0';
-    return n > 0;
-}
-
 /* All or nothing: values are parsed into a copy and committed at the end. */
 int sla_load_buf(sla_t *self, const char *buf, size_t len, char *err, size_t errlen)
 {
     if (memchr(buf, '\0', len)) {
-        set_err(err, errlen, "contains a NUL byte");
+        errmsg_set(err, errlen, "contains a NUL byte");
         return -1;
     }
     int v[R_COUNT], seen[R_COUNT] = {0};
@@ -149,7 +131,7 @@ int sla_load_buf(sla_t *self, const char *buf, size_t len, char *err, size_t err
         next = strchr(line, '\n');
         if (next) *next++ = '\0';
         lineno++;
-        if (strip_line(line)) rc = load_line(v, seen, line, lineno, err, errlen);
+        if (tsvline_strip(line)) rc = load_line(v, seen, line, lineno, err, errlen);
     }
     free(copy);
     if (rc == 0) memcpy(self->v, v, sizeof v);
@@ -160,7 +142,7 @@ int sla_load_file(sla_t *self, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     size_t cap = 4096, n = 0;
@@ -173,8 +155,8 @@ int sla_load_file(sla_t *self, const char *path, char *err, size_t errlen)
     fclose(f);
     char msg[256];
     int rc = bad ? -1 : sla_load_buf(self, buf, n, msg, sizeof msg);
-    if (bad) set_err(err, errlen, "%s: read error", path);
-    else if (rc != 0) set_err(err, errlen, "%s: %s", path, msg);
+    if (bad) errmsg_set(err, errlen, "%s: read error", path);
+    else if (rc != 0) errmsg_set(err, errlen, "%s: %s", path, msg);
     free(buf);
     return rc;
 }

@@ -150,7 +150,8 @@ typedef enum {
     RU_BAD_RECTIFIED, RU_OVERDUE, RU__COUNT
 } store_rollup_col_t;
 /* Adds delta[c] to each column c of the (CST day of t, ticket's type,
- * urgency, street, unit) row. unit is a units_all() index or TICKET_NONE. */
+ * urgency, street, unit) row, in the open transaction (store_begin first).
+ * unit is a units_all() index or TICKET_NONE. */
 int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT]);
 /* Column totals of the whole roll-up table. */
 int store_rollup_totals(store_t *self, int64_t out[RU__COUNT]);

@@ -1,5 +1,7 @@
 /* store_priv: the store's private struct, shared by the store's own files
- * (store.c, store_ticket.c, store_query.c, store_rollup.c, store_sync.c) only. */
+ * only: store.c (connection, migrations, transactions), store_stmt.c
+ * (statements), store_ticket.c, store_query.c, store_rollup.c,
+ * store_rebuild.c, store_sync.c. */
 #ifndef HOTLINE_STORE_PRIV_H
 #define HOTLINE_STORE_PRIV_H
 #include <sqlite3.h>
@@ -46,7 +48,7 @@ struct store {
     int64_t saved_search_n;   /* search_n as last committed */
 };
 
-/* Logs the SQLite error for what and returns -1. */
+/* store_stmt.c: logs the SQLite error for what and returns -1. */
 int store_fail(store_t *self, const char *what);
 /* Runs a prepared statement that returns no rows; resets it. 0 or -1.
  * Inside a transaction, a failure poisons it: later writes fail at once and

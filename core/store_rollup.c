@@ -8,12 +8,13 @@
  * statements per commit instead of two per figure. A rolled-back transaction
  * drops its pending deltas with everything else. */
 #include "store_priv.h"
+#include "calendar.h"
 #include <string.h>
 
 /* Key: day (CST day number) << 32 | type << 24 | urgent << 16 | street << 8 | unit. */
 static uint64_t key_of(const ticket_t *t, int unit, int64_t at)
 {
-    uint64_t day = (uint64_t)(uint32_t)((at + 28800) / 86400);
+    uint64_t day = (uint64_t)(uint32_t)((at + CAL_TZ_OFFSET) / CAL_DAY);
     return day << 32 | (uint64_t)t->type << 24 | (uint64_t)(t->urgent ? 1 : 0) << 16 | (uint64_t)t->street << 8 |
            (uint64_t)(uint8_t)unit;
 }
@@ -84,7 +85,6 @@ int store_rollup_flush(store_t *self)
 
 int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT])
 {
-    if (store_begin(self) != 0) return -1;
     uint64_t key = key_of(t, unit, at);
     uint32_t s = slot_of(key);
     while (self->ru[s].used && self->ru[s].key != key) s = (s + 1) & (STORE_RU_SLOTS - 1);
@@ -104,40 +104,6 @@ int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, con
     for (int c = 0; c < RU__COUNT; c++) r->d[c] += delta[c];
     return 0;
 }
-/* Each figure from its own time column, exactly as the broker counts it. */
-static const char REBUILD[] =
-    "DELETE FROM rollup;"
-    "INSERT INTO rollup(day,type,urgent,street,unit,received) SELECT (received_at+28800)/86400,type,urgent,"
-    " coalesce(street,''),coalesce(unit,''),count(*) FROM ticket WHERE category IS NOT NULL GROUP BY 1,2,3,4,5;"
-    "INSERT INTO rollup(day,type,urgent,street,unit,closed,on_time,direct) SELECT (closed_at+28800)/86400,type,urgent,"
-    " coalesce(street,''),coalesce(unit,''),count(*),sum(on_time=1),sum(direct=1) FROM ticket WHERE closed_at IS NOT NULL"
-    " GROUP BY 1,2,3,4,5 ON CONFLICT DO UPDATE SET closed=excluded.closed,on_time=excluded.on_time,direct=excluded.direct;"
-    "INSERT INTO rollup(day,type,urgent,street,unit,rated,sat3,sat4,bad,bad_rectified) SELECT (rated_at+28800)/86400,"
-    " type,urgent,coalesce(street,''),coalesce(unit,''),count(*),sum(rating>=3),sum(rating>=4),sum(rating<=2),"
-    " sum(rating<=2 AND revisited_at IS NOT NULL) FROM ticket WHERE rated_at IS NOT NULL GROUP BY 1,2,3,4,5"
-    " ON CONFLICT DO UPDATE SET rated=excluded.rated,sat3=excluded.sat3,sat4=excluded.sat4,bad=excluded.bad,"
-    " bad_rectified=excluded.bad_rectified;"
-    "INSERT INTO rollup(day,type,urgent,street,unit,overdue) SELECT (overdue_at+28800)/86400,type,urgent,"
-    " coalesce(street,''),coalesce(unit,''),count(*) FROM ticket WHERE overdue_at IS NOT NULL GROUP BY 1,2,3,4,5"
-    " ON CONFLICT DO UPDATE SET overdue=excluded.overdue;"
-    "DELETE FROM rollup_total;"
-    "INSERT INTO rollup_total SELECT day,type,urgent,sum(received),sum(closed),sum(on_time),sum(direct),sum(rated),"
-    " sum(sat3),sum(sat4),sum(bad),sum(bad_rectified),sum(overdue) FROM rollup GROUP BY 1,2,3;";
-
-int store_rollup_rebuild(store_t *self)
-{
-    if (store_begin(self) != 0) return -1;
-    char *msg = NULL;
-    if (sqlite3_exec(self->db, REBUILD, NULL, NULL, &msg) != SQLITE_OK) {
-        sqlite3_free(msg);
-        self->txn_failed = true;
-        store_fail(self, "rollup_rebuild");
-        store_commit(self);
-        return -1;
-    }
-    return store_commit(self);
-}
-
 int store_rollup_totals(store_t *self, int64_t out[RU__COUNT])
 {
     sqlite3_stmt *st;

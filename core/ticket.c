@@ -1,9 +1,12 @@
 /* ticket: code tables and the validation of ticket.submit. */
 #include "ticket.h"
+#include "errmsg.h"
 #include "units.h"
 #include "wire.h"
 #include <stdio.h>
 #include <string.h>
+
+_Static_assert(TICKET_BAD_RATING == 2, "TICKET_BAD_RATING_SQL must match TICKET_BAD_RATING");
 
 static const char *const TYPES[TT__COUNT] = {"consult", "help", "complaint", "report", "suggest", "praise"};
 
@@ -49,22 +52,16 @@ int ticket_street_index(const char *code)
     return -1;
 }
 
-static int bad(char *err, size_t errlen, const char *msg)
-{
-    snprintf(err, errlen, "%s", msg);
-    return -1;
-}
-
 static int read_id(const msgpack_object *map, ticket_t *t, char *err, size_t errlen)
 {
     const char *s;
     size_t n;
     int r = wire_get_str(map, "id", &s, &n, err, errlen);
-    if (r > 0) return bad(err, errlen, "field 'id' is required");
+    if (r > 0) return errmsg_set(err, errlen, "%s", "field 'id' is required");
     if (r < 0) return -1;
-    if (n == 0 || n > TICKET_ID_MAX) return bad(err, errlen, "field 'id' must be 1 to 64 bytes");
+    if (n == 0 || n > TICKET_ID_MAX) return errmsg_set(err, errlen, "%s", "field 'id' must be 1 to 64 bytes");
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return bad(err, errlen, "field 'id' holds a control character");
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return errmsg_set(err, errlen, "%s", "field 'id' holds a control character");
     memcpy(t->id, s, n);
     t->id[n] = '\0';
     return 0;
@@ -74,17 +71,17 @@ static int read_core(const msgpack_object *map, ticket_t *t, char *err, size_t e
 {
     int64_t at;
     int r = wire_get_int(map, "received_at", &at, err, errlen);
-    if (r > 0) return bad(err, errlen, "field 'received_at' is required");
+    if (r > 0) return errmsg_set(err, errlen, "%s", "field 'received_at' is required");
     if (r < 0) return -1;
-    if (at < 946684800 || at > 4102444800) return bad(err, errlen, "field 'received_at' must be Unix seconds between 2000 and 2100");
+    if (at < 946684800 || at > 4102444800) return errmsg_set(err, errlen, "%s", "field 'received_at' must be Unix seconds between 2000 and 2100");
     t->received_at = t->last_at = at;
     const char *s;
     size_t n;
     r = wire_get_str(map, "type", &s, &n, err, errlen);
-    if (r > 0) return bad(err, errlen, "field 'type' is required");
+    if (r > 0) return errmsg_set(err, errlen, "%s", "field 'type' is required");
     if (r < 0) return -1;
     int ty = ticket_type_parse(s, n);
-    if (ty < 0) return bad(err, errlen, "field 'type' must be one of consult, help, complaint, report, suggest, praise");
+    if (ty < 0) return errmsg_set(err, errlen, "%s", "field 'type' must be one of consult, help, complaint, report, suggest, praise");
     t->type = (uint8_t)ty;
     bool urgent = false;
     r = wire_get_bool(map, "urgent", &urgent, err, errlen);
@@ -96,11 +93,11 @@ static int read_core(const msgpack_object *map, ticket_t *t, char *err, size_t e
 static int read_text(const msgpack_object *map, ticket_intake_t *in, char *err, size_t errlen)
 {
     int r = wire_get_str(map, "text", &in->text, &in->text_len, err, errlen);
-    if (r > 0) return bad(err, errlen, "field 'text' is required");
+    if (r > 0) return errmsg_set(err, errlen, "%s", "field 'text' is required");
     if (r < 0) return -1;
-    if (in->text_len == 0) return bad(err, errlen, "field 'text' is empty");
-    if (in->text_len > TICKET_TEXT_MAX) return bad(err, errlen, "field 'text' is longer than 4096 bytes");
-    if (memchr(in->text, '\0', in->text_len)) return bad(err, errlen, "field 'text' holds a NUL byte");
+    if (in->text_len == 0) return errmsg_set(err, errlen, "%s", "field 'text' is empty");
+    if (in->text_len > TICKET_TEXT_MAX) return errmsg_set(err, errlen, "%s", "field 'text' is longer than 4096 bytes");
+    if (memchr(in->text, '\0', in->text_len)) return errmsg_set(err, errlen, "%s", "field 'text' holds a NUL byte");
     return 0;
 }
 
@@ -112,7 +109,7 @@ static int read_optional(const msgpack_object *map, ticket_t *t, ticket_intake_t
     t->street = TICKET_NONE;
     if (r == 0) {
         int s = ticket_street_index(street);
-        if (s < 0) return bad(err, errlen, "field 'street' is not a known street code (see schemas/wire.md)");
+        if (s < 0) return errmsg_set(err, errlen, "%s", "field 'street' is not a known street code (see schemas/wire.md)");
         t->street = (uint8_t)s;
     }
     if (wire_copy_str(map, "channel", in->channel, sizeof in->channel, err, errlen) < 0) return -1;
@@ -120,7 +117,7 @@ static int read_optional(const msgpack_object *map, ticket_t *t, ticket_intake_t
     if (r < 0) return -1;
     for (const char *p = in->caller; *p; p++)
         if (!((*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == ' '))
-            return bad(err, errlen, "field 'caller' must hold only digits, '+', '-' or spaces");
+            return errmsg_set(err, errlen, "%s", "field 'caller' must hold only digits, '+', '-' or spaces");
     return 0;
 }
 
@@ -131,10 +128,10 @@ int ticket_from_wire(const msgpack_object *map, ticket_t *t, ticket_intake_t *in
     t->state = ST_RECEIVED;
     t->category = t->unit = t->alt_unit = t->street = TICKET_NONE;
     t->on_time = -1;
-    if (map->type != MSGPACK_OBJECT_MAP) return bad(err, errlen, "a ticket must be a map");
+    if (map->type != MSGPACK_OBJECT_MAP) return errmsg_set(err, errlen, "%s", "a ticket must be a map");
     if (read_id(map, t, err, errlen)) return -1;
     if (read_core(map, t, err, errlen)) return -1;
     if (read_text(map, in, err, errlen)) return -1;
-    if (t->type == TT_PRAISE && t->urgent) return bad(err, errlen, "a praise call cannot be urgent");
+    if (t->type == TT_PRAISE && t->urgent) return errmsg_set(err, errlen, "%s", "a praise call cannot be urgent");
     return read_optional(map, t, in, err, errlen);
 }

@@ -13,6 +13,11 @@
 #define TICKET_ID_MAX 64
 #define TICKET_TEXT_MAX 4096
 #define TICKET_NONE 0xff        /* "no code" for category/unit/street */
+#define TICKET_CODE_MAX 48      /* bytes of a code with its NUL: "unit.street.longxiang", "environment" */
+/* Ratings are 1..5; at or below this one a rating is a 差评 (the unit must
+ * rectify), above it the citizen is at least 基本满意. */
+#define TICKET_BAD_RATING 2
+#define TICKET_BAD_RATING_SQL "2"
 
 typedef enum { TT_CONSULT, TT_HELP, TT_COMPLAINT, TT_REPORT, TT_SUGGEST, TT_PRAISE, TT__COUNT } ticket_type_t;
 
@@ -37,7 +42,7 @@ typedef struct {
     uint32_t delivery;       /* deliveries of the stage in flight */
     /* 32 bits are enough and halve the record: received_at is validated to
      * 2000..2100 (ticket_from_wire) and the broker accepts no later time of a
-     * ticket beyond 400 days after it (pipeline_apply.c check_time). */
+     * ticket beyond 400 days after it (broker/stage.c stage_check_time). */
     uint32_t received_at, last_at, sign_due, close_due, overdue_at, closed_at;
     uint32_t rated_at, rectify_due, rectified_at, revisited_at, done_at;
     uint32_t signed_at;      /* signed in the current dispatch round (0 after a 退单) */

@@ -24,14 +24,23 @@ const units_category_t UNITS_CATEGORIES[UNITS_N_CATEGORIES] = {
     {"community", "街道与社区事务", NULL, "街道办事处"},
 };
 
-static const char *const ALL_UNITS[] = {
-    "unit.chengguan", "unit.zhujian", "unit.shichang", "unit.jiaotong", "unit.huanjing",
-    "unit.renshe", "unit.jiaoyu", "unit.weijian", "unit.gongan", "unit.minzheng",
-    "unit.gongyong",
-    "unit.street.jinxia", "unit.street.zhuchi", "unit.street.xinjin", "unit.street.longxiang",
-    "unit.street.outing", "unit.street.waisha", "unit.street.xinxi", "unit.street.longhua",
-    "unit.street.xinhai", "unit.street.longteng",
-};
+/* Every unit service: the departments in category order, then the street
+ * offices. Built once from the two tables above, so a unit is named in one
+ * place only. */
+#define N_DEPARTMENTS (UNITS_N_CATEGORIES - 1)   /* every category but community has its department */
+static const char *ALL_UNITS[N_DEPARTMENTS + UNITS_N_STREETS];
+static char street_units[UNITS_N_STREETS][32];
+
+__attribute__((constructor)) static void build_units(void)
+{
+    size_t n = 0;
+    for (int i = 0; i < UNITS_N_CATEGORIES; i++)
+        if (UNITS_CATEGORIES[i].unit) ALL_UNITS[n++] = UNITS_CATEGORIES[i].unit;
+    for (int i = 0; i < UNITS_N_STREETS; i++) {
+        snprintf(street_units[i], sizeof street_units[i], "unit.street.%s", UNITS_STREETS[i].code);
+        ALL_UNITS[n++] = street_units[i];
+    }
+}
 
 const units_street_t *units_street(const char *code)
 {

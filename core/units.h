@@ -7,6 +7,10 @@
 
 #define UNITS_N_STREETS 10
 #define UNITS_N_CATEGORIES 12
+/* 金霞, seat of the district government: a community matter with no street
+ * (given or found in the text) goes to its office, and so does a ticket
+ * returned by a department when it has no street. */
+#define UNITS_FALLBACK_STREET "jinxia"
 
 typedef struct {
     const char *code;     /* "jinxia" */

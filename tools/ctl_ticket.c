@@ -3,6 +3,7 @@
  * time counts working days only, as the deadlines do. */
 #include "ctl.h"
 #include "calendar.h"
+#include "ticket.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,7 @@ static void print_timeline(const msgpack_object *evs)
            "detail");
     for (uint32_t i = 0; evs && evs->type == MSGPACK_OBJECT_ARRAY && i < evs->via.array.size; i++) {
         const msgpack_object *e = &evs->via.array.ptr[i];
-        char t[24], kind[24], st[24], unit[48], actor[80], detail[2400];
+        char t[24], kind[24], st[24], unit[TICKET_CODE_MAX], actor[80], detail[2400];
         printf("%-16s  %-11s %-11s %5lld  %-20s %-14s %s\n", ctl_time(ctl_int(e, "at"), t, sizeof t),
                ctl_str(e, "kind", kind, sizeof kind, "-"), ctl_str(e, "state", st, sizeof st, "-"),
                (long long)ctl_int(e, "round"), ctl_str(e, "unit", unit, sizeof unit, "-"),
@@ -86,7 +87,7 @@ static void print_timeline(const msgpack_object *evs)
 
 static void print_ticket(const msgpack_object *r)
 {
-    char id[80], st[24], disp[48], type[16], unit[48], street[24], wait[48], t1[24], t2[24], t3[24], span[80];
+    char id[80], st[24], disp[48], type[16], unit[TICKET_CODE_MAX], street[24], wait[TICKET_CODE_MAX], t1[24], t2[24], t3[24], span[80];
     static char text[4200];
     printf("ticket    %s   %s%s\n", ctl_str(r, "id", id, sizeof id, "?"), ctl_str(r, "type", type, sizeof type, "?"),
            ctl_bool(r, "urgent") ? "  URGENT" : "");
@@ -143,7 +144,7 @@ static void list_header(ctl_format_t f)
 
 static void list_row(ctl_format_t f, const msgpack_object *t, bool first)
 {
-    char id[80], st[24], type[16], unit[48], street[24], t1[24], t2[24];
+    char id[80], st[24], type[16], unit[TICKET_CODE_MAX], street[24], t1[24], t2[24];
     ctl_str(t, "id", id, sizeof id, "?");
     ctl_str(t, "state", st, sizeof st, "?");
     ctl_str(t, "type", type, sizeof type, "?");

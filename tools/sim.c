@@ -53,7 +53,6 @@ static const char USAGE[] =
     "acknowledged); 64 bad usage (an invalid endpoint included); 65 bad scenario;\n"
     "69 broker unreachable past the timeout; 77 the broker refused this key.\n";
 
-static int64_t RESEND_MS = 10000; /* a request unanswered this long is sent again (--resend-ms) */
 #define CALL_MS 10000
 
 typedef struct {
@@ -62,13 +61,14 @@ typedef struct {
     bool have_seed, no_wait, quiet;
     double rate;
     int batch, window, timeout_s;
+    int64_t resend_ms;        /* a request unanswered this long is sent again */
     size_t limit;
 } sim_opts_t;
 
 typedef struct {
-    size_t first, n;        /* tickets[first .. first+n) of the ticket index */
+    size_t *idx, n;
     int64_t sent_ms;
-} flight_t;
+} batch_t;
 
 typedef struct {
     sim_opts_t o;
@@ -78,8 +78,9 @@ typedef struct {
     uint8_t *acked;                 /* per ticket */
     size_t n_acked, next;           /* next ticket index to send */
     size_t *resend, n_resend;       /* tickets to send again */
-    flight_t *fl;
+    batch_t *fl;                    /* requests in flight, oldest first */
     size_t n_fl;
+    int rejected;                   /* tickets the broker rejected */
     wire_enc_t enc;
     wire_msg_t *msg;
     int64_t t0_ms, last_progress_ms;
@@ -96,7 +97,7 @@ static int parse(sim_opts_t *o, int argc, char **argv)
         {"connect", 1, 0, 'c'}, {"scenario", 1, 0, 's'}, {"seed", 1, 0, 'S'}, {"rate", 1, 0, 'r'},
         {"batch", 1, 0, 'b'}, {"window", 1, 0, 'w'}, {"limit", 1, 0, 'l'}, {"no-wait", 0, 0, 'n'},
         {"timeout", 1, 0, 't'}, {"resend-ms", 1, 0, 'R'}, {"acked", 1, 0, 'A'}, {"curve-server", 1, 0, 'C'}, {"curve-key", 1, 0, 'K'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
-    *o = (sim_opts_t){.endpoint = "tcp://127.0.0.1:5555", .batch = 500, .window = 8, .timeout_s = 1800};
+    *o = (sim_opts_t){.endpoint = "tcp://127.0.0.1:5555", .batch = 500, .window = 8, .timeout_s = 1800, .resend_ms = 10000};
     int c;
     char *end = NULL;
     while ((c = getopt_long(argc, argv, "c:s:qvhV", LONG, NULL)) != -1) {
@@ -111,7 +112,7 @@ static int parse(sim_opts_t *o, int argc, char **argv)
         case 'l': o->limit = strtoull(optarg, &end, 10); break;
         case 'n': o->no_wait = true; break;
         case 't': o->timeout_s = (int)strtol(optarg, &end, 10); if (o->timeout_s < 1) errno = EINVAL; break;
-        case 'R': RESEND_MS = strtoll(optarg, &end, 10); if (RESEND_MS < 100) errno = EINVAL; break;
+        case 'R': o->resend_ms = strtoll(optarg, &end, 10); if (o->resend_ms < 100) errno = EINVAL; break;
         case 'A': o->acked_path = optarg; break;
         case 'C': o->curve_server = optarg; break;
         case 'K': o->curve_key = optarg; break;
@@ -137,7 +138,7 @@ static const msgpack_object *call(sim_t *s, const char *service, void **out, int
 {
     size_t len;
     while (!g_stop) {
-        int wait = RESEND_MS < CALL_MS ? (int)RESEND_MS : CALL_MS;
+        int wait = s->o.resend_ms < CALL_MS ? (int)s->o.resend_ms : CALL_MS;
         if (mdp_client_call(s->cl, service, s->enc.sb.data, s->enc.sb.size, wait, out, &len) == 0) {
             char err[200];
             const msgpack_object *root = wire_decode(s->msg, *out, len, err, sizeof err);
@@ -238,13 +239,7 @@ static char **kb_ids(sim_t *s, size_t *n)
 
 /* --- pipelined ticket submission --- */
 
-typedef struct {
-    size_t *idx, n;
-    int64_t sent_ms;
-} batch_t;
 
-static batch_t *g_fl;   /* flights, oldest first */
-static size_t g_nfl;
 
 static void pack_ticket(wire_enc_t *e, const sim_item_t *t)
 {
@@ -296,8 +291,8 @@ static void send_batch(sim_t *s, size_t *idx, size_t k)
     wire_array(&s->enc, (uint32_t)k);
     for (size_t i = 0; i < k; i++) pack_ticket(&s->enc, sim_feed_at(s->feed, s->tickets[idx[i]]));
     mdp_client_send_req(s->cl, "ticket.submit", s->enc.sb.data, s->enc.sb.size);
-    g_fl = xrealloc(g_fl, (g_nfl + 1) * sizeof *g_fl);
-    g_fl[g_nfl++] = (batch_t){idx, k, clock_mono_ms()};
+    s->fl = xrealloc(s->fl, (s->n_fl + 1) * sizeof *s->fl);
+    s->fl[s->n_fl++] = (batch_t){idx, k, clock_mono_ms()};
 }
 
 static void requeue(sim_t *s, const batch_t *b)
@@ -305,30 +300,29 @@ static void requeue(sim_t *s, const batch_t *b)
     for (size_t i = 0; i < b->n; i++) s->resend[s->n_resend++] = b->idx[i];
 }
 
-static void pop_flight(void)
+static void pop_flight(sim_t *s)
 {
-    free(g_fl[0].idx);
-    memmove(g_fl, g_fl + 1, (--g_nfl) * sizeof *g_fl);
+    free(s->fl[0].idx);
+    memmove(s->fl, s->fl + 1, (--s->n_fl) * sizeof *s->fl);
 }
 
 /* Everything in flight is sent again on a fresh socket. */
 static void reset_all(sim_t *s, const char *why)
 {
-    log_warn("resending unacknowledged tickets", "why=\"%s\" batches=%zu", why, g_nfl);
+    log_warn("resending unacknowledged tickets", "why=\"%s\" batches=%zu", why, s->n_fl);
     mdp_client_reset(s->cl);
-    while (g_nfl) { requeue(s, &g_fl[0]); pop_flight(); }
+    while (s->n_fl) { requeue(s, &s->fl[0]); pop_flight(s); }
 }
 
-static int g_rejected;
 
 static void on_reply(sim_t *s, mdp_span_t body)
 {
     char err[200];
     const msgpack_object *root = wire_decode(s->msg, body.p, body.n, err, sizeof err);
-    batch_t *b = &g_fl[0];
+    batch_t *b = &s->fl[0];
     if (root && root->type == MSGPACK_OBJECT_MAP && status_is(root, "retry")) {
         requeue(s, b); /* the store could not commit: all of it again, later */
-        pop_flight();
+        pop_flight(s);
         usleep(200000);
         return;
     }
@@ -341,12 +335,12 @@ static void on_reply(sim_t *s, mdp_span_t body)
             if (!s->acked[b->idx[i]]) { s->acked[b->idx[i]] = 1; s->n_acked++; }
         } else if (status_is(r, "rejected")) {
             print_error(t->id, r);
-            if (!s->acked[b->idx[i]]) { s->acked[b->idx[i]] = 2; s->n_acked++; g_rejected++; }
+            if (!s->acked[b->idx[i]]) { s->acked[b->idx[i]] = 2; s->n_acked++; s->rejected++; }
         } else {
             s->resend[s->n_resend++] = b->idx[i];
         }
     }
-    pop_flight();
+    pop_flight(s);
 }
 
 /* Feeds tickets [next, end) and returns once every one of them is acknowledged. */
@@ -354,7 +348,7 @@ static int feed_until(sim_t *s, size_t end, size_t acked_goal)
 {
     while (!g_stop && s->n_acked < acked_goal) {
         int wait = 100;
-        while (g_nfl < (size_t)s->o.window && (s->n_resend || s->next < end)) {
+        while (s->n_fl < (size_t)s->o.window && (s->n_resend || s->next < end)) {
             size_t want = end - s->next < (size_t)s->o.batch ? end - s->next : (size_t)s->o.batch;
             int64_t w = s->n_resend ? 0 : rate_wait_ms(s, want);
             if (w > 0) { wait = w < wait ? (int)w : wait; break; }
@@ -362,14 +356,14 @@ static int feed_until(sim_t *s, size_t end, size_t acked_goal)
             send_batch(s, idx, take(s, end, idx));
         }
         mdp_span_t svc, body;
-        if (mdp_client_recv(s->cl, wait, &svc, &body) == 0 && g_nfl) on_reply(s, body);
+        if (mdp_client_recv(s->cl, wait, &svc, &body) == 0 && s->n_fl) on_reply(s, body);
         else if (errno == EACCES) {
             fprintf(stderr, "hotline-sim: the broker at %s refused the connection: %s\n", s->o.endpoint,
                     mdp_client_refusal(s->cl));
             s->refused = true;
             return -1;
         }
-        else if (g_nfl && clock_mono_ms() - g_fl[0].sent_ms > RESEND_MS) reset_all(s, "no reply within the resend timeout");
+        else if (s->n_fl && clock_mono_ms() - s->fl[0].sent_ms > s->o.resend_ms) reset_all(s, "no reply within the resend timeout");
         progress(s, "feeding", s->n_acked, s->n_tickets, false);
     }
     return g_stop ? -1 : 0;
@@ -485,8 +479,8 @@ static int run(sim_t *s, const scenario_t *scn, uint64_t seed)
         else rc = wait_settled(s);
         if (!s->o.quiet && isatty(STDERR_FILENO)) fputc('\n', stderr);
     }
-    if (rc == 0 && g_rejected) {
-        fprintf(stderr, "hotline-sim: %d tickets were rejected by the broker\n", g_rejected);
+    if (rc == 0 && s->rejected) {
+        fprintf(stderr, "hotline-sim: %d tickets were rejected by the broker\n", s->rejected);
         rc = EX_DATAERR;
     }
     fprintf(stderr, "hotline-sim: %s: %zu tickets, %zu knowledge-base updates, seed %" PRIu64 "%s\n",
@@ -526,8 +520,8 @@ int main(int argc, char **argv)
     wire_enc_init(&s.enc);
     s.msg = wire_msg_new();
     rc = run(&s, scn, s.o.have_seed ? s.o.seed : scenario_seed(scn));
-    while (g_nfl) pop_flight();
-    free(g_fl);
+    while (s.n_fl) pop_flight(&s);
+    free(s.fl);
     sim_feed_destroy(&s.feed);
     free(s.tickets);
     free(s.acked);

@@ -7,6 +7,8 @@
  * samples; everything else follows the weights. Dates are CST civil dates,
  * computed here without the C library's time zone functions. */
 #include "sim_gen.h"
+#include "calendar.h"
+#include "errmsg.h"
 #include "sim_text.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -16,7 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define CST_OFFSET (8 * 3600)
 #define DAY 86400
 #define N_CAT_BY 7   /* consult help complaint report suggest praise urgent */
 static const char *const CAT_BY[N_CAT_BY] = {"consult", "help", "complaint", "report",
@@ -51,23 +52,11 @@ typedef struct {
     int width;                /* digits of the ticket number */
 } gen_t;
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* ---- CST civil dates ---- */
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
-static int64_t cst_day(int64_t t) { return floor_div(t + CST_OFFSET, DAY); }
-static int64_t day_start(int64_t d) { return d * DAY - CST_OFFSET; }
+static int64_t cst_day(int64_t t) { return floor_div(t + CAL_TZ_OFFSET, DAY); }
+static int64_t day_start(int64_t d) { return d * DAY - CAL_TZ_OFFSET; }
 /* 0 = Monday; day 0 (1970-01-01) was a Thursday. */
 static int weekday(int64_t d) { return (int)(((d + 3) % 7 + 7) % 7); }
 
@@ -169,7 +158,7 @@ static void apportion(const double *w, size_t n, int64_t total, int64_t *out)
 static sim_texts_t *load_texts(const scenario_t *scn, char *err, size_t errlen)
 {
     const char *name = scenario_get(scn, "scenario", "texts"), *path = scenario_path(scn);
-    if (!name) { fail(err, errlen, "scenario: [scenario] lacks 'texts'"); return NULL; }
+    if (!name) { errmsg_set(err, errlen, "scenario: [scenario] lacks 'texts'"); return NULL; }
     char *file = NULL;
     struct stat st;
     if (path) {
@@ -190,7 +179,7 @@ static int load_mixes(gen_t *g, char *err, size_t errlen)
         mix_load(g->scn, "mix.weekday", &g->weekday) < 0 || mix_load(g->scn, "mix.hour", &g->hour) < 0 ||
         mix_load(g->scn, "mix.street", &g->street) < 0 || mix_load(g->scn, "mix.channel", &g->channel) < 0 ||
         mix_load(g->scn, "mix.category", &base) < 0)
-        return fail(err, errlen, "scenario: cannot read the [mix.*] sections");
+        return errmsg_set(err, errlen, "scenario: cannot read the [mix.*] sections");
     for (int i = 0; i < N_CAT_BY; i++) {
         char section[64];
         snprintf(section, sizeof section, "mix.category.%s", CAT_BY[i]);
@@ -216,7 +205,7 @@ static int gen_init(gen_t *g, const scenario_t *scn, uint64_t seed, char *err, s
     for (int64_t n = g->kb_updates; n >= 10000; n /= 10) kb_width++;
     size_t need = strlen(g->prefix) + 2 + (kb_width > (size_t)g->width ? kb_width : (size_t)g->width);
     if (need >= sizeof((sim_item_t *)0)->id)
-        return fail(err, errlen, "scenario: id_prefix '%s' too long for the ids of these counts", g->prefix);
+        return errmsg_set(err, errlen, "scenario: id_prefix '%s' too long for the ids of these counts", g->prefix);
     if (load_mixes(g, err, errlen) < 0) return -1;
     g->texts = load_texts(scn, err, errlen);
     return g->texts ? 0 : -1;
@@ -319,7 +308,7 @@ static int gen_types(const gen_t *g, sim_feed_t *f, char *err, size_t errlen)
     }
     if ((int64_t)m < g->urgent) {
         free(pool);
-        return fail(err, errlen, "scenario: %zu help/complaint/report tickets, fewer than %lld urgent", m,
+        return errmsg_set(err, errlen, "scenario: %zu help/complaint/report tickets, fewer than %lld urgent", m,
                     (long long)g->urgent);
     }
     rng_key(&r, g->seed, "gen", "urgent", 0);
@@ -418,7 +407,7 @@ sim_feed_t *sim_gen(const scenario_t *scn, uint64_t seed, const char *const *kb_
     gen_t g;
     if (gen_init(&g, scn, seed, err, errlen) < 0) return NULL;
     if (g.kb_updates > 0 && (!kb_ids || n_kb == 0)) {
-        fail(err, errlen, "scenario: %lld kb updates but no knowledge-base ids given", (long long)g.kb_updates);
+        errmsg_set(err, errlen, "scenario: %lld kb updates but no knowledge-base ids given", (long long)g.kb_updates);
         sim_texts_destroy(&g.texts);
         return NULL;
     }

@@ -5,6 +5,7 @@
  * two passes so that pools may be defined anywhere and every placeholder is
  * checked against them, with errors naming the line. */
 #include "sim_text.h"
+#include "errmsg.h"
 #include "units.h"
 #include "xmalloc.h"
 #include <stdarg.h>
@@ -69,18 +70,6 @@ typedef struct {
     int n_memo;
 } fill_ctx_t;
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static void list_add(strlist_t *l, const char *s, size_t n)
 {
     if (l->n == l->cap) {
@@ -114,15 +103,15 @@ static const pool_t *find_pool(const sim_texts_t *self, const char *name)
 
 static int add_pool(sim_texts_t *self, const char *name, const char *values, int line, char *err, size_t errlen)
 {
-    if (find_pool(self, name)) return fail(err, errlen, "line %d: pool '%s' defined twice", line, name);
+    if (find_pool(self, name)) return errmsg_set(err, errlen, "line %d: pool '%s' defined twice", line, name);
     if (strchr(values, '{') || strchr(values, '}'))
-        return fail(err, errlen, "line %d: pool values may not contain braces", line);
+        return errmsg_set(err, errlen, "line %d: pool values may not contain braces", line);
     self->pools = xrealloc(self->pools, (self->n_pools + 1) * sizeof *self->pools);
     pool_t *p = &self->pools[self->n_pools++];
     *p = (pool_t){xstrdup(name), {0}};
     for (const char *s = values; *s;) {
         size_t n = strcspn(s, "|");
-        if (n == 0) return fail(err, errlen, "line %d: empty value in pool '%s'", line, name);
+        if (n == 0) return errmsg_set(err, errlen, "line %d: empty value in pool '%s'", line, name);
         list_add(&p->values, s, n);
         s += n + (s[n] == '|');
     }
@@ -136,23 +125,23 @@ static int check_placeholders(const sim_texts_t *self, const char *t, int line, 
         const char *close = strchr(p, '}');
         char name[64];
         if (!close || close - p - 1 <= 0 || close - p - 1 >= (long)sizeof name)
-            return fail(err, errlen, "line %d: malformed placeholder", line);
+            return errmsg_set(err, errlen, "line %d: malformed placeholder", line);
         memcpy(name, p + 1, (size_t)(close - p - 1));
         name[close - p - 1] = '\0';
         bool builtin = index_of(BUILTINS, 7, name) >= 0;
         if (!builtin && !find_pool(self, name))
-            return fail(err, errlen, "line %d: unknown placeholder {%s}", line, name);
+            return errmsg_set(err, errlen, "line %d: unknown placeholder {%s}", line, name);
         p = close + 1;
     }
-    if (strchr(t, '}') && !strchr(t, '{')) return fail(err, errlen, "line %d: stray '}'", line);
+    if (strchr(t, '}') && !strchr(t, '{')) return errmsg_set(err, errlen, "line %d: stray '}'", line);
     return 0;
 }
 
 static int add_lead(sim_texts_t *self, const char *type, const char *text, int line, char *err, size_t errlen)
 {
     int i = index_of(LEAD_NAMES, N_LEADS, type);
-    if (i < 0) return fail(err, errlen, "line %d: unknown lead type '%s'", line, type);
-    if (self->lead[i]) return fail(err, errlen, "line %d: lead '%s' defined twice", line, type);
+    if (i < 0) return errmsg_set(err, errlen, "line %d: unknown lead type '%s'", line, type);
+    if (self->lead[i]) return errmsg_set(err, errlen, "line %d: lead '%s' defined twice", line, type);
     self->lead[i] = xstrdup(text);
     return 0;
 }
@@ -163,8 +152,8 @@ static int add_template(sim_texts_t *self, const char *cat, const char *kind, co
     int c = -1, k = index_of(KIND_NAMES, K_N, kind);
     for (int i = 0; i < UNITS_N_CATEGORIES; i++)
         if (strcmp(UNITS_CATEGORIES[i].code, cat) == 0) c = i;
-    if (c < 0) return fail(err, errlen, "line %d: unknown category '%s'", line, cat);
-    if (k < 0) return fail(err, errlen, "line %d: unknown kind '%s' (ask, issue, suggest, praise, urgent)", line, kind);
+    if (c < 0) return errmsg_set(err, errlen, "line %d: unknown category '%s'", line, cat);
+    if (k < 0) return errmsg_set(err, errlen, "line %d: unknown kind '%s' (ask, issue, suggest, praise, urgent)", line, kind);
     list_add(&self->tpl[c][k], t, strlen(t));
     return 0;
 }
@@ -172,14 +161,14 @@ static int add_template(sim_texts_t *self, const char *cat, const char *kind, co
 /* One row; pass 1 reads only pools, pass 2 everything else. */
 static int add_row(sim_texts_t *self, int pass, char **f, int line, char *err, size_t errlen)
 {
-    if (!*f[0] || !*f[1] || !*f[2]) return fail(err, errlen, "line %d: empty field", line);
+    if (!*f[0] || !*f[1] || !*f[2]) return errmsg_set(err, errlen, "line %d: empty field", line);
     bool is_pool = strcmp(f[0], "pool") == 0;
     if (pass == 1) return is_pool ? add_pool(self, f[1], f[2], line, err, errlen) : 0;
     if (is_pool) return 0;
     if (check_placeholders(self, f[2], line, err, errlen) < 0) return -1;
     if (strcmp(f[0], "lead") == 0) return add_lead(self, f[1], f[2], line, err, errlen);
     if (strcmp(f[0], "kb") == 0) {
-        if (strcmp(f[1], "answer") != 0) return fail(err, errlen, "line %d: unknown kb row '%s'", line, f[1]);
+        if (strcmp(f[1], "answer") != 0) return errmsg_set(err, errlen, "line %d: unknown kb row '%s'", line, f[1]);
         list_add(&self->kb_answers, f[2], strlen(f[2]));
         return 0;
     }
@@ -194,11 +183,11 @@ static int parse_line(sim_texts_t *self, int pass, char *s, int line, char *err,
     char *f[3] = {s, NULL, NULL};
     for (int i = 1; i < 3; i++) {
         char *tab = strchr(f[i - 1], '\t');
-        if (!tab) return fail(err, errlen, "line %d: expected 3 TAB-separated fields", line);
+        if (!tab) return errmsg_set(err, errlen, "line %d: expected 3 TAB-separated fields", line);
         *tab = '\0';
         f[i] = tab + 1;
     }
-    if (strchr(f[2], '\t')) return fail(err, errlen, "line %d: more than 3 fields", line);
+    if (strchr(f[2], '\t')) return errmsg_set(err, errlen, "line %d: more than 3 fields", line);
     return add_row(self, pass, f, line, err, errlen);
 }
 
@@ -209,8 +198,8 @@ static int parse_pass(sim_texts_t *self, int pass, const char *buf, size_t len, 
     for (int line = 1; p < end; line++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = (size_t)((nl ? nl : end) - p);
-        if (n > TXT_MAX_LINE) return fail(err, errlen, "line %d: longer than %d bytes", line, TXT_MAX_LINE);
-        if (memchr(p, '\0', n)) return fail(err, errlen, "line %d: contains a NUL byte", line);
+        if (n > TXT_MAX_LINE) return errmsg_set(err, errlen, "line %d: longer than %d bytes", line, TXT_MAX_LINE);
+        if (memchr(p, '\0', n)) return errmsg_set(err, errlen, "line %d: contains a NUL byte", line);
         memcpy(line_buf, p, n);
         line_buf[n] = '\0';
         if (parse_line(self, pass, line_buf, line, err, errlen) < 0) return -1;
@@ -225,19 +214,19 @@ static int check_complete(const sim_texts_t *self, char *err, size_t errlen)
     for (int c = 0; c < UNITS_N_CATEGORIES; c++)
         for (int k = 0; k < K_URGENT; k++)
             if (self->tpl[c][k].n == 0)
-                return fail(err, errlen, "no '%s' template for category '%s'", KIND_NAMES[k], UNITS_CATEGORIES[c].code);
+                return errmsg_set(err, errlen, "no '%s' template for category '%s'", KIND_NAMES[k], UNITS_CATEGORIES[c].code);
     for (int i = 0; i < N_LEADS; i++)
-        if (!self->lead[i]) return fail(err, errlen, "no lead for '%s'", LEAD_NAMES[i]);
+        if (!self->lead[i]) return errmsg_set(err, errlen, "no lead for '%s'", LEAD_NAMES[i]);
     for (size_t i = 0; i < sizeof need_pools / sizeof *need_pools; i++)
-        if (!find_pool(self, need_pools[i])) return fail(err, errlen, "no pool '%s'", need_pools[i]);
-    if (self->kb_answers.n == 0) return fail(err, errlen, "no 'kb answer' template");
+        if (!find_pool(self, need_pools[i])) return errmsg_set(err, errlen, "no pool '%s'", need_pools[i]);
+    if (self->kb_answers.n == 0) return errmsg_set(err, errlen, "no 'kb answer' template");
     return 0;
 }
 
 sim_texts_t *sim_texts_load_buf(const char *buf, size_t len, char *err, size_t errlen)
 {
     if (len > TXT_MAX_FILE) {
-        fail(err, errlen, "text templates of %zu bytes are over the %u-byte limit", len, TXT_MAX_FILE);
+        errmsg_set(err, errlen, "text templates of %zu bytes are over the %u-byte limit", len, TXT_MAX_FILE);
         return NULL;
     }
     sim_texts_t *self = xcalloc(1, sizeof *self);
@@ -250,11 +239,11 @@ sim_texts_t *sim_texts_load_buf(const char *buf, size_t len, char *err, size_t e
 sim_texts_t *sim_texts_load_file(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) { fail(err, errlen, "%s: %m", path); return NULL; }
+    if (!f) { errmsg_set(err, errlen, "%s: %m", path); return NULL; }
     struct stat st;
     if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)TXT_MAX_FILE) {
         fclose(f);
-        fail(err, errlen, "%s: not a regular file of at most %u bytes", path, TXT_MAX_FILE);
+        errmsg_set(err, errlen, "%s: not a regular file of at most %u bytes", path, TXT_MAX_FILE);
         return NULL;
     }
     char *buf = xmalloc((size_t)st.st_size + 1);
@@ -263,7 +252,7 @@ sim_texts_t *sim_texts_load_file(const char *path, char *err, size_t errlen)
     char msg[256];
     sim_texts_t *self = sim_texts_load_buf(buf, len, msg, sizeof msg);
     free(buf);
-    if (!self) fail(err, errlen, "%s: %s", path, msg);
+    if (!self) errmsg_set(err, errlen, "%s: %s", path, msg);
     return self;
 }
 

@@ -9,7 +9,7 @@
 
 static int pick_unit(const stage_item_t *it, char *unit, size_t len, char *err, size_t errlen)
 {
-    char cat[24], primary[48], alt[48] = "";
+    char cat[TICKET_CODE_MAX], primary[TICKET_CODE_MAX], alt[TICKET_CODE_MAX] = "";
     if (wire_copy_str(it->o, "cat", cat, sizeof cat, err, errlen) != 0 ||
         wire_copy_str(it->o, "unit", primary, sizeof primary, err, errlen) != 0 ||
         wire_copy_str(it->o, "alt", alt, sizeof alt, err, errlen) < 0) {
@@ -17,11 +17,11 @@ static int pick_unit(const stage_item_t *it, char *unit, size_t len, char *err, 
         return -1;
     }
     /* The unit the category names is the first choice in every even round. */
-    char first[48];
+    char first[TICKET_CODE_MAX];
     if (units_resolve(cat, it->street[0] ? it->street : NULL, first, sizeof first) != 0) snprintf(first, sizeof first, "%s", primary);
     if (it->round == 0) snprintf(unit, len, "%s", primary);
     else if (it->round % 2 == 1 && alt[0] && strcmp(alt, primary) != 0) snprintf(unit, len, "%s", alt);
-    else if (it->round % 2 == 1) snprintf(unit, len, "unit.street.%s", it->street[0] ? it->street : "jinxia");
+    else if (it->round % 2 == 1) snprintf(unit, len, "unit.street.%s", it->street[0] ? it->street : UNITS_FALLBACK_STREET);
     else snprintf(unit, len, "%s", first);
     if (!units_is_unit(unit)) { snprintf(err, errlen, "no such unit '%s'", unit); return -1; }
     return 0;
@@ -29,7 +29,7 @@ static int pick_unit(const stage_item_t *it, char *unit, size_t len, char *err, 
 
 static int dispatch_item(model_t *m, const stage_item_t *it, wire_enc_t *out, char *err, size_t errlen)
 {
-    char unit[48];
+    char unit[TICKET_CODE_MAX];
     if (pick_unit(it, unit, sizeof unit, err, errlen) != 0) return -1;
     const model_params_t *p = model_params(m);
     rng_t rng;

@@ -22,6 +22,13 @@
 #define T0 1661990400   /* 2022-09-01 08:00 CST */
 #define DAY 86400
 
+/* store_rollup_add runs inside the open transaction, as the broker calls it. */
+static int add_in_txn(store_t *st, const ticket_t *t, int unit, int64_t at, const int delta[RU__COUNT])
+{
+    if (store_begin(st) != 0) return -1;
+    return store_rollup_add(st, t, unit, at, delta);
+}
+
 static int setup(void **state) { return fx_open(state, STORE_SYNC_NORMAL); }
 static int teardown(void **state) { return fx_close(state); }
 
@@ -54,14 +61,14 @@ static void test_sums_per_key(void **state)
     fx_t *fx = *state;
     ticket_t t = tk(TT_HELP, true, 2);
     for (int i = 0; i < 5; i++)
-        assert_int_equal(store_rollup_add(fx->st, &t, 3, T0, (int[RU__COUNT]){[RU_RECEIVED] = 1}), 0);
-    assert_int_equal(store_rollup_add(fx->st, &t, 3, T0 + 60, (int[RU__COUNT]){[RU_CLOSED] = 1, [RU_ON_TIME] = 1}), 0);
+        assert_int_equal(add_in_txn(fx->st, &t, 3, T0, (int[RU__COUNT]){[RU_RECEIVED] = 1}), 0);
+    assert_int_equal(add_in_txn(fx->st, &t, 3, T0 + 60, (int[RU__COUNT]){[RU_CLOSED] = 1, [RU_ON_TIME] = 1}), 0);
     /* one ticket moves from unit 3 to unit 4: -1 then +1 */
-    assert_int_equal(store_rollup_add(fx->st, &t, 3, T0, (int[RU__COUNT]){[RU_RECEIVED] = -1}), 0);
-    assert_int_equal(store_rollup_add(fx->st, &t, 4, T0, (int[RU__COUNT]){[RU_RECEIVED] = 1}), 0);
+    assert_int_equal(add_in_txn(fx->st, &t, 3, T0, (int[RU__COUNT]){[RU_RECEIVED] = -1}), 0);
+    assert_int_equal(add_in_txn(fx->st, &t, 4, T0, (int[RU__COUNT]){[RU_RECEIVED] = 1}), 0);
     /* added then taken back inside the transaction: no row */
-    assert_int_equal(store_rollup_add(fx->st, &t, 5, T0, (int[RU__COUNT]){[RU_OVERDUE] = 1}), 0);
-    assert_int_equal(store_rollup_add(fx->st, &t, 5, T0, (int[RU__COUNT]){[RU_OVERDUE] = -1}), 0);
+    assert_int_equal(add_in_txn(fx->st, &t, 5, T0, (int[RU__COUNT]){[RU_OVERDUE] = 1}), 0);
+    assert_int_equal(add_in_txn(fx->st, &t, 5, T0, (int[RU__COUNT]){[RU_OVERDUE] = -1}), 0);
     assert_true(store_in_txn(fx->st));
     /* nothing is visible before the commit */
     assert_int_equal(q_int(fx, "SELECT count(*) FROM rollup"), 0);
@@ -77,7 +84,7 @@ static void test_sums_per_key(void **state)
     assert_int_equal(tot[RU_RECEIVED], 5);
     assert_int_equal(tot[RU_OVERDUE], 0);
     /* a second transaction adds to the same rows */
-    assert_int_equal(store_rollup_add(fx->st, &t, 4, T0, (int[RU__COUNT]){[RU_RECEIVED] = 2}), 0);
+    assert_int_equal(add_in_txn(fx->st, &t, 4, T0, (int[RU__COUNT]){[RU_RECEIVED] = 2}), 0);
     assert_int_equal(store_commit(fx->st), 0);
     assert_int_equal(q_int(fx, "SELECT sum(received) FROM rollup_total"), 7);
 }
@@ -95,8 +102,8 @@ static void test_many_keys_one_txn(void **state)
             for (int s = 0; s < 10; s++) {
                 ticket_t t = tk(type, day % 2, s);
                 int unit = (day * 7 + s) % (int)n_units;
-                assert_int_equal(store_rollup_add(fx->st, &t, unit, T0 + (int64_t)day * DAY, (int[RU__COUNT]){[RU_RATED] = 1, [RU_BAD] = s % 2}), 0);
-                assert_int_equal(store_rollup_add(fx->st, &t, unit, T0 + (int64_t)day * DAY + 5, (int[RU__COUNT]){[RU_RATED] = 2}), 0);
+                assert_int_equal(add_in_txn(fx->st, &t, unit, T0 + (int64_t)day * DAY, (int[RU__COUNT]){[RU_RATED] = 1, [RU_BAD] = s % 2}), 0);
+                assert_int_equal(add_in_txn(fx->st, &t, unit, T0 + (int64_t)day * DAY + 5, (int[RU__COUNT]){[RU_RATED] = 2}), 0);
                 expect += 3;
                 keys++;
             }
@@ -119,15 +126,15 @@ static void test_rollback_drops_pending(void **state)
 {
     fx_t *fx = *state;
     ticket_t t = tk(TT_CONSULT, false, TICKET_NONE);
-    assert_int_equal(store_rollup_add(fx->st, &t, TICKET_NONE, T0, (int[RU__COUNT]){[RU_RECEIVED] = 1}), 0);
+    assert_int_equal(add_in_txn(fx->st, &t, TICKET_NONE, T0, (int[RU__COUNT]){[RU_RECEIVED] = 1}), 0);
     assert_int_equal(store_commit(fx->st), 0);
-    assert_int_equal(store_rollup_add(fx->st, &t, TICKET_NONE, T0, (int[RU__COUNT]){[RU_RECEIVED] = 10}), 0);
+    assert_int_equal(add_in_txn(fx->st, &t, TICKET_NONE, T0, (int[RU__COUNT]){[RU_RECEIVED] = 10}), 0);
     /* a write that fails inside the transaction poisons it */
     log_init("test", LOG_ERROR + 1);
     assert_int_equal(store_meta_set(fx->st, NULL, "x"), -1);
     assert_int_equal(store_commit(fx->st), -1);
     assert_int_equal(q_int(fx, "SELECT received FROM rollup"), 1);
-    assert_int_equal(store_rollup_add(fx->st, &t, TICKET_NONE, T0, (int[RU__COUNT]){[RU_RECEIVED] = 2}), 0);
+    assert_int_equal(add_in_txn(fx->st, &t, TICKET_NONE, T0, (int[RU__COUNT]){[RU_RECEIVED] = 2}), 0);
     assert_int_equal(store_commit(fx->st), 0);
     assert_int_equal(q_int(fx, "SELECT received FROM rollup"), 3);
     assert_int_equal(q_int(fx, "SELECT received FROM rollup_total"), 3);
