@@ -1,9 +1,10 @@
 /* hotline-report: reads the store READ-ONLY and prints the report figures,
  * the comparison with a scenario's published figures (as a table, CSV, JSON
- * or a self-contained HTML page with charts), per-ticket outcomes, or an
- * integrity check. The last step of a ticket's path: nothing here
- * writes. Figures come from report_query, output from report_format; this
- * file only parses options, resolves the period and maps errors to sysexits. */
+ * or a self-contained HTML page with charts), the late tickets, per-ticket
+ * outcomes, or an integrity check. The last step of a ticket's path: nothing
+ * here writes. Figures come from report_query (and report_sla, report_late),
+ * output from report_format; this file only parses options, resolves the
+ * period and maps errors to sysexits. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -16,7 +17,9 @@
 #include "log.h"
 #include "report_format.h"
 #include "report_html.h"
+#include "report_late.h"
 #include "report_query.h"
+#include "report_sla.h"
 #include "scenario.h"
 #include "xmalloc.h"
 
@@ -26,6 +29,8 @@ static const char USAGE[] =
     "                      [--compare SCENARIO] [--bom] [--output FILE]\n"
     "       hotline-report --db FILE [--from DATE] [--to DATE] --format html\n"
     "                      [--compare SCENARIO] [--output FILE]\n"
+    "       hotline-report --db FILE --late [--from DATE] [--to DATE]\n"
+    "                      [--format table|csv|json] [--bom] [--output FILE]\n"
     "       hotline-report --db FILE --outcomes [--bom] [--output FILE]\n"
     "       hotline-report --db FILE --check\n"
     "       hotline-report --db FILE --backup DEST\n";
@@ -33,7 +38,7 @@ static const char USAGE[] =
 static const char HELP[] =
     "\n"
     "Reads a hotline store (SQLite, opened read-only) and prints the service\n"
-    "service figures for a period.\n"
+    "figures for a period, the SLA figures per unit, or the late tickets.\n"
     "\n"
     "  --db FILE         the store written by hotline-broker (required)\n"
     "  --from DATE       first day of the period, inclusive (CST)\n"
@@ -42,7 +47,8 @@ static const char HELP[] =
     "                    of the first and the last received_at in the store.\n"
     "  --by KEY          also per group: month (every month of the period; each\n"
     "                    figure by its own time column, CST; open_at_end at the\n"
-    "                    month's end), type, unit (with its display name), street\n"
+    "                    month's end), type, unit (with its display name and the\n"
+    "                    SLA figures below), street\n"
     "  --format F        table (default), csv, json, or html: one self-contained\n"
     "                    page (inline CSS and SVG charts, no script, no URL)\n"
     "                    with the figures, charts by month and by unit, and the\n"
@@ -52,6 +58,8 @@ static const char HELP[] =
     "                    FILE is replaced only when the report succeeds\n"
     "  --compare SCEN    compare with the [published] figures of scenario SCEN (a\n"
     "                    name or a .scn path); default period: the scenario's\n"
+    "  --late            every late ticket of the period, latest first (see below);\n"
+    "                    takes --from, --to, --format table|csv|json, --bom, --output\n"
     "  --outcomes        one CSV line per ticket, in id order (see below)\n"
     "  --check           PRAGMA integrity_check: prints \"ok\" or the problems\n"
     "  --backup DEST     write a consistent copy of the store to the new file DEST,\n"
@@ -65,6 +73,38 @@ static const char HELP[] =
     "  open_at_end kb_updates. Rates are fractions 0..1 in CSV and JSON and\n"
     "  percentages in the table; a rate with nothing to divide by is null in JSON\n"
     "  and \"-\" in table and CSV. kb_updates is \"-\"/null in type and street groups.\n"
+    "  Knowledge-base entries whose unit is \"street\" (community matters, answered\n"
+    "  by each street office) count in --by unit under key unit.street.*, named\n"
+    "  各街道办事处, after the units; they are no unit of their own.\n"
+    "\n"
+    "SLA figures, with --by unit only (per unit and in the total row, after the\n"
+    "  17 figures; never with another --by or without --by):\n"
+    "    dispatched     dispatch events in the period (by event time), under the\n"
+    "                   unit dispatched to; a re-dispatch after a 退单 counts\n"
+    "                   again, for the new unit\n"
+    "    signed_late    signings after the sign deadline in the period (signing\n"
+    "                   events marked \"signed late\", by event time), under the\n"
+    "                   signing unit\n"
+    "    overdue_now    tickets open at now whose close deadline (close_due) is\n"
+    "                   before now\n"
+    "    closed_late    first closes in the period after the deadline (on_time 0,\n"
+    "                   by closed_at) = closed - closed on time\n"
+    "    median_close_workdays  median working time from received_at to the first\n"
+    "                   close, in working days, of the tickets first closed in the\n"
+    "                   period, direct answers excluded; an even count takes the\n"
+    "                   mean of the middle two; \"-\"/null when there are none\n"
+    "    aged_0_1 aged_1_3 aged_3_5 aged_5_10 aged_10_plus  tickets open at now by\n"
+    "                   working days since received_at: [0,1) [1,3) [3,5) [5,10)\n"
+    "                   [10,inf); with now at the period's end they add up to\n"
+    "                   open_at_end\n"
+    "  now: the end of the period, or the time of the report if that is earlier\n"
+    "  (a live store whose period ends tonight). Open at now: received before\n"
+    "  now, not a praise call, not first closed (or answered) before now, and if\n"
+    "  never closed not in a final state (ANSWERED, PRAISE, DONE); counted under\n"
+    "  the ticket's current unit. Working time: whole CST working days (Monday to\n"
+    "  Friday, minus public holidays, plus the weekend days worked in exchange;\n"
+    "  the calendar files in the data directory's calendar/); one working day =\n"
+    "  86400 working seconds, a rest day counts nothing.\n"
     "\n"
     "JSON: one object with \"from\" and \"to\" (dates) and the figure keys at the\n"
     "  top level; with --by also \"groups\": [{\"key\", \"name\", <figures>}, ...]\n"
@@ -80,25 +120,44 @@ static const char HELP[] =
     "             （未指定） when absent; 合计 for the total)\n"
     "    then the 17 figures in the order above, one column each named by\n"
     "    its key: counts as integers, rates as fractions 0..1 (up to 10\n"
-    "    significant digits), \"-\" when there is no value.\n"
+    "    significant digits), \"-\" when there is no value; with --by unit\n"
+    "    then the 10 SLA figures, the median in working days (up to 10\n"
+    "    significant digits; 2 decimals in the table).\n"
     "  UTF-8 without BOM unless --bom (Excel needs it to read the Chinese).\n"
     "--compare (CSV): columns figure,published,measured,diff; diff = measured -\n"
     "  published, rates in percentage points (a published rate above 1 is read\n"
     "  as a percentage). JSON: {\"scenario\", \"from\", \"to\",\n"
     "  \"rows\": [{\"figure\", \"published\", \"measured\", \"diff\"}]}.\n"
-    "--outcomes: columns id,state,unit,received_at,closed_at,on_time,rating;\n"
-    "  times \"YYYY-MM-DD HH:MM:SS\" CST; on_time 1/0; empty when not set.\n"
+    "--late: one row per late ticket: first closed in the period after its\n"
+    "  deadline (on_time 0), or open at now (see SLA figures) past close_due.\n"
+    "  Columns id,unit,type,close_due,closed_at,late_work_hours: times CST,\n"
+    "  closed_at \"open\" for an open ticket; late_work_hours = working seconds\n"
+    "  from close_due to closed_at (to now if open) / 3600, one decimal. Sorted\n"
+    "  by lateness, largest first, then by id. JSON: {\"from\", \"to\", \"now\",\n"
+    "  \"rows\": [{<columns>}]}; the table starts with the period, now and counts.\n"
+    "--outcomes: columns id,state,unit,received_at,closed_at,on_time,rating,\n"
+    "  close_due,late_work_hours; times \"YYYY-MM-DD HH:MM:SS\" CST; on_time 1/0;\n"
+    "  empty when not set. close_due: the final close deadline (after any\n"
+    "  extension). late_work_hours (one decimal), empty when on time or never\n"
+    "  due: closed late, the working hours from close_due to closed_at; still\n"
+    "  open (no close, state not final) past close_due, the working hours from\n"
+    "  close_due to the store's last event time, never the clock, so the same\n"
+    "  store always gives the same file.\n"
     "CSV follows RFC 4180 quoting, with LF line ends.\n"
     "HTML: <svg data-chart=...> monthly-volume, monthly-on-time, monthly-urgent,\n"
-    "  monthly-backlog, unit-satisfaction; each plotted value carries\n"
-    "  data-value (rates as fractions) and a tooltip. Chinese text needs a CJK\n"
-    "  font on the viewing machine (Debian: fonts-noto-cjk).\n"
+    "  monthly-backlog, open-aging (open tickets at now by the aged_* buckets),\n"
+    "  unit-satisfaction (units with the most tickets received first); each\n"
+    "  plotted value carries data-value (rates as fractions) and a tooltip. A\n"
+    "  month with nothing received, closed, rated, overdue or open has no value\n"
+    "  and no axis label. Then the late tickets of --late: the 50 latest, and\n"
+    "  how many more. Chinese text needs a CJK font on the viewing machine\n"
+    "  (Debian: fonts-noto-cjk).\n"
     "\n"
     "Exit status: 0 ok, 64 usage, 65 data error (not a store, wrong schema\n"
     "  version, integrity problems), 66 store or scenario missing, 70 internal\n"
     "  error, 73 cannot create --output, 74 output error, 75 store busy.\n";
 
-typedef enum { MODE_FIGURES, MODE_OUTCOMES, MODE_CHECK, MODE_BACKUP } run_mode_t;
+typedef enum { MODE_FIGURES, MODE_OUTCOMES, MODE_LATE, MODE_CHECK, MODE_BACKUP } run_mode_t;
 
 typedef struct {
     const char *db, *from, *to, *compare, *output, *backup;
@@ -119,7 +178,7 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int set_mode(options_t *o, run_mode_t m, const char *name)
 {
-    if (o->mode != MODE_FIGURES) return usage_error("%s: choose one of --outcomes, --check and --backup", name);
+    if (o->mode != MODE_FIGURES) return usage_error("%s: choose one of --outcomes, --late, --check and --backup", name);
     o->mode = m;
     return 0;
 }
@@ -134,6 +193,7 @@ static int parse_opt(options_t *o, int c, const char *arg)
     case 'B': o->bom = true; return 0;
     case 'O': o->output = arg; return 0;
     case 'o': return set_mode(o, MODE_OUTCOMES, "--outcomes");
+    case 'L': return set_mode(o, MODE_LATE, "--late");
     case 'k': return set_mode(o, MODE_CHECK, "--check");
     case 'K': o->backup = arg; return set_mode(o, MODE_BACKUP, "--backup");
     case 'b':
@@ -160,10 +220,12 @@ static int check_options(const options_t *o)
         return usage_error("%s", "--check and --backup take no other options");
     if (o->mode == MODE_OUTCOMES && period)
         return usage_error("%s", "--outcomes takes only --bom and --output");
+    if (o->mode == MODE_LATE && (o->by_set || o->compare || o->html))
+        return usage_error("%s", "--late takes --from, --to, --format table|csv|json, --bom and --output");
     if (o->compare && o->by_set) return usage_error("%s", "--compare does not take --by");
     if (o->html && o->by_set)
         return usage_error("%s", "--format html does not take --by (it draws by month and by unit)");
-    if (o->mode == MODE_FIGURES && o->bom && (o->html || o->format != FMT_CSV))
+    if ((o->mode == MODE_FIGURES || o->mode == MODE_LATE) && o->bom && (o->html || o->format != FMT_CSV))
         return usage_error("%s", "--bom applies only to --format csv");
     return 0;
 }
@@ -175,6 +237,7 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"to", required_argument, NULL, 't'},      {"by", required_argument, NULL, 'b'},
         {"format", required_argument, NULL, 'F'},  {"compare", required_argument, NULL, 'c'},
         {"bom", no_argument, NULL, 'B'},           {"outcomes", no_argument, NULL, 'o'},
+        {"late", no_argument, NULL, 'L'},
         {"check", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"output", required_argument, NULL, 'O'},   {"backup", required_argument, NULL, 'K'},
@@ -263,10 +326,12 @@ static int run_check(FILE *out, report_store_t *st)
     return ok ? 0 : EX_DATAERR;
 }
 
-static int run_figures(const options_t *o, FILE *out, report_store_t *st, const scenario_t *sc)
+/* The period of the report: the options, else the scenario's, else the
+ * store's days. 0, or an exit status. */
+static int store_period(const options_t *o, report_store_t *st, const scenario_t *sc, int64_t *from, int64_t *to)
 {
     bool any;
-    int64_t lo, hi, from, to;
+    int64_t lo, hi;
     if (report_store_span(st, &any, &lo, &hi) < 0) return exit_for(report_store_status(st));
     int64_t dflt_from = calendar_day_start(calendar_day_of(lo));
     int64_t dflt_to = calendar_day_start(calendar_day_of(hi) + 1);
@@ -275,9 +340,28 @@ static int run_figures(const options_t *o, FILE *out, report_store_t *st, const 
         dflt_from = scenario_from(sc);
         dflt_to = scenario_to(sc);
     }
-    int rc = resolve_period(o, any, dflt_from, dflt_to, &from, &to);
+    int rc = resolve_period(o, any, dflt_from, dflt_to, from, to);
+    if (rc == 0 && !any) log_warn("the store has no tickets", NULL);
+    return rc;
+}
+
+static int run_late(const options_t *o, FILE *out, report_store_t *st)
+{
+    int64_t from, to;
+    int rc = store_period(o, st, NULL, &from, &to);
     if (rc) return rc;
-    if (!any) log_warn("the store has no tickets", NULL);
+    report_late_t *l = report_late_compute(st, from, to, report_sla_now(to));
+    if (!l) return exit_for(report_store_status(st));
+    rc = report_fmt_late(out, l, o->format, o->bom);
+    report_late_destroy(&l);
+    return rc < 0 ? output_failed(st) : 0;
+}
+
+static int run_figures(const options_t *o, FILE *out, report_store_t *st, const scenario_t *sc)
+{
+    int64_t from, to;
+    int rc = store_period(o, st, sc, &from, &to);
+    if (rc) return rc;
     if (o->html) return report_html_write(out, st, from, to, sc) < 0 ? output_failed(st) : 0;
     report_t *r = report_compute(st, from, to, o->by);
     if (!r) return exit_for(report_store_status(st));
@@ -379,6 +463,7 @@ static int run(const options_t *o)
     if (rc == 0) {
         if (o->mode == MODE_CHECK) rc = run_check(file.f, st);
         else if (o->mode == MODE_OUTCOMES) rc = report_fmt_outcomes(file.f, st, o->bom) < 0 ? output_failed(st) : 0;
+        else if (o->mode == MODE_LATE) rc = run_late(o, file.f, st);
         else rc = run_figures(o, file.f, st, sc);
         if (o->output) rc = output_close(&file, o->output, rc);
     }

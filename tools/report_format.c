@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "calendar.h"
+#include "report_late.h"
+#include "report_sla.h"
 #include "xmalloc.h"
 
 /* ------------------------------------------------------------------ helpers */
@@ -96,14 +98,19 @@ static void json_number(FILE *out, bool has, double v)
     else fprintf(out, "%.10g", v);
 }
 
-/* "YYYY-MM-DD" of the first and last day of [from, to); false for an empty period. */
-static bool period_dates(const report_t *r, char from[32], char to[32])
+/* "YYYY-MM-DD" of the first and last day of [a, b); false for an empty period. */
+static bool span_dates(int64_t a, int64_t b, char from[32], char to[32])
 {
-    if (report_from(r) >= report_to(r)) return false;
-    calendar_format(report_from(r), from, 32);
-    calendar_format(report_to(r) - 1, to, 32);
+    if (a >= b) return false;
+    calendar_format(a, from, 32);
+    calendar_format(b - 1, to, 32);
     from[10] = to[10] = '\0';
     return true;
+}
+
+static bool period_dates(const report_t *r, char from[32], char to[32])
+{
+    return span_dates(report_from(r), report_to(r), from, to);
 }
 
 static int finish(FILE *out)
@@ -113,10 +120,12 @@ static int finish(FILE *out)
 
 /* --------------------------------------------------------------------- grid */
 
+#define GRID_MAX_COLS 40   /* key, name, 17 figures, 10 SLA figures fit */
+
 typedef struct {
     size_t ncols, n, cap;
     char **cells;         /* row-major, owned */
-    bool right[32];       /* per column: right-aligned (numbers) */
+    bool right[GRID_MAX_COLS];   /* per column: right-aligned (numbers) */
 } grid_t;
 
 static void grid_add(grid_t *g, const char *s)
@@ -141,7 +150,8 @@ static void pad(FILE *out, size_t n)
 
 static void grid_table(const grid_t *g, FILE *out)
 {
-    size_t w[32] = {0};
+    size_t w[GRID_MAX_COLS] = {0};
+    HL_ASSERT(g->ncols > 0 && g->ncols <= GRID_MAX_COLS);
     for (size_t i = 0; i < g->n; i++) {
         size_t dw = fmt_display_width(g->cells[i]);
         if (dw > w[i % g->ncols]) w[i % g->ncols] = dw;
@@ -180,9 +190,23 @@ static const char *value_cell(const report_figure_t *f, const report_counts_t *c
     return buf;
 }
 
+/* Cell text of SLA figure f in s: counts as integers, the median in working
+ * days (2 decimals in the table, up to 10 significant digits in CSV). */
+static const char *sla_cell(const report_sla_figure_t *f, const report_sla_t *s, fmt_kind_t kind,
+                            char *buf, size_t len)
+{
+    double v;
+    if (report_sla_value(f, s, &v) < 0) snprintf(buf, len, "-");
+    else if (f->kind == REPORT_SLA_COUNT) snprintf(buf, len, "%.0f", v);
+    else snprintf(buf, len, kind == FMT_TABLE ? "%.2f" : "%.10g", v);
+    return buf;
+}
+
 /* ------------------------------------------------------------------ figures */
 
-static void json_figures(FILE *out, const report_counts_t *c, const char *indent, const char *sep)
+/* The figures of c and, when sla is not NULL, the SLA figures after them. */
+static void json_figures(FILE *out, const report_counts_t *c, const report_sla_t *sla, const char *indent,
+                         const char *sep)
 {
     size_t n;
     const report_figure_t *f = report_figures(&n);
@@ -190,6 +214,13 @@ static void json_figures(FILE *out, const report_counts_t *c, const char *indent
         double v;
         int has = report_figure_value(&f[i], c, &v) == 0;
         fprintf(out, "%s%s\"%s\": ", sep, indent, f[i].key);
+        json_number(out, has, v);
+    }
+    const report_sla_figure_t *sf = report_sla_figures(&n);
+    for (size_t i = 0; sla && i < n; i++) {
+        double v;
+        int has = report_sla_value(&sf[i], sla, &v) == 0;
+        fprintf(out, "%s%s\"%s\": ", sep, indent, sf[i].key);
         json_number(out, has, v);
     }
 }
@@ -202,7 +233,7 @@ static void figures_json(FILE *out, const report_t *r)
     json_string(out, any ? from : NULL);
     fputs(",\n  \"to\": ", out);
     json_string(out, any ? to : NULL);
-    json_figures(out, report_total(r), "  ", ",\n");
+    json_figures(out, report_total(r), report_total_sla(r), "  ", ",\n");
     if (report_by(r) != REPORT_BY_NONE) {
         fputs(",\n  \"groups\": [", out);
         for (size_t i = 0; i < report_n_groups(r); i++) {
@@ -210,7 +241,7 @@ static void figures_json(FILE *out, const report_t *r)
             json_string(out, report_group_key(r, i));
             fputs(", \"name\": ", out);
             json_string(out, report_group_name(r, i));
-            json_figures(out, report_group_counts(r, i), "", ", ");
+            json_figures(out, report_group_counts(r, i), report_group_sla(r, i), "", ", ");
             fputc('}', out);
         }
         fputs(report_n_groups(r) ? "\n  ]" : "]", out);
@@ -237,7 +268,7 @@ static void figures_vertical(grid_t *g, const report_t *r)
 }
 
 static void wide_row(grid_t *g, const char *key, const char *name, const report_counts_t *c,
-                     fmt_kind_t kind)
+                     const report_sla_t *sla, fmt_kind_t kind)
 {
     size_t n;
     char buf[64];
@@ -245,23 +276,29 @@ static void wide_row(grid_t *g, const char *key, const char *name, const report_
     grid_add(g, key ? key : "-");
     grid_add(g, name);
     for (size_t i = 0; i < n; i++) grid_add(g, value_cell(&f[i], c, kind, buf, sizeof buf));
+    const report_sla_figure_t *sf = report_sla_figures(&n);
+    for (size_t i = 0; sla && i < n; i++) grid_add(g, sla_cell(&sf[i], sla, kind, buf, sizeof buf));
 }
 
-/* One row per group and a total row: key, name, then one column per figure. */
+/* One row per group and a total row: key, name, then one column per figure
+ * (and per SLA figure, when r has them: --by unit). */
 static void figures_wide(grid_t *g, const report_t *r, fmt_kind_t kind)
 {
-    size_t n;
+    size_t n, ns;
     const report_figure_t *f = report_figures(&n);
-    g->ncols = n + 2;
+    const report_sla_figure_t *sf = report_sla_figures(&ns);
+    if (!report_total_sla(r)) ns = 0;
+    g->ncols = n + ns + 2;
     grid_add(g, "key");
     grid_add(g, "name");
-    for (size_t i = 0; i < n; i++) {
-        grid_add(g, f[i].key);
+    for (size_t i = 0; i < n + ns; i++) {
+        grid_add(g, i < n ? f[i].key : sf[i - n].key);
         g->right[i + 2] = true;
     }
     for (size_t i = 0; i < report_n_groups(r); i++)
-        wide_row(g, report_group_key(r, i), report_group_name(r, i), report_group_counts(r, i), kind);
-    wide_row(g, "total", "合计", report_total(r), kind);
+        wide_row(g, report_group_key(r, i), report_group_name(r, i), report_group_counts(r, i),
+                 report_group_sla(r, i), kind);
+    wide_row(g, "total", "合计", report_total(r), report_total_sla(r), kind);
 }
 
 static void period_title(FILE *out, const report_t *r)
@@ -394,6 +431,10 @@ static int outcome_line(const report_outcome_t *row, void *arg)
     if (row->on_time >= 0) fprintf(out, "%d", row->on_time);
     fputc(',', out);
     if (row->rating >= 0) fprintf(out, "%d", row->rating);
+    fputc(',', out);
+    if (row->has_due) fputs(calendar_format(row->close_due, t, sizeof t), out);
+    fputc(',', out);
+    if (row->has_late) fprintf(out, "%.1f", (double)row->late_s / 3600.0);
     fputc('\n', out);
     return ferror(out) ? -1 : 0;
 }
@@ -401,7 +442,94 @@ static int outcome_line(const report_outcome_t *row, void *arg)
 int report_fmt_outcomes(FILE *out, report_store_t *store, bool bom)
 {
     if (bom) fputs("\xEF\xBB\xBF", out);
-    fputs("id,state,unit,received_at,closed_at,on_time,rating\n", out);
+    fputs("id,state,unit,received_at,closed_at,on_time,rating,close_due,late_work_hours\n", out);
     if (report_outcomes_each(store, outcome_line, out) < 0) return -1;
+    return finish(out);
+}
+
+/* --------------------------------------------------------------------- late */
+
+static const char *const LATE_COLS[] = {"id", "unit", "type", "close_due", "closed_at", "late_work_hours"};
+#define N_LATE_COLS (sizeof LATE_COLS / sizeof LATE_COLS[0])
+
+/* The time cells of row r (close_due, closed_at, late_work_hours): CST,
+ * "open" for a ticket not closed, hours with one decimal. */
+static void late_cells(const report_late_row_t *r, char cells[N_LATE_COLS][32])
+{
+    if (r->has_due) calendar_format(r->close_due, cells[3], 32);
+    else cells[3][0] = '\0';
+    if (r->open) snprintf(cells[4], 32, "open");
+    else calendar_format(r->closed_at, cells[4], 32);
+    snprintf(cells[5], 32, "%.1f", (double)r->late_s / 3600.0);
+}
+
+static void late_json(FILE *out, const report_late_t *l)
+{
+    char from[32], to[32], t[32], cells[N_LATE_COLS][32];
+    bool any = span_dates(report_late_from(l), report_late_to(l), from, to);
+    fputs("{\n  \"from\": ", out);
+    json_string(out, any ? from : NULL);
+    fputs(",\n  \"to\": ", out);
+    json_string(out, any ? to : NULL);
+    fputs(",\n  \"now\": ", out);
+    json_string(out, any ? calendar_format(report_late_now(l), t, sizeof t) : NULL);
+    fputs(",\n  \"rows\": [", out);
+    for (size_t i = 0; i < report_late_n(l); i++) {
+        const report_late_row_t *r = report_late_row(l, i);
+        late_cells(r, cells);
+        fputs(i ? ",\n    {\"id\": " : "\n    {\"id\": ", out);
+        json_string(out, r->id);
+        fputs(", \"unit\": ", out);
+        json_string(out, r->unit);
+        fputs(", \"type\": ", out);
+        json_string(out, r->type);
+        fputs(", \"close_due\": ", out);
+        json_string(out, r->has_due ? cells[3] : NULL);
+        fputs(", \"closed_at\": ", out);
+        json_string(out, cells[4]);
+        fprintf(out, ", \"late_work_hours\": %s}", cells[5]);
+    }
+    fputs(report_late_n(l) ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+static void late_grid(grid_t *g, const report_late_t *l)
+{
+    char cells[N_LATE_COLS][32];
+    g->ncols = N_LATE_COLS;
+    g->right[N_LATE_COLS - 1] = true;
+    for (size_t c = 0; c < N_LATE_COLS; c++) grid_add(g, LATE_COLS[c]);
+    for (size_t i = 0; i < report_late_n(l); i++) {
+        const report_late_row_t *r = report_late_row(l, i);
+        late_cells(r, cells);
+        grid_add(g, r->id);
+        grid_add(g, r->unit);
+        grid_add(g, r->type);
+        for (size_t c = 3; c < N_LATE_COLS; c++) grid_add(g, cells[c]);
+    }
+}
+
+int report_fmt_late(FILE *out, const report_late_t *l, fmt_kind_t kind, bool bom)
+{
+    if (kind == FMT_JSON) {
+        late_json(out, l);
+        return finish(out);
+    }
+    grid_t g = {0};
+    late_grid(&g, l);
+    if (kind == FMT_TABLE) {
+        char from[32], to[32], now[32];
+        if (span_dates(report_late_from(l), report_late_to(l), from, to)) {
+            fprintf(out, "period: %s .. %s (CST), open tickets at %s\n", from, to,
+                    calendar_format(report_late_now(l), now, sizeof now));
+        } else {
+            fputs("period: (empty store)\n", out);
+        }
+        fprintf(out, "late: %zu (closed late %zu, open past the deadline %zu)\n", report_late_n(l),
+                report_late_n(l) - report_late_n_open(l), report_late_n_open(l));
+        grid_table(&g, out);
+    } else {
+        grid_csv(&g, out, bom);
+    }
+    grid_free(&g);
     return finish(out);
 }

@@ -1,7 +1,8 @@
 /* report_html: the HTML page of hotline-report. It computes three reports of
- * the period (total, by month, by unit; three read transactions, which agree
- * on a finished store), lays them out as cards, charts (report_svg) and
- * tables, and escapes every piece of text it writes. The page needs nothing
+ * the period (total, by month, by unit with the SLA figures) and its late
+ * tickets (four read transactions, which agree on a finished store), lays
+ * them out as cards, charts (report_svg) and tables, and escapes every piece
+ * of text it writes. The page needs nothing
  * from the network: CJK text uses the fonts installed locally (Noto Sans CJK
  * from Debian's fonts-noto-cjk first, then the usual Chinese UI fonts). */
 #include "report_html.h"
@@ -10,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "calendar.h"
+#include "report_late.h"
 #include "report_svg.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #define CHART_W 560        /* half-width charts */
@@ -26,6 +29,7 @@
 #define C_BAD "#e15759"
 #define C_RECTIFIED "#ff9d9a"
 #define C_BACKLOG "#b07aa1"
+#define LATE_SHOWN 50      /* rows of the late-ticket table; the rest are counted */
 
 static const char CSS[] =
     ":root{--cjk:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"WenQuanYi Micro Hei\","
@@ -56,10 +60,12 @@ static const char CSS[] =
     "code{font-size:12.5px;color:#555}\n"
     ".ok{color:#2e7d32}.off{color:#b4432b;font-weight:600}\n"
     "details{margin-top:20px}summary{cursor:pointer;font-weight:600}\n"
+    ".tbl.late{margin-top:16px}\n"
     "footer{color:#777;font-size:12.5px;margin-top:24px}\n";
 
 typedef struct {
     report_t *total, *month, *unit;
+    report_late_t *late;
     const scenario_t *sc;
     char from[32], to[32];    /* first and last day; "" for an empty period */
 } page_t;
@@ -170,6 +176,15 @@ static double *column(const report_t *r, const char *key, const size_t *pick, si
     return v;
 }
 
+/* A month without data: nothing received, closed, rated, overdue, rectified
+ * or open at its end, and no knowledge-base update. Its charts show no value
+ * there (not a row of zeros) and no axis label. */
+static bool month_empty(const report_counts_t *c)
+{
+    return c->received == 0 && c->closed == 0 && c->rated == 0 && c->overdue == 0 && c->bad_rectified == 0
+           && c->open_at_end == 0 && c->kb_updates <= 0;
+}
+
 static void figure_open(FILE *out, bool wide)
 {
     fprintf(out, "<figure class=\"card%s\">\n", wide ? " wide" : "");
@@ -212,6 +227,8 @@ static void month_chart(FILE *out, const report_t *m, const cats_t *cats, const 
     svg_series_t se[2];
     for (size_t i = 0; i < k; i++) {
         v[i] = column(m, spec->key[i], NULL, cats->n);
+        for (size_t j = 0; j < cats->n; j++)
+            if (month_empty(report_group_counts(m, j))) v[i][j] = NAN;
         se[i] = (svg_series_t){spec->name[i], spec->color[i], v[i]};
     }
     svg_panel_t p = {NULL, spec->percent, se, k};
@@ -233,12 +250,52 @@ static void month_charts(FILE *out, const report_t *m)
     cats_free(&cats);
 }
 
-/* Satisfaction and 差评 of the units that had ratings or 差评 in the period. */
+/* Open tickets at now by working days since received_at (the SLA figures'
+ * age buckets of the unit report's total). */
+static void aging_chart(FILE *out, const report_t *u)
+{
+    static const char *const LABELS[REPORT_AGE_N] = {"0–1", "1–3", "3–5", "5–10", "10+"};
+    static const char *const TIPS[REPORT_AGE_N] = {"不满 1 个工作日 [0,1)", "1–3 个工作日 [1,3)",
+                                                   "3–5 个工作日 [3,5)", "5–10 个工作日 [5,10)",
+                                                   "10 个工作日及以上 [10,∞)"};
+    const report_sla_t *sla = report_total_sla(u);
+    double v[REPORT_AGE_N];
+    char now[32], explain[256];
+    bool none = !sla || report_from(u) >= report_to(u);   /* an empty store: no data, not zeros */
+    for (int i = 0; i < REPORT_AGE_N; i++) v[i] = none ? NAN : (double)sla->aged[i];
+    svg_series_t se = {"未办结 open", C_BACKLOG, v};
+    svg_panel_t p = {NULL, false, &se, 1};
+    svg_chart_t c = {"open-aging", "未办结工单账龄（工作日）", "受理以来的工作日 working days since received",
+                     LABELS, TIPS, REPORT_AGE_N, &p, 1, CHART_W};
+    calendar_format(report_now_of(u), now, sizeof now);
+    snprintf(explain, sizeof explain, "Tickets open at %s CST (the period's end, or the time of the report if "
+             "earlier), by working days since received_at; praise calls never open.", now);
+    figure_open(out, false);
+    svg_vertical(out, &c, SVG_BARS);
+    figure_close(out, explain);
+}
+
+/* Sorts pick (group indexes of u) by tickets received, most first; ties keep
+ * the units' order. */
+static void sort_by_volume(const report_t *u, size_t *pick, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && report_group_counts(u, pick[j])->received >
+                                        report_group_counts(u, pick[j - 1])->received; j--) {
+            size_t t = pick[j];
+            pick[j] = pick[j - 1];
+            pick[j - 1] = t;
+        }
+}
+
+/* Satisfaction and 差评 of the units that had ratings or 差评 in the period,
+ * the busiest unit (most received) first. */
 static void unit_chart(FILE *out, const report_t *u)
 {
     size_t n = 0, *pick = xcalloc(report_n_groups(u) + 1, sizeof *pick);
     for (size_t i = 0; i < report_n_groups(u); i++)
         if (report_group_counts(u, i)->rated > 0 || report_group_counts(u, i)->bad_ratings > 0) pick[n++] = i;
+    sort_by_volume(u, pick, n);
     const char **labels = xcalloc(n + 1, sizeof *labels);
     for (size_t i = 0; i < n; i++) labels[i] = report_group_name(u, pick[i]);
     double *v[4] = {column(u, "satisfied_rate", pick, n), column(u, "satisfied_rate_strict", pick, n),
@@ -249,8 +306,9 @@ static void unit_chart(FILE *out, const report_t *u)
     svg_chart_t c = {"unit-satisfaction", "各承办单位满意率与差评", NULL, labels, NULL, n, p, 2, WIDE_W};
     figure_open(out, true);
     svg_horizontal(out, &c);
-    figure_close(out, "Units with ratings in the period, by rated_at: satisfied = ratings 5+4+3 ÷ rated "
-                      "(strict: 5+4); 差评 = bad ratings, and those rectified and visited again.");
+    figure_close(out, "Units with ratings in the period, by rated_at, the most tickets received first: "
+                      "satisfied = ratings 5+4+3 ÷ rated (strict: 5+4); 差评 = bad ratings, and those "
+                      "rectified and visited again.");
     for (size_t i = 0; i < 4; i++) free(v[i]);
     free(labels);
     free(pick);
@@ -321,6 +379,47 @@ static void compare_table(FILE *out, const page_t *pg)
     free(rows);
 }
 
+/* ------------------------------------------------------------- late tickets */
+
+static void late_row(FILE *out, const report_late_row_t *r)
+{
+    char due[32] = "", closed[32], unit[256];
+    if (r->has_due) calendar_format(r->close_due, due, sizeof due);
+    if (r->open) snprintf(closed, sizeof closed, "未办结 open");
+    else calendar_format(r->closed_at, closed, sizeof closed);
+    fputs("<tr data-late=\"", out);
+    esc(out, r->id);
+    fputs("\"><td><code>", out);
+    esc(out, r->id);
+    fputs("</code></td><td>", out);
+    esc(out, r->unit ? units_display_name(r->unit, unit, sizeof unit) : "（未指定）");
+    fputs("</td><td>", out);
+    esc(out, r->type);
+    fprintf(out, "</td><td>%s</td><td>%s</td><td class=\"n\">%.1f</td></tr>\n", due, closed,
+            (double)r->late_s / 3600.0);
+}
+
+/* The LATE_SHOWN latest tickets of the period (closed late, or open past the
+ * deadline at now), then how many more. */
+static void late_table(FILE *out, const report_late_t *l)
+{
+    size_t n = report_late_n(l), open = report_late_n_open(l);
+    char now[32];
+    calendar_format(report_late_now(l), now, sizeof now);
+    fputs("<div class=\"tbl late\">\n<h2>超期工单 <span class=\"en\">late tickets, latest first</span></h2>\n", out);
+    fprintf(out, "<p class=\"en\">%zu late: %zu first closed after the deadline in the period, %zu open past "
+            "the deadline at %s CST. Lateness = working hours after the deadline (close_due), up to the close "
+            "or to that time.</p>\n", n, n - open, open, now);
+    fputs("<table class=\"late\">\n<tr><th>工单 id</th><th>承办单位 unit</th><th>类型 type</th>"
+          "<th>办结时限 close_due</th><th>办结 closed_at</th><th>超期工作小时 late_work_hours</th></tr>\n", out);
+    for (size_t i = 0; i < n && i < LATE_SHOWN; i++) late_row(out, report_late_row(l, i));
+    if (n == 0) fputs("<tr><td colspan=\"6\">（本时段没有超期工单 no late tickets in this period）</td></tr>\n", out);
+    if (n > LATE_SHOWN)
+        fprintf(out, "<tr class=\"more\"><td colspan=\"6\">另有 %zu 张 and %zu more</td></tr>\n",
+                n - LATE_SHOWN, n - LATE_SHOWN);
+    fputs("</table>\n</div>\n", out);
+}
+
 /* Every figure of every month, collapsed under the charts. */
 static void month_table(FILE *out, const report_t *m)
 {
@@ -353,11 +452,13 @@ static void page(FILE *out, const page_t *pg)
     kpis(out, pg);
     fputs("<h2>图表 <span class=\"en\">charts</span></h2>\n<section class=\"charts\">\n", out);
     month_charts(out, pg->month);
+    aging_chart(out, pg->unit);
     unit_chart(out, pg->unit);
     fputs("</section>\n<section class=\"tables\">\n", out);
     figures_table(out, pg);
     if (pg->sc) compare_table(out, pg);
     fputs("</section>\n", out);
+    late_table(out, pg->late);
     month_table(out, pg->month);
     fputs("<footer>由 hotline-report 生成，数据来自只读打开的工单库。比率 = 分子 ÷ 分母（the report figures），"
           "“—” 表示无可计算的值；各月数字按各自的时间列（北京时间）统计。<br>"
@@ -373,8 +474,9 @@ int report_html_write(FILE *out, report_store_t *st, int64_t from, int64_t to, c
     pg.total = report_compute(st, from, to, REPORT_BY_NONE);
     pg.month = pg.total ? report_compute(st, from, to, REPORT_BY_MONTH) : NULL;
     pg.unit = pg.month ? report_compute(st, from, to, REPORT_BY_UNIT) : NULL;
+    pg.late = pg.unit ? report_late_compute(st, from, to, report_now_of(pg.unit)) : NULL;
     int rc = -1;
-    if (pg.unit) {
+    if (pg.late) {
         if (from < to) {
             calendar_format(from, pg.from, sizeof pg.from);
             calendar_format(to - 1, pg.to, sizeof pg.to);
@@ -383,6 +485,7 @@ int report_html_write(FILE *out, report_store_t *st, int64_t from, int64_t to, c
         page(out, &pg);
         rc = fflush(out) == 0 && !ferror(out) ? 0 : -1;
     }
+    report_late_destroy(&pg.late);
     report_destroy(&pg.unit);
     report_destroy(&pg.month);
     report_destroy(&pg.total);

@@ -11,8 +11,18 @@
  *   unit-satisfaction  满意率 and 差评 by unit (horizontal bars; units with
  *                      ratings or 差评 in the period, display names)
  *   monthly-backlog    open_at_end at each month's end (area)
+ *   open-aging         tickets open at the period's end (or now, if earlier)
+ *                      by working days since received_at: 0–1, 1–3, 3–5,
+ *                      5–10, 10+ (bars)
+ * Units in unit-satisfaction come busiest first (most tickets received). A
+ * month without data (nothing received, closed, rated, overdue or open) has
+ * no value and no axis label in the monthly charts. Under the tables, the
+ * late tickets: the 50 latest (closed late, or open past the deadline), then
+ * how many more.
  * Like the other formats, the page is a pure function of the store, the
- * period and the scenario (no generation time), so it can be compared. */
+ * period and the scenario (no generation time), so it can be compared; only
+ * a period that ends after the time of the report takes its open tickets at
+ * that time. */
 #ifndef HOTLINE_REPORT_HTML_H
 #define HOTLINE_REPORT_HTML_H
 #include <stdint.h>

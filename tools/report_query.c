@@ -8,8 +8,10 @@
  * time in period GROUP BY key", where key is '' for the total, the CST month,
  * or type/unit/street. The SQL text is assembled only from the constant
  * fragments below; the period is always bound (:from, :to), never formatted
- * in. Opening the store, its checks, backup and --outcomes: report_store.c. */
+ * in. Opening the store, its checks, backup and --outcomes: report_store.c;
+ * the SLA figures of --by unit: report_sla.c, merged into the unit groups here. */
 #include "report_query.h"
+#include "report_sla.h"
 #include "report_store_priv.h"
 #include <limits.h>
 #include <sqlite3.h>
@@ -107,6 +109,7 @@ typedef struct {
     char *name;               /* owned display name */
     int rank;                 /* display order, then key */
     report_counts_t c;
+    report_sla_t sla;         /* with REPORT_BY_UNIT only */
 } group_t;
 
 typedef struct {
@@ -115,9 +118,10 @@ typedef struct {
 } grouplist_t;
 
 struct report {
-    int64_t from, to;
+    int64_t from, to, now;    /* now: the instant of the SLA figures' open tickets */
     report_by_t by;
     report_counts_t total;
+    report_sla_t total_sla;   /* with REPORT_BY_UNIT only */
     grouplist_t groups;
 };
 
@@ -165,7 +169,8 @@ int report_by_parse(const char *name, report_by_t *out)
 /* ------------------------------------------------------------------- groups */
 
 /* Sets g's display name and rank: known codes in their table's order (ticket
- * types, units_all(), the 10 streets), then unknown keys, then NULL. */
+ * types, units_all() then the street offices' group, the 10 streets), then
+ * unknown keys, then NULL. */
 static void group_describe(group_t *g, report_by_t by)
 {
     char buf[256];
@@ -177,10 +182,13 @@ static void group_describe(group_t *g, report_by_t by)
         if (strcmp(TYPES[i][0], k) == 0) { g->rank = (int)i; name = TYPES[i][1]; }
     for (size_t i = 0; k && by == REPORT_BY_UNIT && i < n; i++)
         if (strcmp(units[i], k) == 0) g->rank = (int)i;
+    bool offices = k && by == REPORT_BY_UNIT && strcmp(k, REPORT_STREET_OFFICES) == 0;
+    if (offices) g->rank = (int)n;
     for (int i = 0; k && by == REPORT_BY_STREET && i < UNITS_N_STREETS; i++)
         if (strcmp(UNITS_STREETS[i].code, k) == 0) { g->rank = i; name = UNITS_STREETS[i].name; }
     if (!k) g->name = xstrdup("（未指定）");
     else if (by == REPORT_BY_MONTH) g->name = xasprintf("%.4s年%.2s月", k, k + (strlen(k) >= 7 ? 5 : 0));
+    else if (offices) g->name = xstrdup(REPORT_STREET_OFFICES_NAME);
     else if (by == REPORT_BY_UNIT) g->name = xstrdup(units_display_name(k, buf, sizeof buf));
     else g->name = xstrdup(by == REPORT_BY_NONE ? "合计" : name);
 }
@@ -222,6 +230,11 @@ static int group_cmp(const void *a, const void *b)
 
 /* ---------------------------------------------------------------- families */
 
+/* A knowledge-base entry of unit "street" is a community matter that each
+ * street office handles: it counts in the street offices' group, not as a
+ * unit called "street". */
+#define KB_UNIT_KEY "CASE WHEN unit = 'street' THEN '" REPORT_STREET_OFFICES "' ELSE unit END"
+
 /* The group key expression of a family for a grouping; NULL when the family
  * has no such attribute (kb_rev has no type or street). */
 static const char *key_expr(const family_t *f, report_by_t by, char *buf, size_t len)
@@ -234,20 +247,10 @@ static const char *key_expr(const family_t *f, report_by_t by, char *buf, size_t
         else snprintf(buf, len, "strftime('%%Y-%%m', %s + %d, 'unixepoch')", f->col, CAL_TZ_OFFSET);
         return buf;
     case REPORT_BY_TYPE: return kb ? NULL : "type";
-    case REPORT_BY_UNIT: return rollup ? "NULLIF(unit, '')" : "unit";
+    case REPORT_BY_UNIT: return rollup ? "NULLIF(unit, '')" : kb ? KB_UNIT_KEY : "unit";
     case REPORT_BY_STREET: return kb ? NULL : rollup ? "NULLIF(street, '')" : "street";
     }
     return NULL;
-}
-
-static int bind_period(report_store_t *st, sqlite3_stmt *s, int64_t from, int64_t to)
-{
-    int i_from = sqlite3_bind_parameter_index(s, ":from");
-    int i_to = sqlite3_bind_parameter_index(s, ":to");
-    bool ok = (!i_from || sqlite3_bind_int64(s, i_from, from) == SQLITE_OK)
-              && (!i_to || sqlite3_bind_int64(s, i_to, to) == SQLITE_OK);
-    if (!ok) rs_fail(st, "bind");
-    return ok ? 0 : -1;
 }
 
 /* Runs one family statement and adds its sums into the groups of gl. */
@@ -263,7 +266,7 @@ static int run_family(report_store_t *st, const family_t *f, report_by_t by,
     snprintf(sql, sizeof sql, "SELECT %s AS k, %s FROM %s WHERE %s GROUP BY k",
              k, f->sums, table, f->where);
     sqlite3_stmt *s = rs_prepare(st, sql);
-    if (!s || bind_period(st, s, from, to) < 0) {
+    if (!s || rs_bind_times(st, s, from, to, 0) < 0) {
         sqlite3_finalize(s);
         return -1;
     }
@@ -337,13 +340,6 @@ static int compute_groups(report_store_t *st, report_t *r, report_by_t by, group
     return 0;
 }
 
-static int exec(report_store_t *st, const char *sql)
-{
-    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-    if (rc != SQLITE_OK) rs_fail(st, sql);
-    return rc == SQLITE_OK ? 0 : -1;
-}
-
 /* The total of a grouped report is the sum of its groups (every ticket is in
  * exactly one group per family, NULL keys included), which saves scanning the
  * store twice. Two exceptions: open_at_end by month is a state, so the total
@@ -374,11 +370,30 @@ static int total_from_groups(report_store_t *st, report_t *r)
     return 0;
 }
 
+/* The SLA figures into the unit groups (adding units that have only those)
+ * and the total; closed_late is closed − on time, from the roll-ups. */
+static int merge_sla(report_store_t *st, report_t *r)
+{
+    report_sla_set_t *set = report_sla_compute(st, r->from, r->to, r->now);
+    if (!set) return -1;
+    for (size_t i = 0; i < report_sla_set_n(set); i++)
+        group_get(&r->groups, REPORT_BY_UNIT, report_sla_set_key(set, i))->sla = *report_sla_set_get(set, i);
+    r->total_sla = *report_sla_set_total(set);
+    report_sla_set_destroy(&set);
+    for (size_t i = 0; i < r->groups.n; i++) {
+        group_t *g = &r->groups.v[i];
+        g->sla.closed_late = g->c.closed - g->c.on_time_closed;
+    }
+    r->total_sla.closed_late = r->total.closed - r->total.on_time_closed;
+    if (r->groups.n) qsort(r->groups.v, r->groups.n, sizeof *r->groups.v, group_cmp);
+    return 0;
+}
+
 static int compute(report_store_t *st, report_t *r)
 {
     if (r->by != REPORT_BY_NONE) {
-        if (compute_groups(st, r, r->by, &r->groups) < 0) return -1;
-        return total_from_groups(st, r);
+        if (compute_groups(st, r, r->by, &r->groups) < 0 || total_from_groups(st, r) < 0) return -1;
+        return r->by == REPORT_BY_UNIT ? merge_sla(st, r) : 0;
     }
     grouplist_t total = {0};
     int rc = compute_groups(st, r, REPORT_BY_NONE, &total);
@@ -389,18 +404,24 @@ static int compute(report_store_t *st, report_t *r)
 
 report_t *report_compute(report_store_t *store, int64_t from, int64_t to, report_by_t by)
 {
+    return report_compute_at(store, from, to, by, report_sla_now(to));
+}
+
+report_t *report_compute_at(report_store_t *store, int64_t from, int64_t to, report_by_t by, int64_t now)
+{
     report_t *r = xcalloc(1, sizeof *r);
     r->from = from;
     r->to = to;
+    r->now = now;
     r->by = by;
     /* One read transaction: all statements see the same snapshot even while
      * the broker keeps committing. */
-    if (exec(store, "BEGIN") < 0) {
+    if (rs_exec(store, "BEGIN") < 0) {
         report_destroy(&r);
         return NULL;
     }
     int rc = compute(store, r);
-    exec(store, rc == 0 ? "COMMIT" : "ROLLBACK");
+    rs_exec(store, rc == 0 ? "COMMIT" : "ROLLBACK");
     if (rc < 0) report_destroy(&r);
     return r;
 }
@@ -424,6 +445,15 @@ const report_counts_t *report_group_counts(const report_t *self, size_t i)
 {
     return &self->groups.v[i].c;
 }
+const report_sla_t *report_total_sla(const report_t *self)
+{
+    return self->by == REPORT_BY_UNIT ? &self->total_sla : NULL;
+}
+const report_sla_t *report_group_sla(const report_t *self, size_t i)
+{
+    return self->by == REPORT_BY_UNIT ? &self->groups.v[i].sla : NULL;
+}
+int64_t report_now_of(const report_t *self) { return self->now; }
 
 /* --------------------------------------------------------------- compare */
 

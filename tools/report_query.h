@@ -5,7 +5,9 @@
  *
  * Periods are [from, to) in Unix seconds (normally CST day boundaries).
  * Every figure is a count, or a rate = numerator count / denominator count,
- * so figures of groups add up and rates are recomputed, never averaged. */
+ * so figures of groups add up and rates are recomputed, never averaged. The
+ * SLA figures of --by unit (report_sla) are counts too, but for one median,
+ * computed afresh for each group and for the total. */
 #ifndef HOTLINE_REPORT_QUERY_H
 #define HOTLINE_REPORT_QUERY_H
 #include <stdbool.h>
@@ -59,6 +61,28 @@ const report_figure_t *report_figure(const char *key);
  * has no value (a rate with a zero denominator, or a REPORT_NA count). */
 int report_figure_value(const report_figure_t *f, const report_counts_t *c, double *out);
 
+/* ---- SLA figures: per unit, with --by unit only (report_sla.h) ---- */
+#define REPORT_AGE_N 5            /* open-ticket age buckets, in working days */
+/* Key and name of the group of knowledge-base entries whose unit is "street"
+ * (community matters, handled by each street office): not a unit of its own. */
+#define REPORT_STREET_OFFICES "unit.street.*"
+#define REPORT_STREET_OFFICES_NAME "各街道办事处"
+
+/* The SLA figures of one group, taken at an instant "now" (report_sla_now):
+ * a ticket is open at now when it was received before now, is not a praise
+ * call, was not first closed (or answered) before now and, never closed, is
+ * not in a final state. A plain value record, like report_counts_t. */
+typedef struct {
+    int64_t dispatched;               /* events 'dispatched' by event.at, under event.unit */
+    int64_t signed_late;              /* events 'signed' with detail 'signed late', by event.at */
+    int64_t overdue_now;              /* open at now with close_due < now */
+    int64_t closed_late;              /* first closes in the period not on time (closed − on time) */
+    int64_t median_n;                 /* first closes behind the median (direct answers excluded) */
+    double median_close_workdays;     /* working days received_at → closed_at; no value if median_n = 0 */
+    int64_t aged[REPORT_AGE_N];       /* open at now by working days since received_at:
+                                         [0,1) [1,3) [3,5) [5,10) [10,∞) */
+} report_sla_t;
+
 /* ---- the store ---- */
 typedef struct report_store report_store_t;
 
@@ -86,10 +110,18 @@ typedef struct {
     int64_t closed_at;
     int on_time;                     /* 1, 0, or -1 when NULL */
     int rating;                      /* 1..5, or -1 when NULL */
+    bool has_due;
+    int64_t close_due;               /* the final close deadline */
+    bool has_late;                   /* closed late, or open past close_due at the last event */
+    int64_t late_s;                  /* working seconds after close_due (when has_late) */
 } report_outcome_t;
 typedef int (*report_outcome_fn)(const report_outcome_t *row, void *arg);
-/* Calls fn for every ticket in id (byte) order, streaming. Stops and returns -1
- * if fn returns -1 or on a store error. */
+/* Calls fn for every ticket in id (byte) order, streaming, in one read
+ * transaction. Lateness: a ticket closed late (on_time 0) is late by the working
+ * time from close_due to closed_at; an open ticket (no close, state not final)
+ * past close_due by the working time from close_due to the store's last event
+ * time (never the wall clock: the same store gives the same lines). Stops and
+ * returns -1 if fn returns -1 or on a store error. */
 int report_outcomes_each(report_store_t *self, report_outcome_fn fn, void *arg);
 
 /* ---- a computed report ---- */
@@ -104,8 +136,14 @@ typedef struct report report_t;
  * read transaction (one consistent snapshot). NULL on failure (logged).
  * Month groups are every CST month the period touches, each figure counted by
  * its own time column; open_at_end of a month is at the end of that month
- * (or of the period). kb_updates is REPORT_NA in type and street groups. */
+ * (or of the period). kb_updates is REPORT_NA in type and street groups.
+ * REPORT_BY_UNIT also computes the SLA figures (per unit and in total) at
+ * report_sla_now(to); knowledge-base entries whose unit is "street" count in
+ * the group REPORT_STREET_OFFICES. */
 report_t *report_compute(report_store_t *store, int64_t from, int64_t to, report_by_t by);
+/* The same with the SLA figures (REPORT_BY_UNIT) taken at `now` instead of
+ * report_sla_now(to). */
+report_t *report_compute_at(report_store_t *store, int64_t from, int64_t to, report_by_t by, int64_t now);
 void report_destroy(report_t **p);
 
 int64_t report_from(const report_t *self);
@@ -118,6 +156,12 @@ size_t report_n_groups(const report_t *self);
 const char *report_group_key(const report_t *self, size_t i);
 const char *report_group_name(const report_t *self, size_t i);
 const report_counts_t *report_group_counts(const report_t *self, size_t i);
+/* The SLA figures of the total and of group i; NULL unless computed with
+ * REPORT_BY_UNIT. */
+const report_sla_t *report_total_sla(const report_t *self);
+const report_sla_t *report_group_sla(const report_t *self, size_t i);
+/* The instant the SLA figures took the open tickets at. */
+int64_t report_now_of(const report_t *self);
 
 /* ---- comparison with a scenario's published figures ---- */
 typedef struct {

@@ -1,12 +1,14 @@
 /* report_store: the store as the report sees it, read-only: opening it (with
  * its schema version check), the period it spans, integrity check, online
- * backup and the --outcomes stream. The figures are in report_query.c. */
+ * backup, the working-day calendar the lateness figures count with, and the
+ * --outcomes stream. The figures are in report_query.c and report_sla.c. */
 #include "report_query.h"
 #include "report_store_priv.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "log.h"
+#include "scenario.h"
 #include "xmalloc.h"
 
 static report_status_t classify_rc(int rc)
@@ -43,6 +45,59 @@ int rs_step_row(report_store_t *st, sqlite3_stmt *s, const char *what)
     int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
     if (s && rc != SQLITE_ROW) rs_fail(st, what);
     return rc;
+}
+
+int rs_bind_times(report_store_t *st, sqlite3_stmt *s, int64_t from, int64_t to, int64_t now)
+{
+    static const char *const NAMES[] = {":from", ":to", ":now"};
+    const int64_t v[] = {from, to, now};
+    for (int k = 0; k < 3; k++) {
+        int i = sqlite3_bind_parameter_index(s, NAMES[k]);
+        if (i && sqlite3_bind_int64(s, i, v[k]) != SQLITE_OK) {
+            rs_fail(st, "bind");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int rs_each_row(report_store_t *st, const char *sql, int64_t from, int64_t to, int64_t now,
+                void (*fn)(sqlite3_stmt *row, void *arg), void *arg, const char *what)
+{
+    sqlite3_stmt *s = rs_prepare(st, sql);
+    if (!s || rs_bind_times(st, s, from, to, now) < 0) {
+        sqlite3_finalize(s);
+        return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) fn(s, arg);
+    if (rc != SQLITE_DONE) rs_fail(st, what);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int rs_exec(report_store_t *st, const char *sql)
+{
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) rs_fail(st, sql);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+const calendar_t *rs_calendar(report_store_t *st)
+{
+    if (st->cal) return st->cal;
+    char err[512], qd[512], qe[640];
+    char *dir = xasprintf("%s/calendar", hotline_datadir());
+    calendar_t *cal = calendar_new();
+    if (calendar_load_dir(cal, dir, err, sizeof err) < 0) {
+        log_error("cannot load the working-day calendar", "dir=%s error=%s", log_quote(qd, sizeof qd, dir),
+                  log_quote(qe, sizeof qe, err));
+        calendar_destroy(&cal);
+        st->status = access(dir, R_OK) < 0 ? REPORT_E_NOINPUT : REPORT_E_DATA;
+    }
+    free(dir);
+    st->cal = cal;
+    return cal;
 }
 
 static int check_version(report_store_t *st)
@@ -86,6 +141,7 @@ report_store_t *report_store_open(const char *path, report_status_t *status)
 void report_store_destroy(report_store_t **p)
 {
     if (!p || !*p) return;
+    calendar_destroy(&(*p)->cal);
     sqlite3_close((*p)->db);
     free(*p);
     *p = NULL;
@@ -160,11 +216,41 @@ static int col_int_or(sqlite3_stmt *s, int i, int dflt)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
 }
 
-int report_outcomes_each(report_store_t *self, report_outcome_fn fn, void *arg)
+/* The store's last event time (0 when it has none): the "now" of --outcomes. */
+static int last_event_at(report_store_t *self, int64_t *out)
+{
+    sqlite3_stmt *s = rs_prepare(self, "SELECT COALESCE(MAX(at), 0) FROM event");
+    int rc = rs_step_row(self, s, "last event");
+    if (rc == SQLITE_ROW) *out = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static bool state_final(const char *state)
+{
+    return state && (strcmp(state, "ANSWERED") == 0 || strcmp(state, "PRAISE") == 0 || strcmp(state, "DONE") == 0);
+}
+
+/* Sets row's lateness: at its close when closed late, at `last` when still
+ * open past its deadline. */
+static void outcome_lateness(const calendar_t *cal, report_outcome_t *row, int64_t last)
+{
+    if (!row->has_due) return;
+    if (row->has_closed && row->on_time == 0) {
+        row->has_late = true;
+        row->late_s = calendar_work_seconds(cal, row->close_due, row->closed_at);
+    } else if (!row->has_closed && !state_final(row->state) && row->close_due < last) {
+        row->has_late = true;
+        row->late_s = calendar_work_seconds(cal, row->close_due, last);
+    }
+}
+
+static int outcomes_stream(report_store_t *self, const calendar_t *cal, int64_t last,
+                           report_outcome_fn fn, void *arg)
 {
     /* ORDER BY the primary key walks its index: rows stream in byte order. */
-    sqlite3_stmt *s = rs_prepare(self, "SELECT id, state, unit, received_at, closed_at, on_time, rating "
-                                    "FROM ticket ORDER BY id");
+    sqlite3_stmt *s = rs_prepare(self, "SELECT id, state, unit, received_at, closed_at, on_time, rating, "
+                                    "close_due FROM ticket ORDER BY id");
     if (!s) return -1;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -177,10 +263,25 @@ int report_outcomes_each(report_store_t *self, report_outcome_fn fn, void *arg)
             .closed_at = sqlite3_column_int64(s, 4),
             .on_time = col_int_or(s, 5, -1),
             .rating = col_int_or(s, 6, -1),
+            .has_due = sqlite3_column_type(s, 7) != SQLITE_NULL,
+            .close_due = sqlite3_column_int64(s, 7),
         };
+        outcome_lateness(cal, &row, last);
         if (fn(&row, arg) < 0) break;
     }
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) rs_fail(self, "outcomes");
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int report_outcomes_each(report_store_t *self, report_outcome_fn fn, void *arg)
+{
+    const calendar_t *cal = rs_calendar(self);
+    int64_t last = 0;
+    if (!cal || rs_exec(self, "BEGIN") < 0) return -1;
+    /* One read transaction: the last event time belongs to the rows streamed. */
+    int rc = last_event_at(self, &last);
+    if (rc == 0) rc = outcomes_stream(self, cal, last, fn, arg);
+    rs_exec(self, rc == 0 ? "COMMIT" : "ROLLBACK");
+    return rc;
 }

@@ -1,14 +1,24 @@
 /* report_store_priv: the report's store handle, shared by report_store.c
- * (opening, checks, backup, outcomes) and report_query.c (the figures). */
+ * (opening, checks, backup, outcomes), report_query.c (the figures),
+ * report_sla.c (the SLA figures) and report_late.c (the late tickets). */
 #ifndef HOTLINE_REPORT_STORE_PRIV_H
 #define HOTLINE_REPORT_STORE_PRIV_H
 #include <sqlite3.h>
+#include "calendar.h"
 #include "report_query.h"
 
 struct report_store {
     sqlite3 *db;
     report_status_t status;   /* class of the last failure */
+    calendar_t *cal;          /* owned; loaded on first use (rs_calendar) */
 };
+
+/* A ticket open at :now (bound by the caller): received before it, not a
+ * praise call, not first closed before it; a ticket never closed must not be
+ * in a final state. The one definition of "open" for the SLA figures and --late. */
+#define RS_OPEN_AT_NOW                                                                   \
+    "(received_at < :now AND type <> 'praise' AND (closed_at IS NULL OR closed_at >= :now) " \
+    "AND NOT (closed_at IS NULL AND state IN ('ANSWERED', 'PRAISE', 'DONE')))"
 
 /* Logs the connection's last error and records its class. */
 void rs_fail(report_store_t *st, const char *what);
@@ -16,5 +26,15 @@ void rs_fail(report_store_t *st, const char *what);
 sqlite3_stmt *rs_prepare(report_store_t *st, const char *sql);
 /* Steps s once: SQLITE_ROW, or the failure logged (s may be NULL: prepare failed). */
 int rs_step_row(report_store_t *st, sqlite3_stmt *s, const char *what);
+/* Binds the named parameters :from, :to and :now that s has; -1 logged. */
+int rs_bind_times(report_store_t *st, sqlite3_stmt *s, int64_t from, int64_t to, int64_t now);
+/* Runs sql with its times bound and calls fn for every row; 0, or -1 with the
+ * failure logged as `what`. */
+int rs_each_row(report_store_t *st, const char *sql, int64_t from, int64_t to, int64_t now,
+                void (*fn)(sqlite3_stmt *row, void *arg), void *arg, const char *what);
+/* BEGIN / COMMIT / ROLLBACK and the like; -1 logged. */
+int rs_exec(report_store_t *st, const char *sql);
+/* The working-day calendar (DATADIR/calendar), loaded once; NULL logged. */
+const calendar_t *rs_calendar(report_store_t *st);
 
 #endif

@@ -164,7 +164,16 @@ static void y_axis(FILE *out, const frame_t *f, scale_t sc, bool percent)
     fputs("</g>\n", out);
 }
 
-/* Category labels, thinned to every k-th when they would overlap. */
+/* True when category i has a value in some series of p. */
+static bool category_has(const svg_panel_t *p, size_t i)
+{
+    for (size_t s = 0; s < p->nseries; s++)
+        if (has(p->series[s].v[i])) return true;
+    return false;
+}
+
+/* Category labels, thinned to every k-th when they would overlap; a category
+ * with no value in any series gets none (a month without data). */
 static void x_axis(FILE *out, const frame_t *f, const svg_chart_t *c)
 {
     double band = (f->x1 - f->x0) / (double)c->n, widest = 0;
@@ -174,6 +183,7 @@ static void x_axis(FILE *out, const frame_t *f, const svg_chart_t *c)
     if (every < 1) every = 1;
     fputs("<g class=\"xaxis\" font-size=\"12\" fill=\"#555\" text-anchor=\"middle\">", out);
     for (size_t i = 0; i < c->n; i += every) {
+        if (!category_has(&c->panels[0], i)) continue;
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", f->x0 + (i + 0.5) * band, f->y1 + 18);
         svg_escape(out, c->labels[i]);
         fputs("</text>", out);

@@ -45,7 +45,8 @@ typedef enum { SVG_BARS, SVG_LINE, SVG_AREA } svg_kind_t;
 /* Writes s escaped for HTML/SVG text and attribute values (& < > " '). */
 void svg_escape(FILE *out, const char *s);
 /* Categories along x, values up: grouped bars, or a line (optionally filled
- * to the axis) with a marker per value. */
+ * to the axis) with a marker per value. A category with no value in any
+ * series gets no axis label. */
 void svg_vertical(FILE *out, const svg_chart_t *c, svg_kind_t kind);
 /* Categories down the left, one panel of horizontal grouped bars per panel,
  * side by side, each with its own scale; values printed at the bar ends. */

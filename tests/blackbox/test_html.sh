@@ -4,8 +4,9 @@
 # page opened in headless Chromium (Debian's chromium package). Checks that
 # the file fetches nothing, that every chart is in the DOM Chromium built with
 # its data points (and that the monthly received points add up to the year),
-# that the Chinese labels are there, and that a screenshot shows the charts'
-# colours. Keeps the screenshot (and the page) in the build tree for people
+# that the unit bars come busiest first, that the open-ticket aging chart and
+# the late-ticket table are there, that the Chinese labels are there, and that
+# a screenshot shows the charts' colours. Keeps the screenshot (and the page) in the build tree for people
 # to look at. Skips only when Chromium cannot be installed or started.
 source "$(dirname "$0")/lib.sh"
 
@@ -50,18 +51,21 @@ t_ok "wrote $(wc -c <"$html") bytes of HTML"
 if grep -Eno 'https?://[^"< ]*' "$html" | head -3 | grep .; then t_fail "the page names URLs (above)"; fi
 grep -qi '<script\|<link\|<img\|<iframe\|url(' "$html" && t_fail "the page loads or runs something"
 t_ok "self-contained: no URL, script, link, image or url()"
+"$HOTLINE_BIN/hotline-report" --db "$T_DIR/year.db" --by unit --format json >"$T_DIR/unit.json" ||
+    t_fail "hotline-report --by unit failed"
 
 # ---- the DOM Chromium built
 browser --dump-dom "file://$html" >"$T_DIR/dom.html" || t_fail "chromium --dump-dom failed"
-$PY - "$T_DIR/dom.html" <<'EOF' || t_fail "DOM checks failed"
+$PY - "$T_DIR/dom.html" "$T_DIR/unit.json" <<'EOF' || t_fail "DOM checks failed"
 import sys
 from html.parser import HTMLParser
+import json
 want = {"monthly-volume": 24, "monthly-on-time": 12, "monthly-urgent": 24,
-        "monthly-backlog": 12, "unit-satisfaction": 21 * 4}
+        "monthly-backlog": 12, "unit-satisfaction": 21 * 4, "open-aging": 5}
 class P(HTMLParser):
     def __init__(self):
         super().__init__(); self.chart = None; self.depth = 0
-        self.points = {}; self.received = 0; self.text = []
+        self.points = {}; self.received = 0; self.text = []; self.units = []; self.aging = 0
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "svg" and "data-chart" in a:
@@ -72,6 +76,10 @@ class P(HTMLParser):
                 self.points[self.chart] += 1
                 if self.chart == "monthly-volume" and a.get("data-series", "").startswith("受理"):
                     self.received += float(a["data-value"])
+                if self.chart == "unit-satisfaction" and a.get("data-series", "").startswith("满意率（含"):
+                    self.units.append(a["data-label"])
+                if self.chart == "open-aging":
+                    self.aging += float(a["data-value"])
     def handle_endtag(self, tag):
         if self.chart and tag == "svg" and self.depth == 0: self.chart = None
         elif self.chart: self.depth -= 1
@@ -84,9 +92,16 @@ for c, n in want.items():
     ok &= got == n
 print(f"  monthly received points add up to {p.received:.0f} (want 26426)")
 ok &= p.received == 26426
+groups = json.load(open(sys.argv[2], encoding="utf-8"))
+received = {g["name"]: g["received"] for g in json.load(open(sys.argv[2], encoding="utf-8"))["groups"]}
+volumes = [received[u] for u in p.units]
+print(f"  unit bars by received: {volumes[:4]} ...")
+ok &= volumes == sorted(volumes, reverse=True) and len(volumes) == 21
+print(f"  open-aging adds up to {p.aging:.0f} (want open_at_end {groups['open_at_end']})")
+ok &= p.aging == groups["open_at_end"]
 text = "".join(p.text)
 for label in ["12345 热线工单报告", "受理新工单", "工单按时办结率", "受理与办结工单（按月）", "区城市管理和综合执法局",
-              "龙腾街道办事处", "与公布数据对比", "差评", "12月"]:
+              "龙腾街道办事处", "与公布数据对比", "差评", "12月", "未办结工单账龄", "超期工单"]:
     if label not in text: print(f"  missing label {label}"); ok = False
 sys.exit(0 if ok else 1)
 EOF

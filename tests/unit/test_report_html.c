@@ -3,7 +3,8 @@
  * plotted value, the figures and comparison tables carry Chinese and English
  * names, text from the store and the scenario is escaped, the page fetches
  * nothing, an empty period still gives a valid page, and a failed write is
- * reported. */
+ * reported. Also: the open-ticket aging chart, units ordered by volume,
+ * months without data left unlabelled, and the late-ticket table. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -175,6 +176,7 @@ static void test_charts_have_points(void **state)
         {"monthly-urgent", 6},     /* zeros are points too */
         {"monthly-backlog", 3},
         {"unit-satisfaction", 12}, /* 3 rated units × 4 values */
+        {"open-aging", 5},         /* one bar per age bucket, zeros too */
     };
     for (size_t i = 0; i < sizeof WANT / sizeof WANT[0]; i++) {
         char *svg = chart(html, WANT[i].id);
@@ -279,8 +281,8 @@ static void test_empty_period(void **state)
 {
     char *html = page(*state, NULL, NULL, NULL);
     static const char *const IDS[] = {"monthly-volume", "monthly-on-time", "monthly-urgent", "monthly-backlog",
-                                      "unit-satisfaction"};
-    for (size_t i = 0; i < 5; i++) {
+                                      "unit-satisfaction", "open-aging"};
+    for (size_t i = 0; i < 6; i++) {
         char *svg = chart(html, IDS[i]);
         assert_int_equal(count(svg, "class=\"pt\""), 0);
         assert_non_null(strstr(svg, "class=\"nodata\""));
@@ -288,6 +290,105 @@ static void test_empty_period(void **state)
     }
     assert_non_null(strstr(html, "the store has no tickets"));
     assert_non_null(strstr(html, "</html>\n"));
+    free(html);
+}
+
+/* Adds tickets to the fixture's store (SQL VALUES rows of id, received_at,
+ * type, unit, state, closed_at, on_time, close_due) and rebuilds its roll-ups. */
+static void add_tickets(fixture_t *fx, const char *values)
+{
+    sqlite3 *db;
+    char *sql = NULL;
+    assert_int_equal(asprintf(&sql, "INSERT INTO ticket (id, received_at, type, urgent, unit, state, closed_at, "
+                                    "on_time, close_due, category) SELECT column1, column2, column3, 0, column4, "
+                                    "column5, column6, column7, column8, 'city' FROM (VALUES %s)", values) > 0, 1);
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    free(sql);
+    char err[256] = "";
+    store_t *w = store_open(fx->path, STORE_SYNC_NORMAL, err, sizeof err);
+    assert_non_null(w);
+    assert_int_equal(store_rollup_rebuild(w), 0);
+    store_close(&w);
+}
+
+/* Open tickets at the period's end by working age: H04 (received 02-14,
+ * still open) is 10 working days old or more at 04-01. */
+static void test_open_aging(void **state)
+{
+    char *html = page(*state, "2022-01-01", "2022-04-01", NULL);
+    char *svg = chart(html, "open-aging");
+    assert_non_null(strstr(svg, "data-label=\"10 个工作日及以上 [10,∞)\" data-value=\"1\""));
+    assert_non_null(strstr(svg, "data-label=\"不满 1 个工作日 [0,1)\" data-value=\"0\""));
+    assert_non_null(strstr(svg, ">5–10</text>"));
+    free(svg);
+    assert_non_null(strstr(html, "Tickets open at 2022-04-01 00:00:00 CST"));
+    free(html);
+}
+
+/* Unit bars come busiest first: three more tickets make 区人力资源和社会保障局
+ * (4 received) pass 区城市管理和综合执法局 (2), which comes first in the unit list. */
+static void test_units_by_volume(void **state)
+{
+    fixture_t *fx = *state;
+    add_tickets(fx, "('V1', 1645000000, 'consult', 'unit.renshe', 'DONE', 1645100000, 1, NULL),"
+                    "('V2', 1645000001, 'consult', 'unit.renshe', 'DONE', 1645100000, 1, NULL),"
+                    "('V3', 1645000002, 'consult', 'unit.renshe', 'DONE', 1645100000, 1, NULL)");
+    char *html = page(fx, "2022-01-01", "2022-04-01", NULL);
+    char *un = chart(html, "unit-satisfaction");
+    const char *rs = strstr(un, ">区人力资源和社会保障局</text>"), *cg = strstr(un, ">区城市管理和综合执法局</text>");
+    assert_non_null(rs);
+    assert_non_null(cg);
+    assert_true(rs < cg);
+    free(un);
+    free(html);
+}
+
+/* A month without data (Nov and Dec 2021 here) has no point and no axis
+ * label; the months with data keep theirs. */
+static void test_empty_month_unlabelled(void **state)
+{
+    char *html = page(*state, "2021-11-01", "2022-04-01", NULL);
+    static const char *const IDS[] = {"monthly-volume", "monthly-on-time", "monthly-urgent", "monthly-backlog"};
+    for (size_t i = 0; i < 4; i++) {
+        char *svg = chart(html, IDS[i]);
+        assert_null(strstr(svg, ">2021-11</text>"));
+        assert_null(strstr(svg, ">2021-12</text>"));
+        assert_null(strstr(svg, "data-label=\"2021年11月\""));
+        assert_non_null(strstr(svg, ">2022-01</text>"));
+        free(svg);
+    }
+    char *vol = chart(html, "monthly-volume");
+    assert_int_equal(count(vol, "class=\"pt\""), 6);   /* Jan–Mar only */
+    free(vol);
+    free(html);
+}
+
+/* The late tickets: the 50 latest by working hours after the deadline, then
+ * how many more. 53 tickets closed 1..53 working hours late, plus H03 (late,
+ * no deadline recorded: 0 h). */
+static void test_late_table(void **state)
+{
+    fixture_t *fx = *state;
+    char values[53 * 120], *p = values;
+    int64_t due = T("2022-03-01");   /* a Tuesday: hours 1..53 are working hours */
+    for (int i = 1; i <= 53; i++)
+        p += sprintf(p, "%s('L%02d', %lld, 'help', 'unit.jiaoyu', 'DONE', %lld, 0, %lld)", i > 1 ? "," : "",
+                     i, (long long)(due - 86400), (long long)(due + i * 3600), (long long)due);
+    add_tickets(fx, values);
+    char *html = page(fx, "2022-01-01", "2022-04-01", NULL);
+    const char *table = strstr(html, "<table class=\"late\">");
+    assert_non_null(table);
+    assert_int_equal(count(table, "<tr data-late="), 50);
+    assert_non_null(strstr(html, "54 late: 54 first closed after the deadline in the period, 0 open"));
+    const char *first = strstr(table, "<tr data-late=");
+    assert_memory_equal(first, "<tr data-late=\"L53\"><td><code>L53</code></td><td>区教育局</td><td>help</td>"
+                               "<td>2022-03-01 00:00:00</td><td>2022-03-03 05:00:00</td><td class=\"n\">53.0</td>", 141);
+    assert_non_null(strstr(table, "<tr data-late=\"L04\">"));     /* the 50th */
+    assert_null(strstr(table, "<tr data-late=\"L03\">"));
+    assert_null(strstr(table, "<tr data-late=\"H03\">"));
+    assert_non_null(strstr(table, "<tr class=\"more\"><td colspan=\"6\">另有 4 张 and 4 more</td></tr>"));
     free(html);
 }
 
@@ -309,6 +410,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_page_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_aging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_units_by_volume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_month_unlabelled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
