@@ -25,6 +25,7 @@ void livetab_destroy(livetab_t **p)
     for (size_t i = 0; i < t->nb; i++)
         for (live_t *x = t->b[i], *nx; x; x = nx) {
             nx = x->hnext;
+            ticket_ext_free(&x->t);
             free(x);
         }
     free(t->b);
@@ -78,6 +79,7 @@ void livetab_free(livetab_t *self, live_t *l)
         *pp = l->hnext;
         self->n--;
     }
+    ticket_ext_free(&l->t);
     free(l);
 }
 

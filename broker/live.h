@@ -30,7 +30,8 @@ typedef struct livetab livetab_t;
 livetab_t *livetab_new(void);
 /* Frees the table and every record in it. */
 void livetab_destroy(livetab_t **p);
-/* Adds a record holding a copy of t (its id must not be in the table). */
+/* Adds a record holding a copy of t (its id must not be in the table); the
+ * record takes over t->ext. */
 live_t *livetab_add(livetab_t *self, const ticket_t *t);
 /* The record with this id, or NULL. */
 live_t *livetab_find(const livetab_t *self, const char *id);

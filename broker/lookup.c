@@ -167,6 +167,7 @@ static void status(void *ctx, mdp_span_t peer, mdp_span_t body)
         put_status(self, &t);
         router_reply(self->router, peer, "ticket.status", self->enc.sb.data, self->enc.sb.size, false);
     }
+    if (r == 0) ticket_ext_free(&t);
 }
 
 /* --- ticket.list --- */

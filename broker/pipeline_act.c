@@ -190,10 +190,11 @@ pipeline_act_rc_t pipeline_act(pipeline_t *self, const pipeline_act_t *a, pipeli
     live_t *l = livetab_find(self->live, a->id);
     if (!l) {
         ticket_t t;
-        if (store_ticket_get(self->env.store, a->id, &t) == 0)
+        if (store_ticket_get(self->env.store, a->id, &t) == 0) {
             snprintf(err, errlen, "ticket %s is %s (%s): it takes no more actions", a->id, lc_state_name(t.state),
                      lc_state_display(t.state));
-        else snprintf(err, errlen, "unknown ticket '%s'", a->id);
+            ticket_ext_free(&t);
+        } else snprintf(err, errlen, "unknown ticket '%s'", a->id);
         return PL_ACT_UNKNOWN;
     }
     lc_who_t who;

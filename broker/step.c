@@ -79,7 +79,9 @@ int step_dispatch(step_env_t *env, live_t *l, uint8_t unit, int64_t at, int64_t 
         tally_count(env->tally, &l->t, l->t.received_at, RU_RECEIVED, 1);
     }
     l->t.sign_due = (uint32_t)sign_due;
+    l->t.dispatched_at = (uint32_t)at;
     if (!l->t.close_due) l->t.close_due = (uint32_t)close_due; /* the deadline counts from receipt: re-dispatch keeps it */
+    if (l->t.round == 0) tally_count(env->tally, &l->t, at, RU_DISPATCHED, 1);
     step_arm(env, l);
     return step_transition(env, l, EV_dispatched, at, ticket_unit_name(unit), NULL);
 }
@@ -92,8 +94,9 @@ int step_sign(step_env_t *env, live_t *l, int64_t at, const char *actor)
 
 int step_extend(step_env_t *env, live_t *l, int64_t at, int64_t new_due, const char *detail, const char *actor)
 {
-    l->t.extended = true;
+    l->t.extended++;
     l->t.close_due = (uint32_t)new_due;
+    tally_count(env->tally, &l->t, at, RU_EXTENSIONS, 1);
     step_arm(env, l);
     return step_transition(env, l, EV_extended, at, detail ? detail : "extension approved", actor);
 }
@@ -129,6 +132,8 @@ int step_close(step_env_t *env, live_t *l, int64_t closed_at, const char *result
 
 int step_return(step_env_t *env, live_t *l, int64_t at, const char *detail, const char *actor)
 {
+    int d[RU__COUNT] = {[RU_RETURNS_APPROVED] = 1, [RU_FIRST_RETURNED] = l->t.round == 0};
+    tally_add(env->tally, &l->t, at, d); /* under the unit that returned it */
     int act = step_transition(env, l, EV_returned, at, detail ? detail : ticket_unit_name(l->t.unit), actor);
     l->t.round++;
     l->t.signed_at = 0;
@@ -142,7 +147,7 @@ int step_rate(step_env_t *env, live_t *l, int rating, int64_t at, bool dflt, con
     l->t.rating_default = dflt;
     tally_add(env->tally, &l->t, at,
               (int[RU__COUNT]){[RU_RATED] = 1, [RU_SAT3] = rating > TICKET_BAD_RATING, [RU_SAT4] = rating >= 4,
-                               [RU_BAD] = rating <= TICKET_BAD_RATING});
+                               [RU_BAD] = rating <= TICKET_BAD_RATING, [RU_UNREACHABLE] = dflt});
     char d[32];
     snprintf(d, sizeof d, "rating=%d%s", rating, dflt ? " (default)" : "");
     if (step_transition(env, l, EV_rated, at, d, actor) != ACT_DECIDE) return -1;

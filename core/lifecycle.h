@@ -27,7 +27,7 @@ typedef enum {
 #undef LC_RULE
 #undef LC_ACT
 
-typedef enum { ACT_NONE, ACT_CLASSIFY, ACT_DISPATCH, ACT_HANDLE, ACT_VISIT, ACT_DECIDE, ACT_RECTIFY, ACT_REVISIT } lc_action_t;
+typedef enum { ACT_NONE, ACT_CLASSIFY, ACT_DISPATCH, ACT_HANDLE, ACT_VISIT, ACT_DECIDE, ACT_RECTIFY, ACT_REVISIT, ACT_APPROVE } lc_action_t;
 
 /* Looks up (state, event). Returns 0 with *next and *action set, or -1 when
  * the event is not allowed in that state. */

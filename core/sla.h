@@ -6,8 +6,37 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "calendar.h"
+#include "ticket.h"
 
 typedef struct sla sla_t;
+
+/* Every rule, by its key in schemas/sla.tsv. */
+typedef enum {
+    SLA_CLOSE_CONSULT, SLA_CLOSE_HELP, SLA_CLOSE_SUGGEST, SLA_CLOSE_COMPLAINT, SLA_CLOSE_REPORT, /* close.workdays.<type> */
+    SLA_URGENT_SIGN_HOURS, SLA_URGENT_CLOSE_HOURS, SLA_SIGN_WORKDAYS,
+    SLA_BAD_CONTACT_WORKDAYS, SLA_BAD_RECTIFY_WORKDAYS,
+    SLA_RATING_WAIT_DAYS, SLA_RATING_DEFAULT, SLA_EXTENSION_WORKDAYS,
+    SLA_REMIND_WORKDAYS,        /* 催办 this many working days before a deadline */
+    SLA_REMIND_URGENT_HOURS,    /* ... and this many clock hours before an urgent one */
+    SLA_NOTIFY_AFTER_WORKDAYS,  /* 通报 this many working days after a missed deadline */
+    SLA_NOTIFY_EVERY_WORKDAYS,  /* ... and again every this many while open */
+    SLA_RETURN_WINDOW_WORKDAYS, /* a unit may ask to return a ticket within this of dispatch */
+    SLA_RETURN_MAX_APPROVED,    /* after this many approved returns the centre assigns */
+    SLA_EXTEND_MAX_COUNT,       /* extensions a ticket may be granted */
+    SLA_SUSPEND_MAX_WORKDAYS,   /* working days a ticket may spend suspended in all */
+    SLA_MERGE_WINDOW_HOURS,     /* a repeat call within this of an open ticket may merge into it */
+    SLA_MERGE_JACCARD_PERCENT,  /* ... if the texts' character-bigram Jaccard similarity is at least this */
+    SLA_VISIT_ATTEMPTS,         /* calls before a citizen counts as unreachable */
+    SLA_REOPEN_MAX,             /* times a ticket may be reopened (重办) */
+    SLA_COHANDLE_WORKDAYS,      /* a co-unit's deadline, counted from dispatch (capped at the close deadline) */
+    SLA__COUNT
+} sla_rule_t;
+
+/* The value of rule r, in its key's unit. */
+int sla_rule(const sla_t *self, sla_rule_t r);
+/* The co-unit of a category's tickets (联办): "street" (the ticket's street
+ * office), a unit service, or NULL for none. */
+const char *sla_cohandle(const sla_t *self, const char *category);
 
 /* A new rule set holding the built-in defaults. */
 sla_t *sla_new(void);

@@ -27,36 +27,37 @@ static const char *const SQL[Q__COUNT] = {
     [Q_T_SAVE] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=coalesce(?6,kb_id),round=?7,delivery=?8,"
                  "sign_due=?9,close_due=?10,extended=?11,overdue_at=?12,direct=?13,closed_at=?14,on_time=?15,"
                  "rating=?16,rated_at=?17,rating_default=?18,rectify_due=?19,rectified_at=?20,"
-                 "revisit_rating=?21,revisited_at=?22,signed_at=?24 WHERE id=?1",
+                 "revisit_rating=?21,revisited_at=?22,signed_at=?24,reminded=?25,notified=?26,dispatched_at=?27 WHERE id=?1",
     /* The same, plus done_at: only when the ticket is done, since done_at is
      * the one saved column an index depends on (ticket_unfinished). */
     [Q_T_SAVE_FINAL] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=coalesce(?6,kb_id),round=?7,delivery=?8,"
                  "sign_due=?9,close_due=?10,extended=?11,overdue_at=?12,direct=?13,closed_at=?14,on_time=?15,"
                  "rating=?16,rated_at=?17,rating_default=?18,rectify_due=?19,rectified_at=?20,"
-                 "revisit_rating=?21,revisited_at=?22,done_at=?23,signed_at=?24 WHERE id=?1",
+                 "revisit_rating=?21,revisited_at=?22,done_at=?23,signed_at=?24,reminded=?25,notified=?26,dispatched_at=?27 WHERE id=?1",
+    /* The rarer fields (ticket_ext_t), written only for a ticket that has them. */
+    [Q_T_SAVE_EXT] = "UPDATE ticket SET returns_asked=?2,returns_approved=?3,returned_by=?4,pending_at=?5,pending_days=?6,"
+                     "suspended_at=?7,suspend_used=?8,visit_attempts=?9,solved=?10,attitude=?11,reopened=?12,"
+                     "reopened_at=?13,reopen_due=?14,co_units=?15,lead_id=?16 WHERE id=?1",
+    [Q_T_MERGE_LEADS] = "SELECT id,received_at FROM ticket WHERE caller_hash=(SELECT caller_hash FROM ticket WHERE id=?1)"
+                        " AND caller_hash IS NOT NULL AND received_at BETWEEN ?2 AND ?3 AND category=?4 AND id<>?1"
+                        " AND closed_at IS NULL AND done_at IS NULL AND lead_id IS NULL ORDER BY received_at,id",
+    [Q_T_FOLLOWERS] = "SELECT id FROM ticket WHERE lead_id=?1 AND done_at IS NULL ORDER BY id",
     [Q_T_GET] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,round,delivery,"
                 "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,rating_default,"
-                "rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL ",signed_at FROM ticket WHERE id=?",
+                "rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
+                ",signed_at,reminded,notified,dispatched_at,returns_asked,returns_approved,returned_by,pending_at,pending_days,"
+                "suspended_at,suspend_used,visit_attempts,solved,attitude,reopened,reopened_at,reopen_due,co_units,lead_id FROM ticket WHERE id=?",
     [Q_T_TEXT] = "SELECT text FROM ticket_text WHERE id=?",
     [Q_T_UNFINISHED] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,round,delivery,"
                        "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
                        "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
-                       ",signed_at FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
+                ",signed_at,reminded,notified,dispatched_at,returns_asked,returns_approved,returned_by,pending_at,pending_days,"
+                "suspended_at,suspend_used,visit_attempts,solved,attitude,reopened,reopened_at,reopen_due,co_units,lead_id FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
     [Q_T_COUNT] = "SELECT count(*), count(done_at) FROM ticket",
     [Q_E_INSERT] = "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail,seq,actor) VALUES(?,?,?,?,?,?,?,?,?)",
     [Q_E_LIST] = "SELECT at,kind,state,round,unit,detail,actor FROM event WHERE ticket_id=? ORDER BY seq",
-    [Q_ROLLUP] = "INSERT INTO rollup(day,type,urgent,street,unit,received,closed,on_time,direct,rated,sat3,sat4,bad,"
-                 "bad_rectified,overdue) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
-                 "ON CONFLICT DO UPDATE SET received=received+excluded.received,closed=closed+excluded.closed,"
-                 "on_time=on_time+excluded.on_time,direct=direct+excluded.direct,rated=rated+excluded.rated,"
-                 "sat3=sat3+excluded.sat3,sat4=sat4+excluded.sat4,bad=bad+excluded.bad,"
-                 "bad_rectified=bad_rectified+excluded.bad_rectified,overdue=overdue+excluded.overdue",
-    [Q_ROLLUP_TOTAL] = "INSERT INTO rollup_total(day,type,urgent,received,closed,on_time,direct,rated,sat3,sat4,bad,"
-                 "bad_rectified,overdue) VALUES(?1,?2,?3,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
-                 "ON CONFLICT DO UPDATE SET received=received+excluded.received,closed=closed+excluded.closed,"
-                 "on_time=on_time+excluded.on_time,direct=direct+excluded.direct,rated=rated+excluded.rated,"
-                 "sat3=sat3+excluded.sat3,sat4=sat4+excluded.sat4,bad=bad+excluded.bad,"
-                 "bad_rectified=bad_rectified+excluded.bad_rectified,overdue=overdue+excluded.overdue",
+    [Q_ROLLUP] = NULL,       /* store_rollup_sql(false): one parameter per figure */
+    [Q_ROLLUP_TOTAL] = NULL, /* store_rollup_sql(true) */
     [Q_KB_INSERT] = "INSERT INTO kb_rev(id,valid_from,category,unit,keywords,answer,source,recorded_at,uid) "
                     "VALUES(?,?,?,?,?,?,?,?,?)",
     [Q_KB_UID] = "SELECT rev FROM kb_rev WHERE uid=?",
@@ -89,6 +90,12 @@ static int user_version(store_t *self)
 /* Migrations: MIGRATIONS[i] upgrades user_version i to i+1. A new file gets
  * the current schema at once (schemas/store.sql). Each step runs in its own
  * transaction; a released step is never edited, only followed by a new one. */
+#define ADD_COUNT(table, col) "ALTER TABLE " table " ADD COLUMN " col " INTEGER NOT NULL DEFAULT 0;"
+#define ROLLUP_V4(t)                                                                                               \
+    ADD_COUNT(t, "reminders") ADD_COUNT(t, "notifications") ADD_COUNT(t, "returns") ADD_COUNT(t, "returns_approved") \
+    ADD_COUNT(t, "extensions") ADD_COUNT(t, "suspensions") ADD_COUNT(t, "merged") ADD_COUNT(t, "co_handled")          \
+    ADD_COUNT(t, "unreachable") ADD_COUNT(t, "reopened") ADD_COUNT(t, "manual_dispatch") ADD_COUNT(t, "dispatched")    \
+    ADD_COUNT(t, "first_returned")
 static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
     [0] = NULL, /* 0 -> current: STORE_SQL */
     /* 1 -> 2: reports read the roll-ups; these indexes only cost writes. */
@@ -103,6 +110,30 @@ static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
           "DROP TABLE ticket_text;"
           "ALTER TABLE ticket_text_v3 RENAME TO ticket_text;"
           "CREATE VIRTUAL TABLE ticket_search USING fts5(text, content='ticket_text', content_rowid='n', tokenize='trigram');",
+    /* 3 -> 4: the rules beyond the short path (core/rules.h): per-ticket
+     * state of escalations, requests, suspensions, visits, reopening,
+     * co-handling and merging; the figures they add to the roll-ups. */
+    [3] = "ALTER TABLE ticket ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0;"
+          "ALTER TABLE ticket ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;"
+          "ALTER TABLE ticket ADD COLUMN dispatched_at INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN returns_asked INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN returns_approved INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN returned_by TEXT;"
+          "ALTER TABLE ticket ADD COLUMN pending_at INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN pending_days INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN suspended_at INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN suspend_used INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN visit_attempts INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN solved INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN attitude INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN reopened INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN reopened_at INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN reopen_due INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN co_units TEXT;"
+          "ALTER TABLE ticket ADD COLUMN lead_id TEXT;"
+          "CREATE INDEX ticket_caller ON ticket(caller_hash, received_at) WHERE caller_hash IS NOT NULL;"
+          "CREATE INDEX ticket_lead ON ticket(lead_id) WHERE lead_id IS NOT NULL;"
+          ROLLUP_V4("rollup") ROLLUP_V4("rollup_total"),
 };
 
 static int migrate_step(store_t *self, const char *sql, int to, char *err, size_t errlen)
@@ -189,11 +220,13 @@ static int load_seq(store_t *self)
 
 static int prepare_all(store_t *self, char *err, size_t errlen)
 {
-    for (int i = 0; i < Q__COUNT; i++)
-        if (sqlite3_prepare_v3(self->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &self->q[i], NULL) != SQLITE_OK) {
+    for (int i = 0; i < Q__COUNT; i++) {
+        const char *sql = i == Q_ROLLUP ? store_rollup_sql(false) : i == Q_ROLLUP_TOTAL ? store_rollup_sql(true) : SQL[i];
+        if (sqlite3_prepare_v3(self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &self->q[i], NULL) != SQLITE_OK) {
             snprintf(err, errlen, "preparing statement %d: %s", i, sqlite3_errmsg(self->db));
             return -1;
         }
+    }
     return 0;
 }
 

@@ -11,7 +11,7 @@
 #include "kb.h"
 #include "ticket.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef struct store store_t;
 typedef enum { STORE_SYNC_FULL, STORE_SYNC_NORMAL } store_sync_t;
@@ -80,7 +80,8 @@ const uint8_t *store_secret(const store_t *self);
 /* Inserts a new ticket with its "received" event. 0 inserted, 1 the id
  * already exists (nothing written), -1 error. */
 int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t *in);
-/* Writes every mutable column of t. done_at is written once t has one and
+/* Writes every mutable column of t (its rarer fields too, when t->ext is
+ * set). done_at is written once t has one and
  * never cleared: a done ticket is final (it leaves ticket_unfinished then).
  * kb_id (the entry that answered a consultation) is written when not NULL
  * and otherwise left as it is. */
@@ -88,7 +89,8 @@ int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id);
 /* Appends an event row for t (its current state, round and unit). actor:
  * who acted (a person's name), NULL for the broker's and workers' own. */
 int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail, const char *actor);
-/* 0 found, 1 unknown id, -1 error. */
+/* 0 found, 1 unknown id, -1 error. out->ext may be set: the caller frees
+ * it (ticket_ext_free) or hands it on with the ticket. */
 int store_ticket_get(store_t *self, const char *id, ticket_t *out);
 /* The ticket's text; caller frees. NULL if unknown or on error. */
 char *store_ticket_text(store_t *self, const char *id);
@@ -97,7 +99,8 @@ char *store_ticket_text(store_t *self, const char *id);
 typedef void (*store_text_fn)(void *ctx, const char *text, size_t len);
 int store_ticket_text_with(store_t *self, const char *id, store_text_fn fn, void *ctx);
 typedef int (*store_ticket_fn)(void *ctx, const ticket_t *t);
-/* Calls fn for every ticket not in a final state; stops early if fn returns non-zero. */
+/* Calls fn for every ticket not in a final state; stops early if fn returns
+ * non-zero. fn owns t->ext (frees it or keeps it with the ticket). */
 int store_ticket_unfinished(store_t *self, store_ticket_fn fn, void *ctx);
 /* One row of the event log, as a reader sees it (strings valid during the call). */
 typedef struct {
@@ -107,6 +110,14 @@ typedef struct {
 } store_event_row_t;
 typedef void (*store_event_fn)(void *ctx, const store_event_row_t *e);
 int store_ticket_events(store_t *self, const char *id, store_event_fn fn, void *ctx);
+typedef int (*store_id_fn)(void *ctx, const char *id, int64_t at);
+/* 重复件: the open tickets (not closed, not merged) of the same caller as
+ * ticket id, in category, received in [from, to], oldest first; fn gets each
+ * id and received_at (non-zero stops). */
+int store_ticket_merge_leads(store_t *self, const char *id, const char *category, int64_t from, int64_t to,
+                             store_id_fn fn, void *ctx);
+/* The unfinished tickets merged into lead (fn's at is 0). */
+int store_ticket_followers(store_t *self, const char *lead, store_id_fn fn, void *ctx);
 /* Tickets per state (out indexed by lc_state_t), one scan at start. */
 int store_ticket_state_counts(store_t *self, uint64_t out[ST__COUNT]);
 /* Tickets in the store, and how many of them are in a final state. */
@@ -145,10 +156,24 @@ int64_t store_search_pending(store_t *self);
 int store_search_catch_up(store_t *self, int64_t max);
 
 /* --- roll-ups (schemas/store.sql, table rollup) --- */
+/* The figures a roll-up row counts, in column order (schemas/store.sql). The
+ * first ten come from the ticket table; the others from the event log (each
+ * on the event's day, under the event's unit), so a rebuild can recount them. */
+#define STORE_ROLLUP_COLUMNS(X)                                                                                       \
+    X(RECEIVED, received) X(CLOSED, closed) X(ON_TIME, on_time) X(DIRECT, direct) X(RATED, rated) X(SAT3, sat3)       \
+    X(SAT4, sat4) X(BAD, bad) X(BAD_RECTIFIED, bad_rectified) X(OVERDUE, overdue)                                     \
+    X(REMINDERS, reminders) X(NOTIFICATIONS, notifications) X(RETURNS, returns) X(RETURNS_APPROVED, returns_approved) \
+    X(EXTENSIONS, extensions) X(SUSPENSIONS, suspensions) X(MERGED, merged) X(CO_HANDLED, co_handled)                 \
+    X(UNREACHABLE, unreachable) X(REOPENED, reopened) X(MANUAL_DISPATCH, manual_dispatch) X(DISPATCHED, dispatched)   \
+    X(FIRST_RETURNED, first_returned)
 typedef enum {
-    RU_RECEIVED, RU_CLOSED, RU_ON_TIME, RU_DIRECT, RU_RATED, RU_SAT3, RU_SAT4, RU_BAD,
-    RU_BAD_RECTIFIED, RU_OVERDUE, RU__COUNT
+#define STORE_RU_ENUM(e, c) RU_##e,
+    STORE_ROLLUP_COLUMNS(STORE_RU_ENUM)
+#undef STORE_RU_ENUM
+    RU__COUNT
 } store_rollup_col_t;
+/* The column name of figure c ("received"). */
+const char *store_rollup_column(int c);
 /* Adds delta[c] to each column c of the (CST day of t, ticket's type,
  * urgency, street, unit) row, in the open transaction (store_begin first).
  * unit is a units_all() index or TICKET_NONE. */

@@ -9,7 +9,7 @@
 
 enum {
     Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
-    Q_T_INSERT, Q_T_TEXT_INSERT, Q_T_SAVE, Q_T_SAVE_FINAL, Q_T_GET, Q_T_TEXT, Q_T_UNFINISHED, Q_T_COUNT, Q_E_INSERT, Q_E_LIST,
+    Q_T_INSERT, Q_T_TEXT_INSERT, Q_T_SAVE, Q_T_SAVE_FINAL, Q_T_SAVE_EXT, Q_T_MERGE_LEADS, Q_T_FOLLOWERS, Q_T_GET, Q_T_TEXT, Q_T_UNFINISHED, Q_T_COUNT, Q_E_INSERT, Q_E_LIST,
     Q_ROLLUP, Q_ROLLUP_TOTAL, Q_KB_INSERT, Q_KB_SINCE, Q_KB_MAX, Q_KB_UID, Q_META_GET, Q_META_SET,
     Q_T_TEXT_TOP, Q_SEARCH_ADD,
     Q__COUNT
@@ -58,6 +58,8 @@ int store_step_done(store_t *self, sqlite3_stmt *st, const char *what);
 void store_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Writes the pending roll-up deltas (inside the open transaction), or drops them. */
 int store_rollup_flush(store_t *self);
+/* The upsert statements of the roll-up tables (one per figure column). */
+const char *store_rollup_sql(bool total);
 void store_rollup_discard(store_t *self);
 /* store_sync.c: the WAL fsync thread (STORE_SYNC_FULL). */
 int store_sync_start(store_t *self);

@@ -9,6 +9,7 @@
  * drops its pending deltas with everything else. */
 #include "store_priv.h"
 #include "calendar.h"
+#include <stdio.h>
 #include <string.h>
 
 /* Key: day (CST day number) << 32 | type << 24 | urgent << 16 | street << 8 | unit. */
@@ -25,6 +26,33 @@ static uint32_t slot_of(uint64_t key)
     key *= 0xff51afd7ed558ccdULL;
     key ^= key >> 33;
     return (uint32_t)key & (STORE_RU_SLOTS - 1);
+}
+
+static const char *const COLUMNS[RU__COUNT] = {
+#define NAME(e, c) #c,
+    STORE_ROLLUP_COLUMNS(NAME)
+#undef NAME
+};
+
+const char *store_rollup_column(int c) { return c >= 0 && c < RU__COUNT ? COLUMNS[c] : "?"; }
+
+/* The upsert of a rollup row (total = false) or a rollup_total row: the key
+ * columns ?1..?5 (a total takes day, type, urgent only), then one parameter
+ * per figure from ?6 on, added to what the row holds. */
+const char *store_rollup_sql(bool total)
+{
+    static char sql[2][4096];
+    char *b = sql[total];
+    if (b[0]) return b;
+    size_t n = 0, cap = sizeof sql[0];
+    n += (size_t)snprintf(b + n, cap - n, "INSERT INTO %s(day,type,urgent%s", total ? "rollup_total" : "rollup",
+                          total ? "" : ",street,unit");
+    for (int c = 0; c < RU__COUNT; c++) n += (size_t)snprintf(b + n, cap - n, ",%s", COLUMNS[c]);
+    n += (size_t)snprintf(b + n, cap - n, ") VALUES(?1,?2,?3%s", total ? "" : ",?4,?5");
+    for (int c = 0; c < RU__COUNT; c++) n += (size_t)snprintf(b + n, cap - n, ",?%d", 6 + c);
+    n += (size_t)snprintf(b + n, cap - n, ") ON CONFLICT DO UPDATE SET ");
+    for (int c = 0; c < RU__COUNT; c++) n += (size_t)snprintf(b + n, cap - n, "%s%s=%s+excluded.%s", c ? "," : "", COLUMNS[c], COLUMNS[c], COLUMNS[c]);
+    return b;
 }
 
 static int put_row(store_t *self, int q, uint64_t key, const int64_t d[RU__COUNT])
@@ -108,9 +136,11 @@ int store_rollup_totals(store_t *self, int64_t out[RU__COUNT])
 {
     sqlite3_stmt *st;
     memset(out, 0, RU__COUNT * sizeof *out);
-    if (sqlite3_prepare_v2(self->db, "SELECT sum(received),sum(closed),sum(on_time),sum(direct),sum(rated),sum(sat3),"
-                           "sum(sat4),sum(bad),sum(bad_rectified),sum(overdue) FROM rollup", -1, &st, NULL) != SQLITE_OK)
-        return store_fail(self, "rollup_totals");
+    char sql[1024];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
+    for (int c = 0; c < RU__COUNT; c++) n += (size_t)snprintf(sql + n, sizeof sql - n, "%ssum(%s)", c ? "," : "", COLUMNS[c]);
+    snprintf(sql + n, sizeof sql - n, " FROM rollup_total");
+    if (sqlite3_prepare_v2(self->db, sql, -1, &st, NULL) != SQLITE_OK) return store_fail(self, "rollup_totals");
     if (sqlite3_step(st) == SQLITE_ROW)
         for (int i = 0; i < RU__COUNT; i++) out[i] = sqlite3_column_int64(st, i);
     sqlite3_finalize(st);

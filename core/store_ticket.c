@@ -39,6 +39,74 @@ static void bind_opt_int(sqlite3_stmt *st, int i, int v, bool present)
     else sqlite3_bind_null(st, i);
 }
 
+/* "unit.a,unit.b" of the units in codes[] (TICKET_NONE ends). */
+static void join_units(const uint8_t *codes, size_t n, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && codes[i] != TICKET_NONE && ticket_unit_name(codes[i]); i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? "," : "", ticket_unit_name(codes[i]));
+}
+
+static void split_units(const char *s, uint8_t *codes, size_t n)
+{
+    char buf[TICKET_MAX_RETURNERS * TICKET_CODE_MAX], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", s ? s : "");
+    size_t k = 0;
+    for (char *u = strtok_r(buf, ",", &save); u && k < n; u = strtok_r(NULL, ",", &save)) {
+        int i = ticket_unit_index(u);
+        if (i >= 0) codes[k++] = (uint8_t)i;
+    }
+}
+
+/* 联办 parts as "unit:due:reported,...". */
+static void join_co(const ticket_ext_t *x, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < x->n_co && i < TICKET_MAX_CO; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s:%u:%u", o ? "," : "", ticket_unit_name(x->co[i].unit), x->co[i].due,
+                              x->co[i].reported);
+}
+
+static void split_co(const char *s, ticket_ext_t *x)
+{
+    char buf[TICKET_MAX_CO * (TICKET_CODE_MAX + 24)], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", s ? s : "");
+    for (char *p = strtok_r(buf, ",", &save); p && x->n_co < TICKET_MAX_CO; p = strtok_r(NULL, ",", &save)) {
+        char unit[TICKET_CODE_MAX];
+        unsigned due, rep;
+        if (sscanf(p, "%47[^:]:%u:%u", unit, &due, &rep) != 3 || ticket_unit_index(unit) < 0) continue;
+        x->co[x->n_co++] = (typeof(x->co[0])){(uint8_t)ticket_unit_index(unit), due, rep};
+    }
+}
+
+static int save_ext(store_t *self, const ticket_t *t)
+{
+    const ticket_ext_t *x = t->ext;
+    sqlite3_stmt *st = self->q[Q_T_SAVE_EXT];
+    char by[TICKET_MAX_RETURNERS * TICKET_CODE_MAX], co[TICKET_MAX_CO * (TICKET_CODE_MAX + 24)];
+    join_units(x->returned_by, TICKET_MAX_RETURNERS, by, sizeof by);
+    join_co(x, co, sizeof co);
+    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+    bind_opt_int(st, 2, x->returns_asked, x->returns_asked > 0);
+    bind_opt_int(st, 3, x->returns_approved, x->returns_asked > 0);
+    store_bind_text(st, 4, by[0] ? by : NULL);
+    store_bind_opt_time(st, 5, x->pending_at);
+    bind_opt_int(st, 6, x->pending_days, x->pending_days > 0);
+    store_bind_opt_time(st, 7, x->suspended_at);
+    bind_opt_int(st, 8, (int)x->suspend_used, x->suspend_used > 0);
+    bind_opt_int(st, 9, x->visit_attempts, x->visit_attempts > 0);
+    bind_opt_int(st, 10, x->solved, x->solved >= 0);
+    bind_opt_int(st, 11, x->attitude, x->attitude > 0);
+    bind_opt_int(st, 12, x->reopened, x->reopened > 0);
+    store_bind_opt_time(st, 13, x->reopened_at);
+    store_bind_opt_time(st, 14, x->reopen_due);
+    store_bind_text(st, 15, co[0] ? co : NULL);
+    store_bind_text(st, 16, x->lead[0] ? x->lead : NULL);
+    return store_step_done(self, st, "ticket_save_ext");
+}
+
 int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id)
 {
     sqlite3_stmt *st = self->q[t->done_at ? Q_T_SAVE_FINAL : Q_T_SAVE];
@@ -66,7 +134,11 @@ int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id)
     store_bind_opt_time(st, 22, t->revisited_at);
     if (t->done_at) sqlite3_bind_int64(st, 23, t->done_at);
     store_bind_opt_time(st, 24, t->signed_at);
-    return store_step_done(self, st, "ticket_save");
+    sqlite3_bind_int(st, 25, t->reminded);
+    sqlite3_bind_int(st, 26, t->notified);
+    store_bind_opt_time(st, 27, t->dispatched_at);
+    if (store_step_done(self, st, "ticket_save")) return -1;
+    return t->ext ? save_ext(self, t) : 0;
 }
 
 int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail, const char *actor)
@@ -124,6 +196,28 @@ static void row_to_ticket(sqlite3_stmt *st, ticket_t *t)
     t->done_at = sqlite3_column_int64(st, 25);
     t->last_at = sqlite3_column_type(st, 26) == SQLITE_NULL ? t->received_at : sqlite3_column_int64(st, 26);
     t->signed_at = sqlite3_column_int64(st, 27);
+    t->reminded = sqlite3_column_int(st, 28);
+    t->notified = (uint8_t)sqlite3_column_int(st, 29);
+    t->dispatched_at = sqlite3_column_int64(st, 30);
+    bool any = false;
+    for (int c = 31; c <= 45; c++) any |= sqlite3_column_type(st, c) != SQLITE_NULL;
+    if (!any) return;
+    ticket_ext_t *x = ticket_ext(t);
+    x->returns_asked = (uint8_t)sqlite3_column_int(st, 31);
+    x->returns_approved = (uint8_t)sqlite3_column_int(st, 32);
+    split_units(col_text(st, 33), x->returned_by, TICKET_MAX_RETURNERS);
+    x->pending_at = sqlite3_column_int64(st, 34);
+    x->pending_days = (uint8_t)sqlite3_column_int(st, 35);
+    x->suspended_at = sqlite3_column_int64(st, 36);
+    x->suspend_used = (uint32_t)sqlite3_column_int64(st, 37);
+    x->visit_attempts = (uint8_t)sqlite3_column_int(st, 38);
+    if (sqlite3_column_type(st, 39) != SQLITE_NULL) x->solved = (int8_t)sqlite3_column_int(st, 39);
+    if (sqlite3_column_type(st, 40) != SQLITE_NULL) x->attitude = (int8_t)sqlite3_column_int(st, 40);
+    x->reopened = (uint8_t)sqlite3_column_int(st, 41);
+    x->reopened_at = sqlite3_column_int64(st, 42);
+    x->reopen_due = sqlite3_column_int64(st, 43);
+    split_co(col_text(st, 44), x);
+    snprintf(x->lead, sizeof x->lead, "%s", col_text(st, 45) ? col_text(st, 45) : "");
 }
 
 int store_ticket_get(store_t *self, const char *id, ticket_t *out)
@@ -214,4 +308,30 @@ int store_ticket_state_counts(store_t *self, uint64_t out[ST__COUNT])
     }
     sqlite3_finalize(st);
     return 0;
+}
+
+int store_ticket_merge_leads(store_t *self, const char *id, const char *category, int64_t from, int64_t to,
+                             store_id_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = self->q[Q_T_MERGE_LEADS];
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    store_bind_text(st, 4, category);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) stop = fn(ctx, col_text(st, 0), sqlite3_column_int64(st, 1));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return stop || rc == SQLITE_DONE ? 0 : store_fail(self, "merge_leads");
+}
+
+int store_ticket_followers(store_t *self, const char *lead, store_id_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = self->q[Q_T_FOLLOWERS];
+    sqlite3_bind_text(st, 1, lead, -1, SQLITE_STATIC);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) stop = fn(ctx, col_text(st, 0), 0);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return stop || rc == SQLITE_DONE ? 0 : store_fail(self, "followers");
 }

@@ -1,9 +1,11 @@
 /* ticket: code tables and the validation of ticket.submit. */
 #include "ticket.h"
+#include "xmalloc.h"
 #include "errmsg.h"
 #include "units.h"
 #include "wire.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(TICKET_BAD_RATING == 2, "TICKET_BAD_RATING_SQL must match TICKET_BAD_RATING");
@@ -134,4 +136,19 @@ int ticket_from_wire(const msgpack_object *map, ticket_t *t, ticket_intake_t *in
     if (read_text(map, in, err, errlen)) return -1;
     if (t->type == TT_PRAISE && t->urgent) return errmsg_set(err, errlen, "%s", "a praise call cannot be urgent");
     return read_optional(map, t, in, err, errlen);
+}
+
+ticket_ext_t *ticket_ext(ticket_t *t)
+{
+    if (t->ext) return t->ext;
+    t->ext = xcalloc(1, sizeof *t->ext);
+    memset(t->ext->returned_by, TICKET_NONE, sizeof t->ext->returned_by);
+    t->ext->solved = t->ext->attitude = -1;
+    return t->ext;
+}
+
+void ticket_ext_free(ticket_t *t)
+{
+    free(t->ext);
+    t->ext = NULL;
 }

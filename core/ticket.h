@@ -21,6 +21,27 @@
 
 typedef enum { TT_CONSULT, TT_HELP, TT_COMPLAINT, TT_REPORT, TT_SUGGEST, TT_PRAISE, TT__COUNT } ticket_type_t;
 
+/* The fields of the rules few tickets meet (returns, requests, suspensions,
+ * visits that reach nobody, reopening, co-handling, merging): kept apart, so
+ * a ticket that needs none costs nothing for them. Owned by its ticket_t. */
+#define TICKET_MAX_RETURNERS 4
+#define TICKET_MAX_CO 2
+typedef struct ticket_ext {
+    uint8_t returns_asked, returns_approved;        /* 退单 asked and approved, all rounds */
+    uint8_t returned_by[TICKET_MAX_RETURNERS];      /* units whose return was approved (TICKET_NONE: none): never again */
+    uint8_t pending_days;                           /* EXTEND_PENDING: the working days asked */
+    uint8_t visit_attempts;                         /* visit calls that reached nobody */
+    int8_t solved, attitude;                        /* the rating's parts: -1 none; 0/1; 1..5 */
+    uint8_t reopened;                               /* times reopened (重办) */
+    uint8_t n_co;                                   /* co-units (联办) */
+    uint32_t pending_at;                            /* when the pending request was asked */
+    uint32_t suspended_at;                          /* SUSPENDED: since when */
+    uint32_t suspend_used;                          /* working seconds suspended before, in all */
+    uint32_t reopened_at, reopen_due;               /* the reopened round's start and deadline */
+    struct { uint8_t unit; uint32_t due, reported; } co[TICKET_MAX_CO]; /* 联办: a co-unit, its deadline, its report (0: not yet) */
+    char lead[TICKET_ID_MAX + 1];                   /* MERGED: the lead ticket's id */
+} ticket_ext_t;
+
 /* Persistent fields of a ticket (one row of the ticket table; the text, the
  * caller and the answering KB entry are written once and never read back
  * into memory). Times are virtual Unix seconds; 0 means "not yet". The
@@ -34,7 +55,10 @@ typedef struct {
     uint8_t unit;            /* index into units_all() or TICKET_NONE */
     uint8_t alt_unit;
     uint8_t street;          /* index into UNITS_STREETS or TICKET_NONE */
-    bool urgent, direct, extended, rating_default;
+    bool urgent, direct, rating_default;
+    bool reminded;           /* the 催办 of the current deadline was recorded */
+    uint8_t extended;        /* extensions granted (延期) */
+    uint8_t notified;        /* 通报 recorded since the deadline passed */
     int8_t on_time;          /* -1 not closed yet, 0 late, 1 on time */
     int8_t rating;           /* 0 none, 1..5 */
     int8_t revisit_rating;
@@ -46,7 +70,14 @@ typedef struct {
     uint32_t received_at, last_at, sign_due, close_due, overdue_at, closed_at;
     uint32_t rated_at, rectify_due, rectified_at, revisited_at, done_at;
     uint32_t signed_at;      /* signed in the current dispatch round (0 after a 退单) */
+    uint32_t dispatched_at;  /* dispatched in the current round */
+    ticket_ext_t *ext;       /* the rarer fields, or NULL; owned (ticket_ext_free) */
 } ticket_t;
+
+/* t's rarer fields, created (zeroed, "none" codes) on first use. */
+ticket_ext_t *ticket_ext(ticket_t *t);
+/* Frees t's rarer fields (t->ext becomes NULL). */
+void ticket_ext_free(ticket_t *t);
 
 /* Intake-only fields that are stored but never needed again by the broker. */
 typedef struct {

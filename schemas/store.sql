@@ -1,7 +1,7 @@
 -- hotline store schema. The broker is the only writer; the report opens the
 -- file read-only.
 --
--- Version: PRAGMA user_version = 3 (this file creates it at once; older
+-- Version: PRAGMA user_version = 4 (this file creates it at once; older
 -- files are upgraded step by step, see core/store.c).
 -- Bump rule: any change a reader could notice (a new/renamed/retyped column,
 -- table or index, a changed meaning of a value) gets the next user_version and
@@ -43,7 +43,26 @@ CREATE TABLE ticket (
     revisit_rating INTEGER,
     revisited_at  INTEGER,                -- re-visit after rectification
     done_at       INTEGER,                -- reached a final state
-    signed_at     INTEGER                 -- the unit signed (签收) in the last dispatch round (version 3)
+    signed_at     INTEGER,                -- the unit signed (签收) in the last dispatch round (version 3)
+    -- version 4: the rules a centre is measured by (core/rules.h)
+    reminded      INTEGER NOT NULL DEFAULT 0, -- 1: the 催办 of the current deadline was recorded
+    notified      INTEGER NOT NULL DEFAULT 0, -- 通报 recorded since the deadline passed
+    dispatched_at INTEGER,                -- dispatched in the current round (the 退单 window counts from it)
+    returns_asked INTEGER,                -- 退单 asked, all rounds (NULL: none)
+    returns_approved INTEGER,             -- ... of them approved
+    returned_by   TEXT,                   -- units whose return was approved, comma-separated: never dispatched to again
+    pending_at    INTEGER,                -- *_PENDING: when the unit asked
+    pending_days  INTEGER,                -- EXTEND_PENDING: the working days asked
+    suspended_at  INTEGER,                -- SUSPENDED: since when
+    suspend_used  INTEGER,                -- working seconds suspended before, in all
+    visit_attempts INTEGER,               -- visit calls that reached nobody
+    solved        INTEGER,                -- the rating's parts: the matter solved (0/1) ...
+    attitude      INTEGER,                -- ... and the unit's attitude (1..5)
+    reopened      INTEGER,                -- times reopened (重办)
+    reopened_at   INTEGER,
+    reopen_due    INTEGER,                -- the reopened round's deadline
+    co_units      TEXT,                   -- 联办: "unit:due:reported,..." (reported 0: not yet)
+    lead_id       TEXT                    -- MERGED: the open ticket this repeat call was merged into
 ) STRICT, WITHOUT ROWID;
 -- Two indexes only, both keyed on received_at, which never changes: a
 -- transition rewrites the ticket row and touches no index until the ticket
@@ -52,6 +71,11 @@ CREATE TABLE ticket (
 -- carry no index (version 2 dropped the ones version 1 had).
 CREATE INDEX ticket_received ON ticket(received_at);
 CREATE INDEX ticket_unfinished ON ticket(received_at) WHERE done_at IS NULL;
+-- Version 4: a repeat call finds the open tickets of its caller (重复件), and
+-- a closing lead finds the calls merged into it. Partial: tickets without a
+-- caller, or never merged, cost these indexes nothing.
+CREATE INDEX ticket_caller ON ticket(caller_hash, received_at) WHERE caller_hash IS NOT NULL;
+CREATE INDEX ticket_lead ON ticket(lead_id) WHERE lead_id IS NOT NULL;
 
 -- The citizen's words, apart from the ticket row: the row is rewritten at
 -- every transition, the text never is. n numbers the texts in intake order;
@@ -130,6 +154,19 @@ CREATE TABLE rollup (
     bad           INTEGER NOT NULL DEFAULT 0, -- rating 1..2 (差评)
     bad_rectified INTEGER NOT NULL DEFAULT 0, -- of those, rectified and re-visited (on the rating's day: a cohort)
     overdue       INTEGER NOT NULL DEFAULT 0, -- by overdue_at
+    reminders     INTEGER NOT NULL DEFAULT 0, -- 催办 (event remind), by its time (version 4, and all below)
+    notifications INTEGER NOT NULL DEFAULT 0, -- 通报 (event notify)
+    returns       INTEGER NOT NULL DEFAULT 0, -- 退单 asked (event return_asked)
+    returns_approved INTEGER NOT NULL DEFAULT 0, -- ... approved (event returned)
+    extensions    INTEGER NOT NULL DEFAULT 0, -- 延期 granted (event extended)
+    suspensions   INTEGER NOT NULL DEFAULT 0, -- 挂起 approved (event suspended)
+    merged        INTEGER NOT NULL DEFAULT 0, -- repeat calls merged (event merged)
+    co_handled    INTEGER NOT NULL DEFAULT 0, -- tickets dispatched with co-units (联办), under the lead unit
+    unreachable   INTEGER NOT NULL DEFAULT 0, -- visits that reached nobody (default rating), by rated_at
+    reopened      INTEGER NOT NULL DEFAULT 0, -- 重办 (event reopened)
+    manual_dispatch INTEGER NOT NULL DEFAULT 0, -- 人工派单 (event assigned)
+    dispatched    INTEGER NOT NULL DEFAULT 0, -- first dispatches (round 0)
+    first_returned INTEGER NOT NULL DEFAULT 0, -- first dispatches that came back (approved return in round 0)
     PRIMARY KEY (day, type, urgent, street, unit)
 ) STRICT, WITHOUT ROWID;
 
@@ -150,6 +187,19 @@ CREATE TABLE rollup_total (
     bad           INTEGER NOT NULL DEFAULT 0,
     bad_rectified INTEGER NOT NULL DEFAULT 0,
     overdue       INTEGER NOT NULL DEFAULT 0,
+    reminders     INTEGER NOT NULL DEFAULT 0,
+    notifications INTEGER NOT NULL DEFAULT 0,
+    returns       INTEGER NOT NULL DEFAULT 0,
+    returns_approved INTEGER NOT NULL DEFAULT 0,
+    extensions    INTEGER NOT NULL DEFAULT 0,
+    suspensions   INTEGER NOT NULL DEFAULT 0,
+    merged        INTEGER NOT NULL DEFAULT 0,
+    co_handled    INTEGER NOT NULL DEFAULT 0,
+    unreachable   INTEGER NOT NULL DEFAULT 0,
+    reopened      INTEGER NOT NULL DEFAULT 0,
+    manual_dispatch INTEGER NOT NULL DEFAULT 0,
+    dispatched    INTEGER NOT NULL DEFAULT 0,
+    first_returned INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, type, urgent)
 ) STRICT, WITHOUT ROWID;
 

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include "scenario.h"
 
-#define REPORT_SCHEMA_VERSION 3   /* newest PRAGMA user_version this reader understands */
+#define REPORT_SCHEMA_VERSION 4   /* newest PRAGMA user_version this reader understands */
 #define REPORT_SCHEMA_OLDEST 1    /* oldest: version 2 only dropped indexes the report never used */
 #define REPORT_NA (-1)            /* a count that does not apply to a group */
 

@@ -143,9 +143,10 @@ static void test_overdue_before_close_only(void **state)
         allowed++;
         assert_int_equal(next, s);
         assert_int_equal(act, ACT_NONE);
-        assert_true(s == ST_RECEIVED || s == ST_DISPATCHED || s == ST_RETURNED || s == ST_SIGNED);
+        assert_true(s == ST_RECEIVED || s == ST_DISPATCHED || s == ST_RETURNED || s == ST_SIGNED || s == ST_RETURN_PENDING ||
+                    s == ST_EXTEND_PENDING || s == ST_SUSPEND_PENDING); /* not once closed, nor while suspended */
     }
-    assert_int_equal(allowed, 4);
+    assert_int_equal(allowed, 7);
 }
 
 static void test_names_round_trip(void **state)
@@ -315,12 +316,21 @@ static void test_actions(void **state)
     assert_int_equal(who, LC_WHO_CENTRE);
     assert_int_equal(lc_act("rate", ST_RECTIFIED, &ev, &who), 0);
     assert_int_equal(ev, EV_revisited);
+    assert_int_equal(lc_act("return", ST_DISPATCHED, &ev, &who), 0);
+    assert_int_equal(ev, EV_return_asked);                           /* a return is asked, the centre decides */
+    assert_int_equal(lc_act("approve", ST_RETURN_PENDING, &ev, &who), 0);
+    assert_int_equal(ev, EV_returned);
+    assert_int_equal(who, LC_WHO_CENTRE);
     assert_int_equal(lc_act("sign", ST_SIGNED, &ev, &who), -2);      /* known, wrong state */
     assert_int_equal(lc_act("approve-all", ST_SIGNED, &ev, &who), -1); /* unknown */
-    assert_string_equal(lc_act_allowed(ST_DISPATCHED, buf, sizeof buf), "sign, return");
-    assert_string_equal(lc_act_allowed(ST_SIGNED, buf, sizeof buf), "extend, close");
+    assert_string_equal(lc_act_allowed(ST_DISPATCHED, buf, sizeof buf), "sign, return, report");
+    assert_string_equal(lc_act_allowed(ST_SIGNED, buf, sizeof buf), "close, extend, suspend, report");
+    assert_string_equal(lc_act_allowed(ST_RETURN_PENDING, buf, sizeof buf), "approve, reject");
+    assert_string_equal(lc_act_allowed(ST_CLOSED, buf, sizeof buf), "rate, unreachable, reopen");
     assert_string_equal(lc_act_allowed(ST_DONE, buf, sizeof buf), "none");
-    assert_string_equal(lc_act_names(buf, sizeof buf), "sign, return, extend, close, rate, rectify");
+    assert_string_equal(lc_act_names(buf, sizeof buf),
+                        "sign, close, rate, rectify, return, extend, suspend, resume, report, approve, reject, unreachable, "
+                        "reopen, assign");
 }
 
 int main(void)

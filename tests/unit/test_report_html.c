@@ -110,7 +110,7 @@ static int setup(void **state)
     char *schema = slurp(HOTLINE_SOURCE_DIR "/schemas/store.sql");
     assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, schema, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3; BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4; BEGIN", NULL, NULL, NULL), SQLITE_OK);
     free(schema);
     for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) insert_ticket(db, &ROWS[i]);
     assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);

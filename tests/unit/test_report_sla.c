@@ -167,7 +167,7 @@ static void build_store(const char *path)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, schema, NULL, NULL, NULL), SQLITE_OK);
     free(schema);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3; BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4; BEGIN", NULL, NULL, NULL), SQLITE_OK);
     for (size_t i = 0; i < N_TICKETS; i++) insert_ticket(db, &TICKETS[i]);
     for (size_t i = 0; i < N_EVENTS; i++) insert_event(db, &EVENTS[i], (int)i + 1);
     insert_kb(db, 1, "2021-06-01T00:00", "street", "seed");          /* seed: never counts */

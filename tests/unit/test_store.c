@@ -151,9 +151,9 @@ static void test_open_fresh(void **state)
     sqlite3 *db = raw_open(fx, SQLITE_OPEN_READONLY);
     char buf[128];
     assert_int_equal(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(STORE_SCHEMA_VERSION, 3);
-    /* roll-ups replaced the indexes on closed_at, rated_at and overdue_at */
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 2);
+    assert_int_equal(STORE_SCHEMA_VERSION, 4);
+    /* roll-ups replaced the indexes on closed_at, rated_at and overdue_at; version 4 added caller and lead */
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 4);
     assert_string_equal(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
                                  "('ticket','event','kb_rev','meta')"), 4);
@@ -199,7 +199,7 @@ static void test_newer_version_refused(void **state)
     char err[256] = "";
     fx->st = store_open(fx->path, STORE_SYNC_NORMAL, err, sizeof err);
     assert_null(fx->st);
-    assert_string_equal(err, "store schema version 99 is newer than this program (3)");
+    assert_string_equal(err, "store schema version 99 is newer than this program (4)");
     /* refused without touching the file */
     db = raw_open(fx, SQLITE_OPEN_READONLY);
     assert_int_equal(raw_int(db, "PRAGMA user_version"), 99);
@@ -250,17 +250,22 @@ static void collect_ids(void *ctx, const store_list_row_t *r)
 
 /* An old file is upgraded in place on open, step by step, and keeps its rows:
  * version 1 loses three indexes; version 3 adds the actor and signed_at
- * columns and numbers the texts in intake order for the search index. */
+ * columns and numbers the texts in intake order for the search index;
+ * version 4 adds the rules' columns and roll-up figures. */
 static void check_upgraded(fx_t *fx)
 {
     char err[256] = "", ids[256] = "", next[64];
     fx->st = store_open(fx->path, STORE_SYNC_FULL, err, sizeof err);
     assert_non_null(fx->st);
     sqlite3 *db = raw_open(fx, SQLITE_OPEN_READONLY);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 2);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND tbl_name='ticket' AND sql IS NOT NULL"), 4);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM ticket WHERE signed_at IS NULL"), 2);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM event WHERE actor IS NULL"), 2);
+    /* version 4: the rules' columns, empty, and the figures they add */
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM ticket WHERE reminded=0 AND notified=0 AND lead_id IS NULL"), 2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('rollup') WHERE name IN ('reminders','returns','merged','first_returned')"), 4);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name IN ('ticket_caller','ticket_lead')"), 2);
     /* texts numbered by received_at: OLDER first */
     assert_int_equal(raw_int(db, "SELECT n FROM ticket_text WHERE id='OLDER'"), 1);
     assert_int_equal(raw_int(db, "SELECT n FROM ticket_text WHERE id='OLD'"), 2);
@@ -278,13 +283,13 @@ static void check_upgraded(fx_t *fx)
     assert_string_equal(ids, "OLD");
 }
 
-static void test_migrate_1_to_3(void **state)
+static void test_migrate_1_to_4(void **state)
 {
     make_old_store(*state, 1);
     check_upgraded(*state);
 }
 
-static void test_migrate_2_to_3(void **state)
+static void test_migrate_2_to_4(void **state)
 {
     make_old_store(*state, 2);
     check_upgraded(*state);
@@ -870,8 +875,8 @@ int main(void)
         T(test_open_fresh),
         T(test_reopen_keeps_secret_and_data),
         T(test_newer_version_refused),
-        T(test_migrate_1_to_3),
-        T(test_migrate_2_to_3),
+        T(test_migrate_1_to_4),
+        T(test_migrate_2_to_4),
         T(test_open_bad_path),
         T(test_insert_and_duplicate),
         T(test_group_commit),
