@@ -18,8 +18,19 @@
  * means a community matter (属地). The winning category's best entry gives the
  * unit and, for a confident consultation, the answering kb_id. Nothing depends
  * on the order of hits, so the result is a pure function of (kb as of at,
- * text, type, street). Cost: O(text) index lookups plus O(hits^2). */
+ * text, type, street). Cost: O(text) index lookups plus O(hits^2).
+ *
+ * classify_ticket, what workers call, adds the learned model
+ * (classify_model.c): its per-category scores over the text's n-grams, type,
+ * street and these keyword scores decide, combined with the rules as
+ * measured on the dev split (docs/CLASSIFIER.md), and whole keywords that a
+ * knowledge-base update added after the shipped knowledge base (which the
+ * model was trained with) count FRESH_LOGITS per point, so an update decides
+ * from its valid_from on as it did with the rules alone. The choice is made
+ * in integers; the result is a pure function of (model, kb as of at, text,
+ * type, street). */
 #include "classify.h"
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +42,7 @@
 #define MAX_HITS 512              /* later hits of a pathological text are ignored */
 #define KB_CONFIDENT 5            /* entry score needed to answer from the KB */
 #define WHOLE_FACTOR 3            /* whole keywords vs weak evidence (see category_scores) */
+#define FRESH_LOGITS 1            /* model score per point of a keyword added after training */
 
 typedef struct {
     const kb_entry_t *e;   /* borrowed from the kb */
@@ -251,36 +263,181 @@ static void pick_alt(const int score[UNITS_N_CATEGORIES], int best, const char *
     HL_ASSERT(strcmp(out->alt_unit, out->unit) != 0);
 }
 
-/* ---- entry point --------------------------------------------------------- */
+/* ---- the learned model's choice ------------------------------------------ */
+
+/* The shipped revision (rev 0) of e's id, or NULL if the id came later. */
+static const kb_entry_t *shipped_rev(const kb_t *kb, const kb_entry_t *e)
+{
+    while (e && e->rev > 0) e = e->valid_from > INT64_MIN ? kb_get(kb, e->id, e->valid_from - 1) : NULL;
+    return e;
+}
+
+/* True if the keyword (len bytes at kw) is one of the '|'-separated keywords of list. */
+static bool has_keyword(const char *list, const char *kw, size_t len)
+{
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, "|");
+        const char *s = p;
+        size_t m = n;
+        while (m && *s == ' ') s++, m--;
+        while (m && s[m - 1] == ' ') m--;
+        if (m == len && memcmp(s, kw, len) == 0) return true;
+        p += n + (p[n] == '|');
+    }
+    return false;
+}
+
+/* Per category, the weights of whole keywords the shipped knowledge base did
+ * not give that category: what kb.update added after the model was trained.
+ * The model has never seen them, so they decide as the rules would
+ * (FRESH_LOGITS per point of keyword weight). */
+static void fresh_scores(const kb_t *kb, const hits_t *hs, int64_t fresh[UNITS_N_CATEGORIES])
+{
+    memset(fresh, 0, UNITS_N_CATEGORIES * sizeof *fresh);
+    for (size_t i = 0; i < hs->n; i++) {
+        const hit_t *a = &hs->h[i];
+        if (a->dropped || a->partial || a->dup_cat || a->e->rev == 0) continue;
+        const kb_entry_t *base = shipped_rev(kb, a->e);
+        if (base && strcmp(base->category, a->e->category) == 0 && has_keyword(base->keywords, hs->text + a->pos, a->len))
+            continue;
+        fresh[a->cat] += kw_weight(hs, i);
+    }
+}
+
+/* Categories ordered by z, highest first (ties: the category table's order). */
+static void rank(const int64_t z[UNITS_N_CATEGORIES], int order[UNITS_N_CATEGORIES])
+{
+    for (int c = 0; c < UNITS_N_CATEGORIES; c++) {
+        int k = c;
+        while (k > 0 && z[order[k - 1]] < z[c]) order[k] = order[k - 1], k--;
+        order[k] = c;
+    }
+}
+
+/* alt_unit in the model modes: the most probable category with another unit
+ * when at least half as probable as the choice, else the street office for a
+ * department matter, else that category's unit. */
+static void pick_alt_model(const classify_model_t *m, const int64_t z[UNITS_N_CATEGORIES],
+                           const int order[UNITS_N_CATEGORIES], const char *street, classify_result_t *out)
+{
+    char other[sizeof out->alt_unit] = "";
+    int oc = -1;
+    for (int k = 1; k < UNITS_N_CATEGORIES && oc < 0; k++) {
+        resolve_cat_unit(order[k], street, other, sizeof other);
+        if (strcmp(other, out->unit) != 0) oc = order[k];
+    }
+    HL_ASSERT(oc >= 0);
+    bool dept = !is_street_unit(out->unit);
+    if (!classify_model_close(m, z, order[0], oc) && dept)
+        snprintf(out->alt_unit, sizeof out->alt_unit, "unit.street.%s", street ? street : FALLBACK_STREET);
+    else
+        snprintf(out->alt_unit, sizeof out->alt_unit, "%s", other);
+    HL_ASSERT(strcmp(out->alt_unit, out->unit) != 0);
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+typedef struct {
+    hits_t hs;                   /* ~24 KiB; on_hit fills every field it uses */
+    int score[UNITS_N_CATEGORIES];
+    int best;                    /* keyword winner, -1 if no keyword matched */
+    const char *street;          /* given or found in the text, NULL if none */
+    const kb_t *kb;              /* borrowed */
+} rules_t;
+
+static int rules_run(const kb_t *kb, const char *text, const char *type, const char *street, int64_t at,
+                     rules_t *r)
+{
+    if (!kb || !text || !type || !valid_type(type)) return -1;
+    if (street && *street && !units_street(street)) return -1;
+    r->street = street && *street ? units_street(street)->code : classify_find_street(text);
+    r->kb = kb;
+    r->hs.text = text;
+    r->hs.n = 0;
+    kb_scan(kb, text, at, on_hit, &r->hs);
+    drop_contained(&r->hs);
+    mark_duplicates(&r->hs);
+    category_scores(&r->hs, r->score);
+    r->best = top_category(r->score, -1);
+    return 0;
+}
+
+/* Unit and kb_id of the chosen category best, as the rules resolve them. */
+static void resolve(const rules_t *r, int best, const char *type, classify_result_t *out)
+{
+    int es = 0;
+    const kb_entry_t *e = best_entry(&r->hs, best, &es);
+    snprintf(out->category, sizeof out->category, "%s", UNITS_CATEGORIES[best].code);
+    out->score = r->score[best];
+    if (e) resolve_entry_unit(e->unit, r->street, out->unit, sizeof out->unit);
+    else resolve_cat_unit(best, r->street, out->unit, sizeof out->unit);
+    if (e && strcmp(type, "consult") == 0 && e->answer[0] && es >= KB_CONFIDENT)
+        snprintf(out->kb_id, sizeof out->kb_id, "%s", e->id);
+}
+
+static void decide_rules(const rules_t *r, const char *type, classify_result_t *out)
+{
+    /* nothing matched: 属地, the street office */
+    HL_ASSERT(strcmp(UNITS_CATEGORIES[UNITS_N_CATEGORIES - 1].code, "community") == 0);
+    int best = r->best >= 0 ? r->best : UNITS_N_CATEGORIES - 1;
+    resolve(r, best, type, out);
+    pick_alt(r->score, r->best, r->street, out);
+    int second = r->best >= 0 ? top_category(r->score, r->best) : -1;
+    if (second >= 0) snprintf(out->second, sizeof out->second, "%s", UNITS_CATEGORIES[second].code);
+    int s1 = r->best >= 0 ? r->score[r->best] : 0, s2 = second >= 0 ? r->score[second] : 0;
+    out->confidence = s1 > 0 ? round(1000.0 * s1 / (s1 + s2)) / 1000.0 : 0.0;
+}
+
+static void decide_model(const classify_model_t *m, bool combine, const rules_t *r, const char *text,
+                         const char *type, classify_result_t *out)
+{
+    classify_input_t in = {.text = text, .type = type, .street = r->street, .kb_best = r->best};
+    memcpy(in.kb, r->score, sizeof in.kb);
+    int64_t z[UNITS_N_CATEGORIES];
+    int order[UNITS_N_CATEGORIES];
+    classify_model_logits(m, &in, combine, z);
+    if (combine) {
+        int64_t fresh[UNITS_N_CATEGORIES];
+        fresh_scores(r->kb, &r->hs, fresh);
+        for (int c = 0; c < UNITS_N_CATEGORIES; c++) z[c] += fresh[c] * FRESH_LOGITS * CLASSIFY_MODEL_SCORE_ONE;
+    }
+    rank(z, order);
+    resolve(r, order[0], type, out);
+    snprintf(out->second, sizeof out->second, "%s", UNITS_CATEGORIES[order[1]].code);
+    out->confidence = round(1000.0 * classify_model_prob(m, z, order[0])) / 1000.0;
+    pick_alt_model(m, z, order, r->street, out);
+}
+
+int classify_run(const classify_model_t *m, classify_mode_t mode, const kb_t *kb, const char *text,
+                 const char *type, const char *street, int64_t at, classify_result_t *out)
+{
+    rules_t r;
+    if (!out || (mode != CLASSIFY_RULES && !m) || rules_run(kb, text, type, street, at, &r) != 0) return -1;
+    memset(out, 0, sizeof *out);
+    if (r.street) snprintf(out->street, sizeof out->street, "%s", r.street);
+    if (mode == CLASSIFY_RULES) decide_rules(&r, type, out);
+    else decide_model(m, mode == CLASSIFY_COMBINED, &r, text, type, out);
+    return 0;
+}
 
 int classify_text(const kb_t *kb, const char *text, const char *type, const char *street,
                   int64_t at, classify_result_t *out)
 {
-    if (!kb || !text || !type || !out || !valid_type(type)) return -1;
-    if (street && *street && !units_street(street)) return -1;
-    memset(out, 0, sizeof *out);
-    const char *st = street && *street ? units_street(street)->code : classify_find_street(text);
-    if (st) snprintf(out->street, sizeof out->street, "%s", st);
+    return classify_run(NULL, CLASSIFY_RULES, kb, text, type, street, at, out);
+}
 
-    hits_t hs;                   /* ~24 KiB; on_hit fills every field it uses */
-    hs.text = text;
-    hs.n = 0;
-    kb_scan(kb, text, at, on_hit, &hs);
-    drop_contained(&hs);
-    mark_duplicates(&hs);
-    int score[UNITS_N_CATEGORIES];
-    category_scores(&hs, score);
+int classify_ticket(const classify_model_t *m, const kb_t *kb, const char *text, const char *type,
+                    const char *street, int64_t at, classify_result_t *out)
+{
+    return classify_run(m, m ? CLASSIFY_COMBINED : CLASSIFY_RULES, kb, text, type, street, at, out);
+}
 
-    int best = top_category(score, -1), es = 0;
-    const kb_entry_t *e = best >= 0 ? best_entry(&hs, best, &es) : NULL;
-    if (best < 0) best = UNITS_N_CATEGORIES - 1;   /* nothing matched: 属地, the street office */
-    HL_ASSERT(strcmp(UNITS_CATEGORIES[UNITS_N_CATEGORIES - 1].code, "community") == 0);
-    snprintf(out->category, sizeof out->category, "%s", UNITS_CATEGORIES[best].code);
-    out->score = score[best];
-    if (e) resolve_entry_unit(e->unit, st, out->unit, sizeof out->unit);
-    else resolve_cat_unit(best, st, out->unit, sizeof out->unit);
-    pick_alt(score, best, st, out);
-    if (e && strcmp(type, "consult") == 0 && e->answer[0] && es >= KB_CONFIDENT)
-        snprintf(out->kb_id, sizeof out->kb_id, "%s", e->id);
+int classify_input(const kb_t *kb, const char *text, const char *type, const char *street, int64_t at,
+                   classify_input_t *in)
+{
+    rules_t r;
+    if (!in || rules_run(kb, text, type, street, at, &r) != 0) return -1;
+    *in = (classify_input_t){.text = text, .type = type, .street = r.street, .kb_best = r.best};
+    memcpy(in->kb, r.score, sizeof in->kb);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* model: the worker's calendar, rules, scenario and knowledge base. */
+/* model: the worker's calendar, rules, scenario, knowledge base and classifier model. */
 #include "model.h"
 #include "log.h"
 #include "wire.h"
@@ -19,6 +19,7 @@ struct model {
     model_params_t prm;
     kb_t *kb;
     int64_t kb_rev;
+    classify_model_t *clf;   /* the classifier's model, from the data directory */
     wire_enc_t enc;
     wire_msg_t *msg;
 };
@@ -38,6 +39,10 @@ model_t *model_new(mdp_client_t *broker, const char *datadir, char *err, size_t 
     if (calendar_load_dir(m->cal, path, err, errlen) != 0) { model_destroy(&m); return NULL; }
     snprintf(path, sizeof path, "%s/sla.tsv", datadir);
     if (sla_load_file(m->sla, path, err, errlen) != 0) { model_destroy(&m); return NULL; }
+    snprintf(path, sizeof path, "%s/kb/classifier.model", datadir);
+    if (!(m->clf = classify_model_load_file(path, err, errlen))) { model_destroy(&m); return NULL; }
+    log_info("classifier model loaded", "version=%s features=%zu", classify_model_info(m->clf, "version"),
+             classify_model_n_features(m->clf));
     strcpy(m->scn_id, "?");
     return m;
 }
@@ -50,6 +55,7 @@ void model_destroy(model_t **p)
     sla_destroy(&m->sla);
     scenario_destroy(&m->scn);
     kb_destroy(&m->kb);
+    classify_model_destroy(&m->clf);
     wire_enc_free(&m->enc);
     wire_msg_destroy(&m->msg);
     free(m);
@@ -60,6 +66,7 @@ const model_params_t *model_params(const model_t *self) { return &self->prm; }
 const calendar_t *model_calendar(const model_t *self) { return self->cal; }
 const sla_t *model_sla(const model_t *self) { return self->sla; }
 const kb_t *model_kb(const model_t *self) { return self->kb; }
+const classify_model_t *model_classifier(const model_t *self) { return self->clf; }
 
 static int dist(const scenario_t *s, const char *key, dist_t *out, char *err, size_t errlen)
 {
@@ -131,13 +138,13 @@ static scenario_t *fetch_scenario(model_t *m, char *err, size_t errlen)
 int model_use_scenario(model_t *self, const char *scn, char *err, size_t errlen)
 {
     if (strcmp(scn, self->scn_id) == 0) return 0;
-    scenario_t *s = scn[0] ? fetch_scenario(self, err, errlen) : scenario_open("longhu-2022", err, errlen);
+    scenario_t *s = scn[0] ? fetch_scenario(self, err, errlen) : scenario_open(SCENARIO_DEFAULT, err, errlen);
     return s ? install(self, s, scn, err, errlen) : -1;
 }
 
 static int put_rev(model_t *m, const msgpack_object *o)
 {
-    char id[32], cat[24], unit[48], e1[64];
+    char id[32], cat[TICKET_CODE_MAX], unit[TICKET_CODE_MAX], e1[64];
     const char *kw, *ans;
     size_t kwn, ansn;
     kb_entry_t e = {.id = id, .category = cat, .unit = unit};

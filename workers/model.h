@@ -1,5 +1,6 @@
-/* model: what a worker draws from and computes with. The calendar and the
- * deadline rules come from the local data directory; the scenario (handling
+/* model: what a worker draws from and computes with. The calendar, the
+ * deadline rules and the classifier's model (kb/classifier.model) come from
+ * the local data directory; the scenario (handling
  * model and seed) and the knowledge base come from the broker over the wire,
  * so workers on other machines need no copy of either. */
 #ifndef HOTLINE_MODEL_H
@@ -7,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "calendar.h"
+#include "classify_model.h"
 #include "kb.h"
 #include "mdp_client.h"
 #include "rng.h"
@@ -25,7 +27,7 @@ typedef struct {
 
 typedef struct model model_t;
 
-/* datadir holds calendar/ and sla.tsv. NULL with err on failure. */
+/* datadir holds calendar/, sla.tsv and kb/classifier.model. NULL with err on failure. */
 model_t *model_new(mdp_client_t *broker, const char *datadir, char *err, size_t errlen);
 void model_destroy(model_t **p);
 
@@ -39,6 +41,8 @@ const model_params_t *model_params(const model_t *self);
 const calendar_t *model_calendar(const model_t *self);
 const sla_t *model_sla(const model_t *self);
 const kb_t *model_kb(const model_t *self);
+/* The learned classifier shipped with the data (classify_ticket). */
+const classify_model_t *model_classifier(const model_t *self);
 
 /* Time arithmetic in the scenario's units. */
 int64_t model_add_work_hours(const model_t *self, int64_t t, double hours);
