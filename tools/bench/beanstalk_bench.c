@@ -6,15 +6,20 @@
  *             into tube s1 keeping at most W tickets in the system; T threads
  *             per stage reserve from s<k>, delete, and put into s<k+1> (the
  *             last stage only deletes) -> tickets_per_s end to end.
+ *   latency   puts at R per second (open loop, at most W unanswered) ->
+ *             put -> INSERTED p50/p99 (bench_queue's schedule, the same as
+ *             the other baselines').
  * A stage thread sends "delete, put, reserve" in one write, so each stage of
  * a job costs one round trip. Every loop is bounded by --timeout. */
-#include <arpa/inet.h>
+#include "bench_queue.h"
 #include "clock.h"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -22,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,11 +34,14 @@
 static const char USAGE[] =
     "Usage: beanstalk-bench put      --port P --n N [--window W] [--size B]\n"
     "       beanstalk-bench pipeline --port P --n N [--stages S] [--threads T] [--window W] [--size B]\n"
+    "       beanstalk-bench latency  --port P --rate R --n N [--window W] [--size B]\n"
     "\n"
     "beanstalkd baseline for scripts/bench; prints one JSON object on stdout.\n"
     "  put       N puts on one connection, W in flight -> jobs_per_s\n"
     "  pipeline  every ticket passes S stages (put, reserve, delete each); at most\n"
     "            W tickets in the system -> tickets_per_s and jobs_per_s\n"
+    "  latency   puts at R per second, at most W unanswered -> put->INSERTED\n"
+    "            p50/p99 in ms\n"
     "\n"
     "Options:\n"
     "      --host ADDR    beanstalkd address (default 127.0.0.1)\n"
@@ -45,6 +52,7 @@ static const char USAGE[] =
     "  -T, --threads T    worker connections per stage (default 1)\n"
     "  -b, --size B       job body bytes (default 300, a ticket's size)\n"
     "      --tube-prefix  tube name prefix (default bench<pid>)\n"
+    "  -r, --rate R       latency: offered puts per second\n"
     "      --duration S   stop putting new jobs/tickets after S seconds (N is then a cap)\n"
     "      --timeout S    give up after S seconds (default 300)\n"
     "  -h, --help         this text\n";
@@ -53,21 +61,13 @@ typedef struct {
     const char *host;
     int port, stages, threads, timeout_s;
     size_t n, window, size;
-    double duration;
+    double duration, rate;
     char tube[32];
 } opts_t;
 
 static opts_t O;
 static char *g_body;        /* the job body: a ticket-like text */
 static int64_t g_deadline_ns, g_stop_ns; /* g_stop_ns: no new jobs after (0: none) */
-
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 /* --- a buffered connection --- */
 
@@ -217,7 +217,7 @@ static int cmd_put(void)
     char use[64];
     snprintf(use, sizeof use, "use %sp\r\n", O.tube);
     if (command(&c, use, "USING") != 0) return 1;
-    double c0 = cpu_s();
+    double c0 = bq_cpu_s(false);
     int64_t t0 = clock_mono_ns();
     size_t sent = 0, done = 0;
     int rc = 0;
@@ -237,7 +237,7 @@ static int cmd_put(void)
     double secs = (double)(clock_mono_ns() - t0) / 1e9;
     printf("{\"mode\":\"put\",\"ok\":%s,\"n\":%zu,\"window\":%zu,\"size\":%zu,\"secs\":%.4f,\"jobs_per_s\":%.1f,"
            "\"client_cpu_s\":%.3f}\n",
-           rc ? "false" : "true", done, O.window, O.size, secs, (double)done / secs, cpu_s() - c0);
+           rc ? "false" : "true", done, O.window, O.size, secs, (double)done / secs, bq_cpu_s(false) - c0);
     conn_close(&c);
     return rc;
 }
@@ -318,7 +318,7 @@ static int cmd_pipeline(void)
         ws[i].stage = (int)(i % (size_t)O.stages) + 1;
         if (conn_open(&ws[i].c) != 0) { fprintf(stderr, "beanstalk-bench: cannot connect\n"); return 1; }
     }
-    double c0 = cpu_s();
+    double c0 = bq_cpu_s(false);
     int64_t t0 = clock_mono_ns();
     for (size_t i = 0; i < nw; i++) pthread_create(&th[i], NULL, stage_main, &ws[i]);
     size_t sent = 0, cap = O.n;
@@ -343,7 +343,7 @@ static int cmd_pipeline(void)
         for (size_t i = 0; i < nw; i++) rc |= ws[i].rc;
         if (rc || clock_mono_ns() > g_deadline_ns) { rc = 1; break; }
     }
-    double secs = (double)(clock_mono_ns() - t0) / 1e9, cpu = cpu_s() - c0;
+    double secs = (double)(clock_mono_ns() - t0) / 1e9, cpu = bq_cpu_s(false) - c0;
     atomic_store(&g_stop, true);
     for (size_t i = 0; i < nw; i++) shutdown(ws[i].c.fd, SHUT_RDWR); /* wakes blocked reads */
     for (size_t i = 0; i < nw; i++) pthread_join(th[i], NULL);
@@ -356,6 +356,50 @@ static int cmd_pipeline(void)
     conn_close(&prod);
     free(ws);
     free(th);
+    return rc;
+}
+
+/* --- latency --- */
+
+/* Waits up to wait_ms for a reply line: 1 when one is buffered, 0 when none
+ * came, -1 on a closed connection. */
+static int line_wait(conn_t *c, int wait_ms)
+{
+    if (line_ready(c)) return 1;
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    int k = poll(&p, 1, wait_ms);
+    if (k <= 0) return k < 0 && errno != EINTR ? -1 : 0;
+    if (fill(c) != 0) return -1;
+    return line_ready(c) ? 1 : 0;
+}
+
+static int cmd_latency(void)
+{
+    conn_t c;
+    if (conn_open(&c) != 0) { fprintf(stderr, "beanstalk-bench: cannot connect to %s:%d\n", O.host, O.port); return 1; }
+    char use[64];
+    snprintf(use, sizeof use, "use %sl\r\n", O.tube);
+    if (command(&c, use, "USING") != 0) return 1;
+    bq_lat_t l;
+    bq_lat_init(&l, O.n, O.rate);
+    int rc = 0, k;
+    while (rc == 0 && l.got < l.n) {
+        while (rc == 0 && bq_lat_due(&l, O.window)) { /* each put leaves at its time */
+            out_put(&c, g_body, O.size);
+            rc = flush_out(&c) ? 1 : 0;
+            bq_lat_sent(&l);
+        }
+        int wait = bq_lat_wait_ms(&l, O.window);
+        while (rc == 0 && (k = line_wait(&c, wait)) != 0) { /* replies come in order */
+            if (k < 0 || expect(&c, "INSERTED") != 0) rc = 1;
+            else bq_lat_acked(&l, l.got);
+            wait = 0;
+        }
+        if (clock_mono_ns() > g_deadline_ns) rc = 1;
+    }
+    bq_lat_print(&l, rc == 0, "beanstalkd");
+    bq_lat_free(&l);
+    conn_close(&c);
     return rc;
 }
 
@@ -380,7 +424,8 @@ int main(int argc, char **argv)
     static const struct option LONG[] = {
         {"host", 1, 0, 'H'},    {"port", 1, 0, 'p'}, {"n", 1, 0, 'n'},       {"window", 1, 0, 'w'},
         {"stages", 1, 0, 's'},  {"threads", 1, 0, 'T'}, {"size", 1, 0, 'b'}, {"tube-prefix", 1, 0, 'P'},
-        {"timeout", 1, 0, 't'}, {"duration", 1, 0, 'D'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"timeout", 1, 0, 't'}, {"duration", 1, 0, 'D'}, {"rate", 1, 0, 'r'},   {"help", 0, 0, 'h'},
+        {0, 0, 0, 0}};
     O = (opts_t){.host = "127.0.0.1", .port = 11300, .stages = 5, .threads = 1, .timeout_s = 300,
                  .n = 10000, .window = 100, .size = 300};
     snprintf(O.tube, sizeof O.tube, "bench%ld", (long)getpid());
@@ -391,7 +436,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     optind = 2;
     int c;
-    while ((c = getopt_long(argc, argv, "p:n:w:s:T:b:h", LONG, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:n:w:s:T:b:r:h", LONG, NULL)) != -1) {
         char *end = NULL;
         errno = 0;
         switch (c) {
@@ -405,6 +450,7 @@ int main(int argc, char **argv)
         case 'P': snprintf(O.tube, sizeof O.tube, "%s", optarg); break;
         case 't': O.timeout_s = (int)strtol(optarg, &end, 10); break;
         case 'D': O.duration = strtod(optarg, &end); break;
+        case 'r': O.rate = strtod(optarg, &end); break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs("Try 'beanstalk-bench --help'.\n", stderr); return 64;
         }
@@ -415,13 +461,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "beanstalk-bench: an option is out of range (try --help)\n");
         return 64;
     }
+    if (strcmp(cmd, "latency") == 0 && O.rate <= 0) {
+        fprintf(stderr, "beanstalk-bench: latency needs --rate R > 0\n");
+        return 64;
+    }
     make_body();
     g_deadline_ns = clock_mono_ns() + (int64_t)O.timeout_s * 1000000000LL;
     if (O.duration > 0) g_stop_ns = clock_mono_ns() + (int64_t)(O.duration * 1e9);
     int rc;
     if (strcmp(cmd, "put") == 0) rc = cmd_put();
     else if (strcmp(cmd, "pipeline") == 0) rc = cmd_pipeline();
-    else { fprintf(stderr, "beanstalk-bench: unknown command '%s' (put|pipeline)\n", cmd); rc = 64; }
+    else if (strcmp(cmd, "latency") == 0) rc = cmd_latency();
+    else { fprintf(stderr, "beanstalk-bench: unknown command '%s' (put|pipeline|latency)\n", cmd); rc = 64; }
     free(g_body);
     return rc;
 }

@@ -7,6 +7,7 @@
  * templates) and receipt times spread over 2022. Every loop is bounded by
  * --timeout. Each run prints one JSON object on stdout. */
 #include "bench_pool.h"
+#include "bench_queue.h"
 #include "clock.h"
 #include "log.h"
 #include "mdp_client.h"
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,7 +82,6 @@ typedef struct {
     char first_error[200];
 } bench_t;
 
-
 /* A client of the broker under test; the endpoint comes from the bench script. */
 static mdp_client_t *bench_client(void *zctx, const char *endpoint)
 {
@@ -90,13 +89,6 @@ static mdp_client_t *bench_client(void *zctx, const char *endpoint)
     mdp_client_t *c = mdp_client_new(zctx, endpoint, NULL, err, sizeof err);
     if (!c) { fprintf(stderr, "hotline-bench: %s\n", err); exit(EX_USAGE); }
     return c;
-}
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static int parse(opts_t *o, int argc, char **argv)
@@ -277,7 +269,7 @@ static void print_counts(const bench_t *b)
 
 static int cmd_intake(bench_t *b)
 {
-    double c0 = cpu_s();
+    double c0 = bq_cpu_s(false);
     int64_t t0 = clock_mono_ns();
     int rc = feed_all(b);
     double secs = (double)(clock_mono_ns() - t0) / 1e9;
@@ -285,28 +277,13 @@ static int cmd_intake(bench_t *b)
     printf("{\"mode\":\"intake\",\"ok\":%s,\"n\":%zu,\"batch\":%zu,\"window\":%zu,\"secs\":%.4f,\"tickets_per_s\":%.1f,"
            "\"requests_per_s\":%.1f,\"client_cpu_s\":%.3f,",
            ok ? "true" : "false", b->fed, b->o.batch, b->o.window, secs, (double)b->accepted / secs,
-           (double)b->fed / (double)b->o.batch / secs, cpu_s() - c0);
+           (double)b->fed / (double)b->o.batch / secs, bq_cpu_s(false) - c0);
     print_counts(b);
     printf("}\n");
     return ok ? 0 : 1;
 }
 
 /* --- latency --- */
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct_ms(const int64_t *sorted, size_t n, double q)
-{
-    if (n == 0) return -1;
-    size_t r = (size_t)((double)n * q + 0.999999); /* nearest rank */
-    if (r < 1) r = 1;
-    if (r > n) r = n;
-    return (double)sorted[r - 1] / 1e6;
-}
 
 /* The index and status of a single-ticket reply; -1 if malformed. */
 static int parse_single(bench_t *b, mdp_span_t body, size_t *idx, const msgpack_object **status)
@@ -390,15 +367,15 @@ static int cmd_latency(bench_t *b)
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (lat[i]) lat[m++] = lat[i];
-    qsort(lat, m, sizeof *lat, cmp_i64);
+    bq_sort_ns(lat, m);
     double sum = 0;
     for (size_t i = 0; i < m; i++) sum += (double)lat[i];
     bool ok = rc == 0 && got == n;
     printf("{\"mode\":\"latency\",\"ok\":%s,\"n\":%zu,\"rate\":%.1f,\"achieved_rate\":%.1f,\"secs\":%.3f,"
            "\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,"
            "\"max_send_lag_ms\":%.3f,\"resent\":%zu,",
-           ok ? "true" : "false", n, b->o.rate, (double)sent / secs, secs, pct_ms(lat, m, 0.50), pct_ms(lat, m, 0.90),
-           pct_ms(lat, m, 0.99), pct_ms(lat, m, 0.999), m ? (double)lat[m - 1] / 1e6 : -1, m ? sum / (double)m / 1e6 : -1,
+           ok ? "true" : "false", n, b->o.rate, (double)sent / secs, secs, bq_pct_ms(lat, m, 0.50), bq_pct_ms(lat, m, 0.90),
+           bq_pct_ms(lat, m, 0.99), bq_pct_ms(lat, m, 0.999), m ? (double)lat[m - 1] / 1e6 : -1, m ? sum / (double)m / 1e6 : -1,
            (double)max_lag / 1e6, resent);
     print_counts(b);
     printf("}\n");
@@ -482,7 +459,7 @@ static int cmd_lifecycle(bench_t *b)
         mdp_client_destroy(&ctl);
         return 1;
     }
-    double c0 = cpu_s();
+    double c0 = bq_cpu_s(false);
     int64_t t0 = clock_mono_ns();
     int rc = feed_all(b);
     int64_t t_fed = clock_mono_ns(), tickets = 0, final = 0, parked = 0, polls = 0;
@@ -511,7 +488,7 @@ static int cmd_lifecycle(bench_t *b)
            "\"intake_secs\":%.4f,\"tickets\":%" PRId64 ",\"final\":%" PRId64 ",\"parked\":%" PRId64 ",\"polls\":%" PRId64
            ",\"client_cpu_s\":%.3f,",
            ok ? "true" : "false", b->fed, b->o.batch, b->o.window, secs, ok ? (double)b->fed / secs : 0.0,
-           (double)(t_fed - t0) / 1e9, tickets, final, parked, polls, cpu_s() - c0);
+           (double)(t_fed - t0) / 1e9, tickets, final, parked, polls, bq_cpu_s(false) - c0);
     print_counts(b);
     printf("}\n");
     mdp_client_destroy(&ctl);
