@@ -21,7 +21,9 @@ typedef struct live {
     bool queued, inflight;
     bool cooldown;            /* the worker reported an error: wait before the next delivery */
     bool waiting;             /* its stage waits for a person (--manual), not a worker */
+    bool just_closed;         /* first closed by the step just applied: its merged calls close with it */
     uint8_t rejections;       /* results that failed validation; parked after a few */
+    uint8_t deferrals;        /* times its stage was put off (stage.h STAGE_DEFER) */
     uint32_t token;           /* identifies the delivery in flight */
 } live_t;
 

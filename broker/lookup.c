@@ -182,7 +182,7 @@ static void put_row(void *ctx, const store_list_row_t *r)
 {
     list_ctx_t *c = ctx;
     wire_enc_t *e = &c->rows;
-    wire_map(e, 9);
+    wire_map(e, 10);
     wire_kv_str(e, "id", r->id);
     wire_kv_str(e, "state", r->state);
     wire_kv_str(e, "type", r->type);
@@ -192,6 +192,7 @@ static void put_row(void *ctx, const store_list_row_t *r)
     wire_kv_int(e, "received_at", r->received_at);
     kv_opt_time(e, "deadline", r->deadline);
     wire_kv_bool(e, "overdue", r->overdue);
+    wire_kv_str(e, "flag", r->flag);
     c->n++;
 }
 

@@ -103,7 +103,7 @@ int pipeline_set_manual(pipeline_t *self, const char *const *patterns, int n, ch
         for (size_t q = 0; q < nq; q++)
             if (fnmatch(patterns[i], stage_service_name((int)q), 0) == 0) hit = self->manual_q[q] = true;
         if (!hit) {
-            snprintf(err, errlen, "--manual '%s' matches no stage (classify, dispatch, visit, unit.*)", patterns[i]);
+            snprintf(err, errlen, "--manual '%s' matches no stage (classify, dispatch, visit, centre, unit.*)", patterns[i]);
             return -1;
         }
     }
@@ -134,6 +134,12 @@ static void finish(pipeline_t *p, live_t *l)
 static void issue(pipeline_t *p, live_t *l, lc_action_t action)
 {
     const stage_t *s = stage_of(action);
+    if (l->queued || l->inflight) { /* one delivery at a time: a second link would break its queue */
+        log_error("stage issued twice", "id=%s stage=%s queued=%d inflight=%d", l->t.id, s ? s->name : "none", l->queued,
+                  l->inflight);
+        p->st.bad_results++;
+        return;
+    }
     l->action = (uint8_t)action;
     if (s && s->run) {
         int next = s->run(&p->env, l);
@@ -147,7 +153,11 @@ static void issue(pipeline_t *p, live_t *l, lc_action_t action)
         p->st.bad_results++;
         return;
     }
-    if (p->manual_q && p->manual_q[q]) { /* a person takes it, through ticket.act */
+    /* A person takes it, through ticket.act. Under --manual dispatch only the
+     * doubtful classifications wait for the centre's assign; the others go
+     * to the dispatch worker. */
+    bool doubtful = l->t.ext && (l->t.ext->asked & TICKET_DOUBTFUL);
+    if (p->manual_q && p->manual_q[q] && (action != ACT_DISPATCH || doubtful)) {
         if (!l->waiting) p->waiting++;
         l->waiting = true;
         return;
@@ -155,8 +165,34 @@ static void issue(pipeline_t *p, live_t *l, lc_action_t action)
     queues_push(p->queues, q, l, false);
 }
 
+typedef struct {
+    pipeline_t *p;
+    int64_t at;
+} followers_t;
+
+static int close_follower(void *ctx, const char *id, int64_t unused)
+{
+    followers_t *f = ctx;
+    (void)unused;
+    live_t *m = livetab_find(f->p->live, id);
+    if (!m || m->t.state != ST_MERGED) return 0;
+    int next = step_lead_closed(&f->p->env, m, f->at > m->t.received_at ? f->at : m->t.received_at);
+    if (next >= 0) pl_settle(f->p, m, (lc_action_t)next, NULL);
+    return 0;
+}
+
+/* A lead just closed: the repeat calls merged into it close with it. */
+static void close_followers(pipeline_t *p, live_t *l)
+{
+    l->just_closed = false;
+    if (!p->env.st.by_state[ST_MERGED]) return;
+    followers_t f = {p, l->t.closed_at};
+    store_ticket_followers(p->env.store, l->t.id, close_follower, &f);
+}
+
 void pl_settle(pipeline_t *p, live_t *l, lc_action_t next, const char *kb)
 {
+    if (l->just_closed) close_followers(p, l);
     if (lc_is_final(l->t.state)) {
         if (!l->t.done_at) l->t.done_at = l->t.last_at;
         store_ticket_save(p->env.store, &l->t, kb);
@@ -357,6 +393,12 @@ static void apply_item(pipeline_t *p, batch_t *b, int pos, const msgpack_object 
     p->inflight--;
     stage_result_t r = {.o = o, .l = l};
     int next = s->apply(&p->env, l, &r);
+    if (next == STAGE_DEFER) { /* delivered again after the cool-down (requeue_unsettled) */
+        l->inflight = true;
+        p->inflight++;
+        l->cooldown = true;
+        return;
+    }
     if (next < 0) { rejected(p, l, &r); return; }
     pl_settle(p, l, (lc_action_t)next, r.kb[0] ? r.kb : NULL);
 }
@@ -391,10 +433,19 @@ void pipeline_tick(pipeline_t *self)
     int64_t now = pipeline_now(self);
     live_t *l;
     while ((l = deadline_due(self->env.timers, now))) {
-        /* virtual time: a close time is drawn, not observed; the result
-         * records the 督办 at the deadline's time (step_close) */
-        if (!self->env.timers_fire || l->t.overdue_at || l->t.closed_at) continue;
-        if (step_overdue(&self->env, l) < 0) continue;
+        /* Virtual time: the times are drawn, not observed; each result
+         * records the escalations its time passed (step_transition). */
+        if (!self->env.timers_fire) continue;
+        if (l->t.state == ST_SUSPENDED) {
+            /* The longest suspension allowed is over. A worker holding the
+             * ticket resumes it in its own result; a person's ticket resumes now. */
+            if (!l->waiting) continue;
+            int next = step_resume(&self->env, l, l->timer.key, NULL);
+            if (next >= 0) pl_settle(self, l, (lc_action_t)next, NULL);
+            continue;
+        }
+        if (step_escalate(&self->env, l, now + 1) < 0) continue;
+        step_arm(&self->env, l);
         store_ticket_save(self->env.store, &l->t, NULL);
     }
 }

@@ -2,13 +2,15 @@
  * for a person (hotline-broker --manual). Every action is checked before
  * anything changes: against the state table (the LC_ACT rows of
  * schemas/lifecycle.def), against the stage (a worker's stage is the
- * worker's), against the actor's rights (a unit acts on its own tickets, only
- * the centre rates), and against the rules of the step itself (a reason from
- * the list, an extension before the deadline and once only). Then it runs the
- * same steps as a worker's result (step.h), at the wall clock,
- * with the actor in the event log. */
+ * worker's), against the actor's rights (a unit acts on its own tickets, a
+ * co-unit reports its part, only the centre decides requests, rates and
+ * assigns), and against the rules of the step itself (core/rules.h: a return
+ * within its window, an extension before the deadline and once only, one
+ * 重办). Then it runs the same steps as a worker's result (step.h), at the
+ * wall clock, with the actor in the event log. */
 #include "pipeline_priv.h"
 #include "log.h"
+#include "rules.h"
 #include "units.h"
 #include "xmalloc.h"
 #include <stdio.h>
@@ -35,7 +37,7 @@ static int fail(act_ctx_t *c, const char *fmt, const char *arg)
 }
 
 /* A text field: required (1..max bytes of UTF-8) or optional. 0 with *out
- * (NULL if absent and optional), or -1. */
+ * (NULL if absent and optional; the caller frees), or -1. */
 static int text_arg(act_ctx_t *c, const char *key, size_t max, bool required, char **out)
 {
     const char *s;
@@ -52,10 +54,16 @@ static int text_arg(act_ctx_t *c, const char *key, size_t max, bool required, ch
     return 0;
 }
 
-static int do_sign(act_ctx_t *c) { return step_sign(&c->p->env, c->l, c->now, c->a->actor); }
+
+#define ENV(c) (&(c)->p->env)
+
+static int do_sign(act_ctx_t *c) { return step_sign(ENV(c), c->l, c->now, c->a->actor); }
 
 static int do_return(act_ctx_t *c)
 {
+    const ticket_t *t = &c->l->t;
+    const char *why = step_return_refused(ENV(c), c->l, c->now);
+    if (why) return fail(c, "%s", why);
     char *reason, *note;
     if (text_arg(c, "reason", 64, true, &reason)) return -1;
     bool known = false;
@@ -65,16 +73,15 @@ static int do_return(act_ctx_t *c)
         return fail(c, "field 'reason' must be one of %s", "not_our_remit, wrong_address, insufficient_info, duplicate");
     }
     if (text_arg(c, "note", ACT_REASON_MAX, false, &note)) { free(reason); return -1; }
-    char *detail = xasprintf("%s (%s)%s%s", reason, ticket_unit_name(c->l->t.unit), note ? ": " : "", note ? note : "");
-    int act = step_return(&c->p->env, c->l, c->now, detail, c->a->actor);
+    char *detail = xasprintf("%s (%s)%s%s", reason, ticket_unit_name(t->unit), note ? ": " : "", note ? note : "");
+    int act = step_ask_return(ENV(c), c->l, c->now, detail, c->a->actor);
     free(detail);
     free(reason);
     free(note);
     return act;
 }
 
-/* 延期: asked before the deadline, once per ticket, for at most the time
- * limit the ticket had; the deadline moves by that many working days. */
+/* 延期: asked before the deadline, within the rules; the centre decides. */
 static int do_extend(act_ctx_t *c)
 {
     const ticket_t *t = &c->l->t;
@@ -82,82 +89,168 @@ static int do_extend(act_ctx_t *c)
     int r = wire_get_int(c->a->args, "days", &days, c->err, c->errlen);
     if (r > 0) return fail(c, "field '%s' is required", "days");
     if (r < 0) return -1;
-    if (t->urgent) return fail(c, "%s", "an urgent ticket cannot be extended");
-    if (t->extended) return fail(c, "%s", "this ticket was extended once already");
-    if (!t->close_due || c->now > t->close_due) return fail(c, "%s", "an extension must be asked before the deadline");
-    int limit = sla_close_workdays(c->p->env.sla, ticket_type_name(t->type));
-    if (days < 1 || days > limit) {
-        snprintf(c->err, c->errlen, "field 'days' must be 1..%d (the ticket's own time limit)", limit);
+    int limit = sla_close_workdays(ENV(c)->sla, ticket_type_name(t->type));
+    if (rules_extend_check(ENV(c)->sla, t->urgent, t->extended, limit, c->now, t->close_due, (int)days, c->err,
+                           c->errlen) != 0)
         return -1;
-    }
     char *reason;
     if (text_arg(c, "reason", ACT_REASON_MAX, true, &reason)) return -1;
-    int64_t due = calendar_workdays_after(c->p->env.cal, (int64_t)t->close_due - 1, (int)days);
-    char *detail = xasprintf("+%d working days: %s", (int)days, reason);
-    int act = step_extend(&c->p->env, c->l, c->now, due, detail, c->a->actor);
+    char *detail = xasprintf("%d working days asked: %s", (int)days, reason);
+    int act = step_ask_extend(ENV(c), c->l, c->now, (int)days, detail, c->a->actor);
     free(detail);
     free(reason);
     return act;
 }
 
+static int do_suspend(act_ctx_t *c)
+{
+    const ticket_ext_t *x = c->l->t.ext;
+    if (x && x->suspend_used >= (uint32_t)sla_rule(ENV(c)->sla, SLA_SUSPEND_MAX_WORKDAYS) * CAL_DAY)
+        return fail(c, "%s", "this ticket has been suspended for the most working days allowed (suspend.max.workdays)");
+    char *reason;
+    if (text_arg(c, "reason", ACT_REASON_MAX, true, &reason)) return -1;
+    int act = step_ask_suspend(ENV(c), c->l, c->now, reason, c->a->actor);
+    free(reason);
+    return act;
+}
+
+static int do_resume(act_ctx_t *c) { return step_resume(ENV(c), c->l, c->now, c->a->actor); }
+
+/* A co-unit's part (联办): the unit of the caller's key, or the one named. */
+static int do_report(act_ctx_t *c)
+{
+    ticket_ext_t *x = c->l->t.ext;
+    char unit[TICKET_CODE_MAX] = "";
+    if (c->a->unit_only) snprintf(unit, sizeof unit, "%s", c->a->unit_only);
+    else if (wire_copy_str(c->a->args, "unit", unit, sizeof unit, c->err, c->errlen) != 0)
+        return fail(c, "%s", "field 'unit' (the co-unit reporting) is required");
+    for (int i = 0; x && i < x->n_co; i++) {
+        if (strcmp(ticket_unit_name(x->co[i].unit), unit) != 0) continue;
+        if (x->co[i].reported) return fail(c, "%s has reported its part already", unit);
+        return step_co_report(ENV(c), c->l, i, c->now, c->a->actor);
+    }
+    return fail(c, "%s is not a co-unit of this ticket", unit);
+}
+
+/* The lead unit closes once every co-unit has reported or passed its deadline. */
 static int do_close(act_ctx_t *c)
 {
+    const ticket_ext_t *x = c->l->t.ext;
+    for (int i = 0; x && i < x->n_co; i++)
+        if (!x->co[i].reported && c->now <= x->co[i].due)
+            return fail(c, "co-unit %s has not reported its part yet, and its deadline has not passed", ticket_unit_name(x->co[i].unit));
     char *result;
     if (text_arg(c, "result", ACT_TEXT_MAX, true, &result)) return -1;
-    int act = step_close(&c->p->env, c->l, c->now, result, c->a->actor);
+    int act = step_close(ENV(c), c->l, c->now, result, c->a->actor);
     free(result);
     return act;
 }
 
-/* level 1..5, or unreachable (the default rating). */
-static int rating_arg(act_ctx_t *c, int *rating, bool *dflt)
+/* level 1..5, or unreachable (the default rating); optionally solved and attitude. */
+static int rating_arg(act_ctx_t *c, int *rating, bool *dflt, int *solved, int *attitude)
 {
-    bool unreachable = false;
-    int64_t level = 0;
+    bool unreachable = false, sol = false;
+    int64_t level = 0, att = 0;
     if (wire_get_bool(c->a->args, "unreachable", &unreachable, c->err, c->errlen) < 0) return -1;
     int r = wire_get_int(c->a->args, "level", &level, c->err, c->errlen);
     if (r < 0) return -1;
     if (unreachable == (r == 0)) return fail(c, "%s", "give 'level' (1..5) or 'unreachable': true, not both");
     if (!unreachable && (level < 1 || level > 5)) return fail(c, "%s", "field 'level' must be 1..5");
+    int rs = wire_get_bool(c->a->args, "solved", &sol, c->err, c->errlen), ra = wire_get_int(c->a->args, "attitude", &att, c->err, c->errlen);
+    if (rs < 0 || ra < 0) return -1;
+    if (ra == 0 && (att < 1 || att > 5)) return fail(c, "%s", "field 'attitude' must be 1..5");
     *dflt = unreachable;
-    *rating = unreachable ? sla_default_rating(c->p->env.sla) : (int)level;
+    *rating = unreachable ? sla_default_rating(ENV(c)->sla) : (int)level;
+    *solved = rs == 0 ? sol : -1;
+    *attitude = ra == 0 ? (int)att : -1;
     return 0;
 }
 
 static int do_rate(act_ctx_t *c)
 {
-    int rating;
+    int rating, solved, attitude;
     bool dflt;
-    if (rating_arg(c, &rating, &dflt)) return -1;
-    if (c->l->t.state == ST_RECTIFIED) return step_revisit(&c->p->env, c->l, rating, c->now, c->a->actor);
-    return step_rate(&c->p->env, c->l, rating, c->now, dflt, c->a->actor);
+    if (rating_arg(c, &rating, &dflt, &solved, &attitude)) return -1;
+    if (c->l->t.state == ST_RECTIFIED) return step_revisit(ENV(c), c->l, rating, c->now, c->a->actor);
+    return step_rate_parts(ENV(c), c->l, rating, solved, attitude, c->now, dflt, c->a->actor);
+}
+
+/* A call that reached nobody; after visit.attempts of them, the default rating. */
+static int do_unreachable(act_ctx_t *c)
+{
+    int act = step_visit_failed(ENV(c), c->l, c->now, c->a->actor);
+    if (act < 0 || c->l->t.ext->visit_attempts < sla_rule(ENV(c)->sla, SLA_VISIT_ATTEMPTS)) return act;
+    return step_rate(ENV(c), c->l, sla_default_rating(ENV(c)->sla), c->now, true, c->a->actor);
+}
+
+static int do_reopen(act_ctx_t *c)
+{
+    if (!rules_reopen_allowed(ENV(c)->sla, c->l->t.ext ? c->l->t.ext->reopened : 0))
+        return fail(c, "%s", "this ticket was reopened already: a second 重办 is refused");
+    int64_t due = sla_close_due(ENV(c)->sla, ENV(c)->cal, ticket_type_name(c->l->t.type), c->l->t.urgent, c->now);
+    return step_reopen(ENV(c), c->l, c->now, due, c->a->actor);
 }
 
 static int do_rectify(act_ctx_t *c)
 {
     char *result;
     if (text_arg(c, "result", ACT_TEXT_MAX, true, &result)) return -1;
-    int64_t due = sla_rectify_due(c->p->env.sla, c->p->env.cal, c->l->t.rated_at);
-    int act = step_rectify(&c->p->env, c->l, c->now, c->now, due, result, c->a->actor);
+    int64_t due = sla_rectify_due(ENV(c)->sla, ENV(c)->cal, c->l->t.rated_at);
+    int act = step_rectify(ENV(c), c->l, c->now, c->now, due, result, c->a->actor);
     free(result);
     return act;
+}
+
+static int do_decide(act_ctx_t *c, bool approve)
+{
+    char *note;
+    if (text_arg(c, "note", ACT_REASON_MAX, false, &note)) return -1;
+    int act;
+    if (!approve) act = step_reject(ENV(c), c->l, c->now, note, c->a->actor);
+    else if (c->l->t.state == ST_RETURN_PENDING) act = step_return(ENV(c), c->l, c->now, note, c->a->actor);
+    else if (c->l->t.state == ST_EXTEND_PENDING) act = step_grant_extend(ENV(c), c->l, c->now, c->a->actor);
+    else act = step_suspend(ENV(c), c->l, c->now, c->a->actor);
+    free(note);
+    return act;
+}
+
+static int do_approve(act_ctx_t *c) { return do_decide(c, true); }
+static int do_reject(act_ctx_t *c) { return do_decide(c, false); }
+
+/* 人工派单: the centre names the unit; never one that returned the ticket. */
+static int do_assign(act_ctx_t *c)
+{
+    const ticket_t *t = &c->l->t;
+    char unit[TICKET_CODE_MAX];
+    if (wire_copy_str(c->a->args, "unit", unit, sizeof unit, c->err, c->errlen) != 0 || ticket_unit_index(unit) < 0)
+        return fail(c, "%s", "field 'unit' must name a unit (unit.chengguan, unit.street.jinxia, ...)");
+    uint8_t u = (uint8_t)ticket_unit_index(unit);
+    for (int i = 0; t->ext && i < TICKET_MAX_RETURNERS; i++)
+        if (t->ext->returned_by[i] == u) return fail(c, "%s returned this ticket: assign another unit", unit);
+    const sla_t *sla = ENV(c)->sla;
+    const calendar_t *cal = ENV(c)->cal;
+    int64_t close_due = sla_close_due(sla, cal, ticket_type_name(t->type), t->urgent, t->received_at);
+    return step_assign(ENV(c), c->l, u, c->now, sla_sign_due(sla, cal, t->urgent, c->now), close_due, c->a->actor);
 }
 
 static const struct {
     const char *name;
     int (*fn)(act_ctx_t *);
 } ACTIONS[] = {
-    {"sign", do_sign}, {"return", do_return}, {"extend", do_extend},
-    {"close", do_close}, {"rate", do_rate},   {"rectify", do_rectify},
+    {"sign", do_sign},       {"return", do_return},   {"extend", do_extend},   {"suspend", do_suspend},
+    {"resume", do_resume},   {"report", do_report},   {"close", do_close},     {"rate", do_rate},
+    {"unreachable", do_unreachable}, {"reopen", do_reopen}, {"rectify", do_rectify}, {"approve", do_approve},
+    {"reject", do_reject},   {"assign", do_assign},
 };
 
-/* Why this ticket cannot take the action now; NULL if it can. */
-static pipeline_act_rc_t check(const pipeline_act_t *a, live_t *l, lc_who_t *who, char *err, size_t len)
+/* Why this ticket cannot take the action now, or PL_ACT_OK. */
+static pipeline_act_rc_t check(const pipeline_act_t *a, live_t *l, char *err, size_t len)
 {
-    char allowed[160], names[160];
+    char allowed[200], names[200];
     lc_event_t ev;
+    lc_who_t who;
     const char *state = lc_state_name(l->t.state);
-    int r = lc_act(a->action, l->t.state, &ev, who);
+    int r = lc_act(a->action, l->t.state, &ev, &who);
     if (r == -1) {
         snprintf(err, len, "unknown action '%s' (the actions: %s)", a->action, lc_act_names(names, sizeof names));
         return PL_ACT_BAD;
@@ -173,12 +266,12 @@ static pipeline_act_rc_t check(const pipeline_act_t *a, live_t *l, lc_who_t *who
                  state, q < 0 ? "none" : stage_service_name(q));
         return PL_ACT_STATE;
     }
-    if (*who == LC_WHO_CENTRE && !a->centre) {
+    if (who == LC_WHO_CENTRE && !a->centre) {
         snprintf(err, len, "only the centre may '%s' (a key under allow/centre/)", a->action);
         return PL_ACT_FORBIDDEN;
     }
     const char *unit = ticket_unit_name(l->t.unit);
-    if (a->unit_only && (!unit || strcmp(a->unit_only, unit) != 0)) {
+    if (who == LC_WHO_UNIT && a->unit_only && (!unit || strcmp(a->unit_only, unit) != 0)) {
         snprintf(err, len, "this key acts for %s; ticket %s is with %s", a->unit_only, l->t.id, unit ? unit : "no unit");
         return PL_ACT_FORBIDDEN;
     }
@@ -194,11 +287,12 @@ pipeline_act_rc_t pipeline_act(pipeline_t *self, const pipeline_act_t *a, pipeli
             snprintf(err, errlen, "ticket %s is %s (%s): it takes no more actions", a->id, lc_state_name(t.state),
                      lc_state_display(t.state));
             ticket_ext_free(&t);
-        } else snprintf(err, errlen, "unknown ticket '%s'", a->id);
+        } else {
+            snprintf(err, errlen, "unknown ticket '%s'", a->id);
+        }
         return PL_ACT_UNKNOWN;
     }
-    lc_who_t who;
-    pipeline_act_rc_t rc = check(a, l, &who, err, errlen);
+    pipeline_act_rc_t rc = check(a, l, err, errlen);
     if (rc != PL_ACT_OK) return rc;
     int64_t now = pipeline_now(self);
     act_ctx_t c = {self, l, a, now > l->t.last_at ? now : l->t.last_at, err, errlen};

@@ -12,20 +12,28 @@ static bool needs_dispatch(const ticket_t *t)
 {
     return (t->state == ST_RECEIVED && t->category != TICKET_NONE) || t->state == ST_RETURNED;
 }
-static bool needs_handle(const ticket_t *t) { return t->state == ST_DISPATCHED || t->state == ST_SIGNED; }
+static bool needs_handle(const ticket_t *t)
+{
+    return t->state == ST_DISPATCHED || t->state == ST_SIGNED || t->state == ST_SUSPENDED;
+}
 static bool needs_visit(const ticket_t *t) { return t->state == ST_CLOSED; }
 static bool needs_decide(const ticket_t *t) { return t->state == ST_RATED; }
 static bool needs_rectify(const ticket_t *t) { return t->state == ST_RECTIFYING; }
 static bool needs_revisit(const ticket_t *t) { return t->state == ST_RECTIFIED; }
+static bool needs_approve(const ticket_t *t)
+{
+    return t->state == ST_RETURN_PENDING || t->state == ST_EXTEND_PENDING || t->state == ST_SUSPEND_PENDING;
+}
 
 static const stage_t STAGES[] = {
     {ACT_CLASSIFY, "classify", stage_classify_service, needs_classify, 1, stage_classify_encode, stage_classify_apply, NULL},
-    {ACT_DISPATCH, "dispatch", stage_dispatch_service, needs_dispatch, 3, stage_dispatch_encode, stage_dispatch_apply, NULL},
-    {ACT_HANDLE, "handle", stage_unit_service, needs_handle, 2, stage_unit_encode, stage_handle_apply, NULL},
-    {ACT_VISIT, "visit", stage_visit_service, needs_visit, 0, NULL, stage_visit_apply, NULL},
+    {ACT_DISPATCH, "dispatch", stage_dispatch_service, needs_dispatch, 5, stage_dispatch_encode, stage_dispatch_apply, NULL},
+    {ACT_HANDLE, "handle", stage_unit_service, needs_handle, 4, stage_unit_encode, stage_handle_apply, NULL},
+    {ACT_VISIT, "visit", stage_visit_service, needs_visit, 1, stage_visit_encode, stage_visit_apply, NULL},
     {ACT_DECIDE, "decide", NULL, needs_decide, 0, NULL, NULL, stage_decide_run},
-    {ACT_RECTIFY, "rectify", stage_unit_service, needs_rectify, 2, stage_unit_encode, stage_rectify_apply, NULL},
-    {ACT_REVISIT, "revisit", stage_visit_service, needs_revisit, 0, NULL, stage_revisit_apply, NULL},
+    {ACT_RECTIFY, "rectify", stage_unit_service, needs_rectify, 4, stage_unit_encode, stage_rectify_apply, NULL},
+    {ACT_REVISIT, "revisit", stage_visit_service, needs_revisit, 1, stage_visit_encode, stage_revisit_apply, NULL},
+    {ACT_APPROVE, "approve", stage_centre_service, needs_approve, 4, stage_approve_encode, stage_approve_apply, NULL},
 };
 #define N_STAGES (sizeof STAGES / sizeof *STAGES)
 
@@ -47,8 +55,9 @@ int stage_queue(const stage_t *s, const live_t *l) { return s && s->service ? s-
 
 /* --- services --- */
 
-enum { SVC_CLASSIFY, SVC_DISPATCH, SVC_VISIT, SVC_UNIT0 };
-static const char *const FIXED[] = {[SVC_CLASSIFY] = "classify", [SVC_DISPATCH] = "dispatch", [SVC_VISIT] = "visit"};
+enum { SVC_CLASSIFY, SVC_DISPATCH, SVC_VISIT, SVC_CENTRE, SVC_UNIT0 };
+static const char *const FIXED[] = {[SVC_CLASSIFY] = "classify", [SVC_DISPATCH] = "dispatch", [SVC_VISIT] = "visit",
+                                    [SVC_CENTRE] = "centre"};
 
 size_t stage_n_services(void)
 {
@@ -76,6 +85,7 @@ int stage_service_index(const char *name)
 int stage_classify_service(const live_t *l) { (void)l; return SVC_CLASSIFY; }
 int stage_dispatch_service(const live_t *l) { (void)l; return SVC_DISPATCH; }
 int stage_visit_service(const live_t *l) { (void)l; return SVC_VISIT; }
+int stage_centre_service(const live_t *l) { (void)l; return SVC_CENTRE; }
 int stage_unit_service(const live_t *l) { return l->t.unit == TICKET_NONE ? -1 : SVC_UNIT0 + l->t.unit; }
 
 /* --- reading results --- */

@@ -15,6 +15,10 @@
 #include "step.h"
 #include "wire.h"
 
+/* An apply function's answer "not yet": the result is fine, but the ticket
+ * must wait (a repeat call for its lead); it is delivered again a second later. */
+#define STAGE_DEFER (-2)
+
 /* A worker's result for one item, being checked and applied. */
 typedef struct {
     const msgpack_object *o;  /* the result map */
@@ -42,7 +46,8 @@ const stage_t *stage_resume(const ticket_t *t);
 /* The queue a stage of this ticket goes to; -1 if none. */
 int stage_queue(const stage_t *s, const live_t *l);
 
-/* Services, one queue each: classify, dispatch, visit, then every unit. */
+/* Services, one queue each: classify, dispatch, visit, centre (approvals),
+ * then every unit. */
 size_t stage_n_services(void);
 const char *stage_service_name(int q);
 int stage_service_index(const char *name);  /* -1 if none */
@@ -72,5 +77,9 @@ int stage_visit_service(const live_t *l);
 int stage_visit_apply(step_env_t *env, live_t *l, stage_result_t *r);
 int stage_revisit_apply(step_env_t *env, live_t *l, stage_result_t *r);
 int stage_decide_run(step_env_t *env, live_t *l);
+void stage_visit_encode(step_env_t *env, const live_t *l, wire_enc_t *e);
+int stage_centre_service(const live_t *l);
+void stage_approve_encode(step_env_t *env, const live_t *l, wire_enc_t *e);
+int stage_approve_apply(step_env_t *env, live_t *l, stage_result_t *r);
 
 #endif

@@ -42,7 +42,7 @@ int lc_state_parse(const char *name);
 int lc_event_parse(const char *name);
 
 /* People's actions (ticket.act): LC_ACT rows of schemas/lifecycle.def. */
-typedef enum { LC_WHO_UNIT, LC_WHO_CENTRE } lc_who_t;
+typedef enum { LC_WHO_UNIT, LC_WHO_CENTRE, LC_WHO_COUNIT } lc_who_t;
 /* The event that action records in state, and who may take it. 0, or -1
  * when the action is unknown, -2 when it is not allowed in that state. */
 int lc_act(const char *action, lc_state_t state, lc_event_t *ev, lc_who_t *who);

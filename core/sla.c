@@ -50,6 +50,7 @@ static const rule_t RULES[SLA__COUNT] = {
     [SLA_VISIT_ATTEMPTS] = {"visit.attempts", NULL, 3, 1, 10},
     [SLA_REOPEN_MAX] = {"reopen.max", NULL, 1, 0, 10},
     [SLA_COHANDLE_WORKDAYS] = {"cohandle.workdays", NULL, 5, 1, 365},
+    [SLA_DISPATCH_CONFIDENCE_PERCENT] = {"dispatch.confidence.percent", NULL, 60, 0, 101},
 };
 
 struct sla {

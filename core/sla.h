@@ -29,6 +29,7 @@ typedef enum {
     SLA_VISIT_ATTEMPTS,         /* calls before a citizen counts as unreachable */
     SLA_REOPEN_MAX,             /* times a ticket may be reopened (重办) */
     SLA_COHANDLE_WORKDAYS,      /* a co-unit's deadline, counted from dispatch (capped at the close deadline) */
+    SLA_DISPATCH_CONFIDENCE_PERCENT, /* a classification less sure than this is dispatched by a person (人工派单) */
     SLA__COUNT
 } sla_rule_t;
 

@@ -13,9 +13,11 @@
 extern const char STORE_SQL[]; /* schemas/store.sql, embedded at build time */
 
 /* ticket_t.last_at has no column: every transition appends an event at its
- * time and raises last_at to it, so it is the newest event's time. A reloaded
- * ticket must resume from there, not from 0. */
-#define LAST_AT_SQL "(SELECT max(at) FROM event WHERE event.ticket_id=ticket.id)"
+ * time and raises last_at to it, so it is the newest event's time, leaving
+ * out the escalations (催办, 督办, 通报: broker/step.c). A reloaded ticket must
+ * resume from there, not from 0. */
+#define LAST_AT_SQL                                                                                                    \
+    "(SELECT max(at) FROM event WHERE event.ticket_id=ticket.id AND event.kind NOT IN ('remind','overdue','notify'))"
 
 static const char *const SQL[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -37,22 +39,23 @@ static const char *const SQL[Q__COUNT] = {
     /* The rarer fields (ticket_ext_t), written only for a ticket that has them. */
     [Q_T_SAVE_EXT] = "UPDATE ticket SET returns_asked=?2,returns_approved=?3,returned_by=?4,pending_at=?5,pending_days=?6,"
                      "suspended_at=?7,suspend_used=?8,visit_attempts=?9,solved=?10,attitude=?11,reopened=?12,"
-                     "reopened_at=?13,reopen_due=?14,co_units=?15,lead_id=?16 WHERE id=?1",
+                     "reopened_at=?13,reopen_due=?14,co_units=?15,lead_id=?16,asked=?17 WHERE id=?1",
     [Q_T_MERGE_LEADS] = "SELECT id,received_at FROM ticket WHERE caller_hash=(SELECT caller_hash FROM ticket WHERE id=?1)"
-                        " AND caller_hash IS NOT NULL AND received_at BETWEEN ?2 AND ?3 AND category=?4 AND id<>?1"
-                        " AND closed_at IS NULL AND done_at IS NULL AND lead_id IS NULL ORDER BY received_at,id",
+                        " AND caller_hash IS NOT NULL AND received_at BETWEEN ?2 AND ?3 AND id<>?1"
+                        " AND (received_at<?3 OR id<?1) AND lead_id IS NULL AND direct=0 AND type<>'praise'"
+                        " ORDER BY received_at,id",
     [Q_T_FOLLOWERS] = "SELECT id FROM ticket WHERE lead_id=?1 AND done_at IS NULL ORDER BY id",
     [Q_T_GET] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,round,delivery,"
                 "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,rating_default,"
                 "rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
                 ",signed_at,reminded,notified,dispatched_at,returns_asked,returns_approved,returned_by,pending_at,pending_days,"
-                "suspended_at,suspend_used,visit_attempts,solved,attitude,reopened,reopened_at,reopen_due,co_units,lead_id FROM ticket WHERE id=?",
+                "suspended_at,suspend_used,visit_attempts,solved,attitude,reopened,reopened_at,reopen_due,co_units,lead_id,asked FROM ticket WHERE id=?",
     [Q_T_TEXT] = "SELECT text FROM ticket_text WHERE id=?",
     [Q_T_UNFINISHED] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,round,delivery,"
                        "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
                        "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
                 ",signed_at,reminded,notified,dispatched_at,returns_asked,returns_approved,returned_by,pending_at,pending_days,"
-                "suspended_at,suspend_used,visit_attempts,solved,attitude,reopened,reopened_at,reopen_due,co_units,lead_id FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
+                "suspended_at,suspend_used,visit_attempts,solved,attitude,reopened,reopened_at,reopen_due,co_units,lead_id,asked FROM ticket WHERE done_at IS NULL ORDER BY received_at, id",
     [Q_T_COUNT] = "SELECT count(*), count(done_at) FROM ticket",
     [Q_E_INSERT] = "INSERT INTO event(ticket_id,at,kind,state,round,unit,detail,seq,actor) VALUES(?,?,?,?,?,?,?,?,?)",
     [Q_E_LIST] = "SELECT at,kind,state,round,unit,detail,actor FROM event WHERE ticket_id=? ORDER BY seq",
@@ -121,6 +124,7 @@ static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
           "ALTER TABLE ticket ADD COLUMN returned_by TEXT;"
           "ALTER TABLE ticket ADD COLUMN pending_at INTEGER;"
           "ALTER TABLE ticket ADD COLUMN pending_days INTEGER;"
+          "ALTER TABLE ticket ADD COLUMN asked INTEGER;"
           "ALTER TABLE ticket ADD COLUMN suspended_at INTEGER;"
           "ALTER TABLE ticket ADD COLUMN suspend_used INTEGER;"
           "ALTER TABLE ticket ADD COLUMN visit_attempts INTEGER;"

@@ -111,11 +111,10 @@ typedef struct {
 typedef void (*store_event_fn)(void *ctx, const store_event_row_t *e);
 int store_ticket_events(store_t *self, const char *id, store_event_fn fn, void *ctx);
 typedef int (*store_id_fn)(void *ctx, const char *id, int64_t at);
-/* 重复件: the open tickets (not closed, not merged) of the same caller as
- * ticket id, in category, received in [from, to], oldest first; fn gets each
- * id and received_at (non-zero stops). */
-int store_ticket_merge_leads(store_t *self, const char *id, const char *category, int64_t from, int64_t to,
-                             store_id_fn fn, void *ctx);
+/* 重复件: the tickets of the same caller as ticket id received in
+ * [from, to] before it (not merged themselves, not direct answers, not
+ * praise), oldest first; fn gets each id and received_at (non-zero stops). */
+int store_ticket_merge_leads(store_t *self, const char *id, int64_t from, int64_t to, store_id_fn fn, void *ctx);
 /* The unfinished tickets merged into lead (fn's at is 0). */
 int store_ticket_followers(store_t *self, const char *lead, store_id_fn fn, void *ctx);
 /* Tickets per state (out indexed by lc_state_t), one scan at start. */
@@ -141,6 +140,7 @@ typedef struct {
     bool urgent, overdue;
     int64_t received_at, sign_due, close_due, closed_at;
     int64_t deadline;         /* the next deadline: close_due until closed, rectify_due while rectifying; 0 none */
+    const char *flag;         /* open tickets: "red" (overdue, or 通报 sent), "yellow" (催办 sent), else NULL */
 } store_list_row_t;
 typedef void (*store_list_fn)(void *ctx, const store_list_row_t *r);
 /* Calls fn per matching ticket. 0 with next = the cursor for the next page

@@ -18,7 +18,7 @@
 
 /* Columns of both list statements, after the cursor column (0). */
 #define LIST_COLS "t.id,t.received_at,t.type,t.urgent,t.street,t.state,t.unit,t.sign_due,t.close_due,t.closed_at," \
-                  "t.rectify_due"
+                  "t.rectify_due,t.reminded,t.notified"
 
 static const char SQL_ALL[] = "SELECT t.received_at," LIST_COLS " FROM ticket t "
                               "WHERE (t.received_at, t.id) > (?1, ?2) ORDER BY t.received_at, t.id";
@@ -172,6 +172,11 @@ static bool row_matches(sqlite3_stmt *st, int c, const store_list_t *q, const fi
     bool open = s >= 0 && !lc_is_final((lc_state_t)s) && !r->closed_at;
     r->deadline = s >= 0 ? store_next_deadline(&t) : 0;
     r->overdue = open && r->close_due && r->close_due < q->now;
+    /* red: past the deadline (督办), or 通报 sent; yellow: 催办 sent, the deadline near */
+    r->flag = !open                                       ? NULL
+              : r->overdue || sqlite3_column_int(st, c + 12) ? "red"
+              : sqlite3_column_int(st, c + 11)               ? "yellow"
+                                                              : NULL;
     if (!codes_match(&f->states, r->state) || !codes_match(&f->units, r->unit) || !codes_match(&f->streets, r->street) ||
         !codes_match(&f->types, r->type))
         return false;

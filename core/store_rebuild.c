@@ -35,7 +35,7 @@ static const char FROM_EVENTS[] =
     " SELECT " DAY_OF("e.at") ",t.type,t.urgent,coalesce(t.street,''),coalesce(e.unit,''),"
     " sum(e.kind='remind'),sum(e.kind='notify'),sum(e.kind='return_asked'),sum(e.kind='returned'),"
     " sum(e.kind='extended'),sum(e.kind='suspended'),sum(e.kind='merged'),"
-    " sum(e.kind='dispatched' AND coalesce(e.detail,'') LIKE '%联办%'),sum(e.kind='reopened'),sum(e.kind='assigned'),"
+    " sum(e.kind='dispatched' AND e.round=0 AND coalesce(e.detail,'') LIKE '%联办%'),sum(e.kind='reopened'),sum(e.kind='assigned'),"
     " sum(e.kind IN ('dispatched','assigned') AND e.round=0),sum(e.kind='returned' AND e.round=0)"
     " FROM event e JOIN ticket t ON t.id=e.ticket_id WHERE e.kind IN ('remind','notify','return_asked','returned',"
     "'extended','suspended','merged','dispatched','reopened','assigned') GROUP BY 1,2,3,4,5"

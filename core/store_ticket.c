@@ -104,6 +104,7 @@ static int save_ext(store_t *self, const ticket_t *t)
     store_bind_opt_time(st, 14, x->reopen_due);
     store_bind_text(st, 15, co[0] ? co : NULL);
     store_bind_text(st, 16, x->lead[0] ? x->lead : NULL);
+    bind_opt_int(st, 17, x->asked, x->asked > 0);
     return store_step_done(self, st, "ticket_save_ext");
 }
 
@@ -200,7 +201,7 @@ static void row_to_ticket(sqlite3_stmt *st, ticket_t *t)
     t->notified = (uint8_t)sqlite3_column_int(st, 29);
     t->dispatched_at = sqlite3_column_int64(st, 30);
     bool any = false;
-    for (int c = 31; c <= 45; c++) any |= sqlite3_column_type(st, c) != SQLITE_NULL;
+    for (int c = 31; c <= 46; c++) any |= sqlite3_column_type(st, c) != SQLITE_NULL;
     if (!any) return;
     ticket_ext_t *x = ticket_ext(t);
     x->returns_asked = (uint8_t)sqlite3_column_int(st, 31);
@@ -218,6 +219,7 @@ static void row_to_ticket(sqlite3_stmt *st, ticket_t *t)
     x->reopen_due = sqlite3_column_int64(st, 43);
     split_co(col_text(st, 44), x);
     snprintf(x->lead, sizeof x->lead, "%s", col_text(st, 45) ? col_text(st, 45) : "");
+    x->asked = (uint8_t)sqlite3_column_int(st, 46);
 }
 
 int store_ticket_get(store_t *self, const char *id, ticket_t *out)
@@ -310,14 +312,12 @@ int store_ticket_state_counts(store_t *self, uint64_t out[ST__COUNT])
     return 0;
 }
 
-int store_ticket_merge_leads(store_t *self, const char *id, const char *category, int64_t from, int64_t to,
-                             store_id_fn fn, void *ctx)
+int store_ticket_merge_leads(store_t *self, const char *id, int64_t from, int64_t to, store_id_fn fn, void *ctx)
 {
     sqlite3_stmt *st = self->q[Q_T_MERGE_LEADS];
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, to);
-    store_bind_text(st, 4, category);
     int rc, stop = 0;
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) stop = fn(ctx, col_text(st, 0), sqlite3_column_int64(st, 1));
     sqlite3_reset(st);

@@ -26,6 +26,11 @@ typedef enum { TT_CONSULT, TT_HELP, TT_COMPLAINT, TT_REPORT, TT_SUGGEST, TT_PRAI
  * a ticket that needs none costs nothing for them. Owned by its ticket_t. */
 #define TICKET_MAX_RETURNERS 4
 #define TICKET_MAX_CO 2
+#define TICKET_ASKED_EXTEND 1   /* this round's unit asked for more time (answered or not) */
+#define TICKET_ASKED_SUSPEND 2  /* ... or to suspend */
+#define TICKET_ASKED_RETURN 4   /* ... or to return it (rejected: it stays with the unit) */
+#define TICKET_NO_RETURN 8      /* this round's unit may not return it: the centre assigned it, or a 重办 */
+#define TICKET_DOUBTFUL 16      /* classified with a confidence below dispatch.confidence.percent: a person dispatches it */
 typedef struct ticket_ext {
     uint8_t returns_asked, returns_approved;        /* 退单 asked and approved, all rounds */
     uint8_t returned_by[TICKET_MAX_RETURNERS];      /* units whose return was approved (TICKET_NONE: none): never again */
@@ -34,6 +39,7 @@ typedef struct ticket_ext {
     int8_t solved, attitude;                        /* the rating's parts: -1 none; 0/1; 1..5 */
     uint8_t reopened;                               /* times reopened (重办) */
     uint8_t n_co;                                   /* co-units (联办) */
+    uint8_t asked;                                  /* requests made in the current round: TICKET_ASKED_* */
     uint32_t pending_at;                            /* when the pending request was asked */
     uint32_t suspended_at;                          /* SUSPENDED: since when */
     uint32_t suspend_used;                          /* working seconds suspended before, in all */

@@ -53,6 +53,7 @@ CREATE TABLE ticket (
     returned_by   TEXT,                   -- units whose return was approved, comma-separated: never dispatched to again
     pending_at    INTEGER,                -- *_PENDING: when the unit asked
     pending_days  INTEGER,                -- EXTEND_PENDING: the working days asked
+    asked         INTEGER,                -- requests made in the current round: 1 extension, 2 suspension (bits)
     suspended_at  INTEGER,                -- SUSPENDED: since when
     suspend_used  INTEGER,                -- working seconds suspended before, in all
     visit_attempts INTEGER,               -- visit calls that reached nobody

@@ -28,11 +28,20 @@ static const char USAGE[] =
     "  list                    tickets matching the filters below, one page\n"
     "  act ID ACTION           act on a ticket whose stage waits for people\n"
     "                          (hotline-broker --manual). ACTION is one of\n"
+    "                          a unit's clerk:\n"
     "                            sign, return --reason CODE [--note TEXT],\n"
     "                            extend --days N --reason TEXT,\n"
-    "                            close --result TEXT,\n"
-    "                            rate --level 1..5 | --unreachable,\n"
-    "                            rectify --result TEXT\n"
+    "                            suspend --reason TEXT, resume,\n"
+    "                            close --result TEXT, rectify --result TEXT,\n"
+    "                            report [--unit U] (a co-unit's part, 联办)\n"
+    "                          the centre:\n"
+    "                            approve [--note TEXT], reject [--note TEXT]\n"
+    "                              (a unit's return, extension or suspension),\n"
+    "                            assign --unit U (人工派单),\n"
+    "                            rate --level 1..5 [--solved yes|no]\n"
+    "                              [--attitude 1..5] | --unreachable,\n"
+    "                            unreachable (one visit call that reached nobody),\n"
+    "                            reopen (重办: the caller says it is not solved)\n"
     "                          return reasons: not_our_remit, wrong_address,\n"
     "                          insufficient_info, duplicate\n"
     "\n"
@@ -63,7 +72,8 @@ static const char USAGE[] =
     "      --after CURSOR      the page after CURSOR (printed under a full page)\n"
     "      --format F          table (default), csv or json (also for ticket)\n"
     "act:\n"
-    "      --reason R, --note TEXT, --days N, --result TEXT, --level N, --unreachable\n"
+    "      --reason R, --note TEXT, --days N, --result TEXT, --level N, --unreachable,\n"
+    "      --solved yes|no, --attitude N, --unit U (one unit: assign, report)\n"
     "\n"
     "  -h, --help              show this help\n"
     "  -V, --version           show the version\n"
@@ -159,7 +169,7 @@ typedef struct {
 static int parse(int argc, char **argv, ctl_t *c, conn_opts_t *co)
 {
     enum { O_SERVER = 256, O_KEY, O_TIMEOUT, O_ALL, O_STATE, O_UNIT, O_STREET, O_TYPE, O_OVERDUE, O_DUE, O_TEXT, O_LIMIT,
-           O_AFTER, O_FORMAT, O_AS, O_REASON, O_RESULT, O_NOTE, O_DAYS, O_LEVEL, O_UNREACHABLE };
+           O_AFTER, O_FORMAT, O_AS, O_REASON, O_RESULT, O_NOTE, O_DAYS, O_LEVEL, O_UNREACHABLE, O_SOLVED, O_ATTITUDE };
     static const struct option LONG[] = {
         {"connect", 1, 0, 'c'}, {"curve-server", 1, 0, O_SERVER}, {"curve-key", 1, 0, O_KEY}, {"timeout", 1, 0, O_TIMEOUT},
         {"interval", 1, 0, 'i'}, {"count", 1, 0, 'n'}, {"all", 0, 0, O_ALL}, {"state", 1, 0, O_STATE},
@@ -167,7 +177,7 @@ static int parse(int argc, char **argv, ctl_t *c, conn_opts_t *co)
         {"due-within", 1, 0, O_DUE}, {"text", 1, 0, O_TEXT}, {"limit", 1, 0, O_LIMIT}, {"after", 1, 0, O_AFTER},
         {"format", 1, 0, O_FORMAT}, {"as", 1, 0, O_AS}, {"reason", 1, 0, O_REASON}, {"result", 1, 0, O_RESULT},
         {"note", 1, 0, O_NOTE}, {"days", 1, 0, O_DAYS}, {"level", 1, 0, O_LEVEL}, {"unreachable", 0, 0, O_UNREACHABLE},
-        {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+        {"solved", 1, 0, O_SOLVED}, {"attitude", 1, 0, O_ATTITUDE}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int ch, rc = 0;
     while (rc == 0 && (ch = getopt_long(argc, argv, "c:i:n:hV", LONG, NULL)) != -1) {
         switch (ch) {
@@ -201,6 +211,14 @@ static int parse(int argc, char **argv, ctl_t *c, conn_opts_t *co)
         case O_DAYS: rc = int_arg(optarg, 1, 365, &c->days, "--days"); break;
         case O_LEVEL: rc = int_arg(optarg, 1, 5, &c->level, "--level"); break;
         case O_UNREACHABLE: c->unreachable = true; break;
+        case O_SOLVED:
+            if (strcmp(optarg, "yes") && strcmp(optarg, "no")) {
+                fprintf(stderr, "hotline-ctl: --solved is yes or no (got '%s')\n", optarg);
+                rc = EX_USAGE;
+            }
+            c->solved = optarg;
+            break;
+        case O_ATTITUDE: rc = int_arg(optarg, 1, 5, &c->attitude, "--attitude"); break;
         case 'h': fputs(USAGE, stdout); return 1;
         case 'V': printf("hotline-ctl %s\n", HOTLINE_VERSION); return 1;
         default: fputs("Try 'hotline-ctl --help'.\n", stderr); return EX_USAGE;

@@ -29,8 +29,8 @@ typedef struct {
     ctl_format_t format;
     bool format_set;
     /* act */
-    const char *as, *reason, *result, *note;
-    int days, level;
+    const char *as, *reason, *result, *note, *solved; /* act's --unit is 'unit' above */
+    int days, level, attitude;
     bool unreachable;
     /* positional arguments after the command */
     char **args;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #define LIST_ALL_MAX 1000000   /* --all stops after this many tickets */
 
@@ -136,29 +137,41 @@ int ctl_ticket(ctl_t *c)
 
 static void list_header(ctl_format_t f)
 {
-    if (f == CTL_CSV) puts("id,state,type,urgent,unit,street,received_at,deadline,overdue");
+    if (f == CTL_CSV) puts("id,state,type,urgent,unit,street,received_at,deadline,overdue,flag");
     else if (f == CTL_TABLE)
         printf("%-20s %-11s %-9s %-20s %-10s %-16s  %-16s  %s\n", "id", "state", "type", "unit", "street", "received (CST)",
                "deadline (CST)", "flag");
 }
 
+/* The flag column: red and yellow in colour on a terminal, words otherwise. */
+static const char *flag_label(const char *flag, bool overdue)
+{
+    bool tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    if (strcmp(flag, "red") == 0)
+        return overdue ? (tty ? "\033[1;31mRED\033[0m overdue (督办)" : "RED overdue (督办)")
+                       : (tty ? "\033[1;31mRED\033[0m (通报)" : "RED (通报)");
+    if (strcmp(flag, "yellow") == 0) return tty ? "\033[1;33mYELLOW\033[0m due soon (催办)" : "YELLOW due soon (催办)";
+    return "";
+}
+
 static void list_row(ctl_format_t f, const msgpack_object *t, bool first)
 {
-    char id[80], st[24], type[16], unit[TICKET_CODE_MAX], street[24], t1[24], t2[24];
+    char id[80], st[24], type[16], unit[TICKET_CODE_MAX], street[24], t1[24], t2[24], flag[16];
     ctl_str(t, "id", id, sizeof id, "?");
+    ctl_str(t, "flag", flag, sizeof flag, "");
     ctl_str(t, "state", st, sizeof st, "?");
     ctl_str(t, "type", type, sizeof type, "?");
     ctl_str(t, "unit", unit, sizeof unit, "");
     ctl_str(t, "street", street, sizeof street, "");
     if (f == CTL_JSON) { fputs(first ? "" : ",\n", stdout); json(t); return; }
     if (f == CTL_CSV) {
-        printf("%s,%s,%s,%d,%s,%s,%lld,%lld,%d\n", id, st, type, ctl_bool(t, "urgent"), unit, street,
-               (long long)ctl_int(t, "received_at"), (long long)ctl_int(t, "deadline"), ctl_bool(t, "overdue"));
+        printf("%s,%s,%s,%d,%s,%s,%lld,%lld,%d,%s\n", id, st, type, ctl_bool(t, "urgent"), unit, street,
+               (long long)ctl_int(t, "received_at"), (long long)ctl_int(t, "deadline"), ctl_bool(t, "overdue"), flag);
         return;
     }
     printf("%-20s %-11s %-9s %-20s %-10s %-16s  %-16s  %s\n", id, st, type, unit[0] ? unit : "-", street[0] ? street : "-",
            ctl_time(ctl_int(t, "received_at"), t1, sizeof t1), ctl_time(ctl_int(t, "deadline"), t2, sizeof t2),
-           ctl_bool(t, "overdue") ? "OVERDUE" : "");
+           flag_label(flag, ctl_bool(t, "overdue")));
 }
 
 static void encode_list(const ctl_t *c, const char *after, wire_enc_t *e)
@@ -215,10 +228,12 @@ int ctl_list(ctl_t *c)
 static int check_act_options(const ctl_t *c, const char *action)
 {
     static const struct { const char *opt, *actions; } USES[] = {
-        {"--reason", " return extend "}, {"--note", " return "}, {"--days", " extend "},
+        {"--reason", " return extend suspend "}, {"--note", " return approve reject "}, {"--days", " extend "},
         {"--result", " close rectify "}, {"--level", " rate "}, {"--unreachable", " rate "},
+        {"--solved", " rate "}, {"--attitude", " rate "}, {"--unit", " assign report "},
     };
-    bool given[] = {c->reason != NULL, c->note != NULL, c->days != 0, c->result != NULL, c->level != 0, c->unreachable};
+    bool given[] = {c->reason != NULL, c->note != NULL, c->days != 0, c->result != NULL, c->level != 0, c->unreachable,
+                    c->solved != NULL, c->attitude != 0, c->unit != NULL};
     char word[40];
     snprintf(word, sizeof word, " %s ", action);
     for (size_t i = 0; i < sizeof USES / sizeof *USES; i++)
@@ -231,15 +246,17 @@ static int check_act_options(const ctl_t *c, const char *action)
 
 static void encode_act(const ctl_t *c, wire_enc_t *e)
 {
-    const char *keys[] = {"as", "reason", "note", "result"};
-    const char *vals[] = {c->as, c->reason, c->note, c->result};
-    uint32_t n = 2 + (c->days != 0) + (c->level != 0) + c->unreachable;
-    for (int i = 0; i < 4; i++) n += vals[i] != NULL;
+    const char *keys[] = {"as", "reason", "note", "result", "unit"};
+    const char *vals[] = {c->as, c->reason, c->note, c->result, c->unit};
+    uint32_t n = 2 + (c->days != 0) + (c->level != 0) + c->unreachable + (c->solved != NULL) + (c->attitude != 0);
+    for (int i = 0; i < 5; i++) n += vals[i] != NULL;
     wire_map(e, n);
     wire_kv_str(e, "id", c->args[0]);
     wire_kv_str(e, "action", c->args[1]);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (vals[i]) wire_kv_str(e, keys[i], vals[i]);
+    if (c->solved) wire_kv_bool(e, "solved", strcmp(c->solved, "yes") == 0);
+    if (c->attitude) wire_kv_int(e, "attitude", c->attitude);
     if (c->days) wire_kv_int(e, "days", c->days);
     if (c->level) wire_kv_int(e, "level", c->level);
     if (c->unreachable) wire_kv_bool(e, "unreachable", true);

@@ -267,10 +267,18 @@ static void progress(sim_t *s, const char *phase, size_t done, size_t total, boo
         fprintf(stderr, "%s %zu/%zu (%.1f%%) after %.1fs\n", phase, done, total, pct, secs);
 }
 
-/* Next tickets to send, resends first, up to batch, none at or past end. */
+static int by_index_desc(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Next tickets to send, resends first (oldest first, the order they were
+ * generated in), up to batch, none at or past end. */
 static size_t take(sim_t *s, size_t end, size_t *idx)
 {
     size_t k = 0;
+    if (s->n_resend > 1) qsort(s->resend, s->n_resend, sizeof *s->resend, by_index_desc);
     while (k < (size_t)s->o.batch && s->n_resend) idx[k++] = s->resend[--s->n_resend];
     while (k < (size_t)s->o.batch && s->next < end) idx[k++] = s->next++;
     return k;

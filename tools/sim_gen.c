@@ -48,6 +48,7 @@ typedef struct {
     sim_texts_t *texts;       /* owned */
     mix_t type, month, weekday, hour, street, channel, cat[N_CAT_BY];
     int64_t received, urgent, praise, kb_updates;
+    double p_repeat;          /* [model] p.repeat: a call that repeats a recent one (重复件) */
     char prefix[20];
     int width;                /* digits of the ticket number */
 } gen_t;
@@ -197,6 +198,7 @@ static int gen_init(gen_t *g, const scenario_t *scn, uint64_t seed, char *err, s
     g->urgent = (int64_t)scenario_num(scn, "counts", "urgent", 0);
     g->praise = (int64_t)scenario_num(scn, "counts", "praise", 0);
     g->kb_updates = (int64_t)scenario_num(scn, "counts", "kb_updates", 0);
+    g->p_repeat = scenario_num(scn, "model", "p.repeat", 0);
     const char *prefix = scenario_get(scn, "scenario", "id_prefix");
     snprintf(g->prefix, sizeof g->prefix, "%s", prefix ? prefix : "SIM");
     g->width = 6;
@@ -354,6 +356,45 @@ static void gen_details(const gen_t *g, sim_feed_t *f)
     }
 }
 
+/* 重复件: with probability p.repeat a complaint, help, report or suggestion
+ * is the same caller calling again about a matter raised within the last two
+ * days, in nearly the same words. The broker should merge it into the first
+ * call. Urgent and praise calls are left alone, so their counts hold. */
+#define REPEAT_WITHIN (2 * 86400)
+static bool repeatable(const sim_item_t *it) { return !it->urgent && strcmp(it->type, "praise") && strcmp(it->type, "consult"); }
+
+static const char *const AGAIN[] = {"再次来电：", "市民再次来电反映，", "来电人称之前反映过，至今未解决：", "又来电催问："};
+#define N_AGAIN (sizeof AGAIN / sizeof *AGAIN)
+
+static bool is_repeat(const char *text)
+{
+    for (size_t k = 0; k < N_AGAIN; k++)
+        if (strncmp(text, AGAIN[k], strlen(AGAIN[k])) == 0) return true;
+    return false;
+}
+
+static void gen_repeats(const gen_t *g, sim_feed_t *f)
+{
+    if (g->p_repeat <= 0) return;
+    for (size_t i = 1; i < (size_t)g->received; i++) {
+        sim_item_t *it = &f->items[i];
+        rng_t r;
+        rng_key(&r, g->seed, it->id, "gen.repeat", 0);
+        if (!repeatable(it) || rng_double(&r) >= g->p_repeat) continue;
+        size_t back = 1 + rng_below(&r, 40);
+        if (back > i) continue;
+        const sim_item_t *first = &f->items[i - back];
+        if (!repeatable(first) || it->at - first->at > REPEAT_WITHIN || is_repeat(first->text)) continue;
+        it->type = first->type;
+        it->street = first->street;
+        it->category = first->category;
+        snprintf(it->caller, sizeof it->caller, "%s", first->caller);
+        char *text = xasprintf("%s%s", AGAIN[rng_below(&r, N_AGAIN)], first->text);
+        free(it->text);
+        it->text = text;
+    }
+}
+
 /* ---- knowledge-base updates ---- */
 
 /* A time in slot j of k equal slots of the period, moved into office hours
@@ -420,6 +461,7 @@ sim_feed_t *sim_gen(const scenario_t *scn, uint64_t seed, const char *const *kb_
         return NULL;
     }
     gen_details(&g, f);
+    gen_repeats(&g, f);
     gen_kb(&g, f, kb_ids, n_kb);
     qsort(f->items, f->n, sizeof *f->items, item_cmp);
     sim_texts_destroy(&g.texts);

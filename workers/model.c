@@ -77,6 +77,36 @@ static int dist(const scenario_t *s, const char *key, dist_t *out, char *err, si
 
 static double prob(const scenario_t *s, const char *key) { return scenario_num(s, "model", key, 0); }
 
+/* A distribution that may be absent: fixed at dflt then. */
+static void opt_dist(const scenario_t *s, const char *key, double dflt, dist_t *out)
+{
+    if (scenario_dist(s, key, out) != 0) {
+        memset(out, 0, sizeof *out);
+        out->kind = DIST_FIXED;
+        out->a = dflt;
+        out->max = dflt;
+    }
+}
+
+/* The rules' rates; a scenario written before them keeps its outcomes. */
+static void optional_rules(const scenario_t *s, model_params_t *p)
+{
+    opt_dist(s, "approve.after", 1, &p->approve_after);
+    p->p_return_approve = scenario_num(s, "model", "p.return.approve", 1);
+    p->p_extend_approve = scenario_num(s, "model", "p.extend.approve", 1);
+    p->p_suspend_approve = scenario_num(s, "model", "p.suspend.approve", 1);
+    p->extend_days = (int)scenario_num(s, "model", "extend.days", 0);
+    p->p_suspend = prob(s, "p.suspend");
+    opt_dist(s, "suspend.length", 24, &p->suspend_length);
+    p->p_cohandle = prob(s, "p.cohandle");
+    opt_dist(s, "cohandle.report", 24, &p->cohandle_report);
+    opt_dist(s, "visit.retry", 4, &p->visit_retry);
+    p->p_solved_good = scenario_num(s, "model", "p.solved.good", 1);
+    p->p_solved_bad = scenario_num(s, "model", "p.solved.bad", 0);
+    p->p_reopen = prob(s, "p.reopen");
+    p->p_visit_miss = prob(s, "p.visit.miss");
+}
+
 static int parse_params(const scenario_t *s, model_params_t *p, char *err, size_t errlen)
 {
     static const char *const RATINGS[] = {"1", "2", "3", "4", "5"};
@@ -95,6 +125,7 @@ static int parse_params(const scenario_t *s, model_params_t *p, char *err, size_
     p->p_return = prob(s, "p.return");
     p->p_extend = prob(s, "p.extend");
     p->p_no_answer = prob(s, "p.no_answer");
+    optional_rules(s, p);
     if (scenario_weights(s, "model", "rating", RATINGS, 5, p->rating_w) != 0 ||
         scenario_weights(s, "model", "revisit.rating", RATINGS, 5, p->revisit_w) != 0) {
         snprintf(err, errlen, "scenario [model] lacks valid 'rating' or 'revisit.rating' weights");

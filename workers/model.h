@@ -22,6 +22,19 @@ typedef struct {
     dist_t handle[TT__COUNT], handle_urgent, return_after, visit_after;
     dist_t rectify_contact, rectify_fix, revisit_after;
     double p_return, p_extend, p_no_answer;
+    /* the rules beyond the short path; absent keys leave them at 0 (never) or
+     * at an approval probability of 1, as before they existed */
+    dist_t approve_after;                 /* clock hours the centre takes to decide a request */
+    double p_return_approve, p_extend_approve, p_suspend_approve;
+    int extend_days;                      /* working days a unit asks for (default: the rules' extension.workdays) */
+    double p_suspend;                     /* a unit suspends the ticket while handling it */
+    dist_t suspend_length;                /* working hours a suspension lasts */
+    double p_cohandle;                    /* a category with a co-unit (schemas/sla.tsv cohandle.*) gets one */
+    dist_t cohandle_report;               /* working hours after dispatch a co-unit reports */
+    dist_t visit_retry;                   /* clock hours between two visit calls */
+    double p_solved_good, p_solved_bad;   /* the matter solved, for a rating above / at most the 差评 threshold */
+    double p_reopen;                      /* a citizen not satisfied with the result asks for 重办 */
+    double p_visit_miss;                  /* one visit call to a citizen reached in the end finds nobody */
     double rating_w[5], revisit_w[5];     /* weights of ratings 1..5 */
 } model_params_t;
 

@@ -12,6 +12,7 @@ static const struct {
     {"classify", classify_service},
     {"dispatch", dispatch_service},
     {"visit", visit_service},
+    {"centre", centre_service},
     {"unit.*", unit_service},
 };
 
@@ -32,10 +33,11 @@ const char *const *services_all(size_t *n)
     if (!all) {
         size_t nu;
         const char *const *units = units_all(&nu);
-        all = xcalloc(3 + nu, sizeof *all);
+        all = xcalloc(4 + nu, sizeof *all);
         all[count++] = "classify";
         all[count++] = "dispatch";
         all[count++] = "visit";
+        all[count++] = "centre";
         for (size_t i = 0; i < nu; i++) all[count++] = units[i];
     }
     *n = count;

@@ -13,7 +13,7 @@ typedef void (*service_fn)(model_t *m, const msgpack_object *root, wire_enc_t *o
 
 /* The handler for a service name, or NULL if this worker cannot serve it. */
 service_fn services_find(const char *name);
-/* Every service --all-services registers (classify, dispatch, visit, units). */
+/* Every service --all-services registers (classify, dispatch, visit, centre, units). */
 const char *const *services_all(size_t *n);
 
 void echo_service(model_t *m, const msgpack_object *root, wire_enc_t *out);
@@ -21,5 +21,6 @@ void classify_service(model_t *m, const msgpack_object *root, wire_enc_t *out);
 void dispatch_service(model_t *m, const msgpack_object *root, wire_enc_t *out);
 void unit_service(model_t *m, const msgpack_object *root, wire_enc_t *out);
 void visit_service(model_t *m, const msgpack_object *root, wire_enc_t *out);
+void centre_service(model_t *m, const msgpack_object *root, wire_enc_t *out);
 
 #endif

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# A centre's day, with real processes: a broker whose units and visits wait
-# for people (--manual 'unit.*' --manual visit), a worker that classifies and
+# A centre's day, with real processes: a broker whose units, visits and the
+# centre's approvals wait for people (--manual 'unit.*' --manual visit
+# --manual centre), a worker that classifies and
 # dispatches, tickets fed by scripts/feed.py, and people acting through
 # hotline-ctl and the Python example. Run by test_centre_day.sh (MODE=plain:
 # actors named with --as on loopback) and test_centre_day_curve.sh
 # (MODE=curve: unit and centre keys, actors are the keys' names).
-#   1. ELEV-1 is signed, extended (deadline +3 working days), the broker is
-#      killed -9 and restarted, then closed, rated 2, rectified, rated 5: DONE,
-#      every action with its actor in the timeline;
-#   2. STALL-1 is returned and re-dispatched by the worker to another unit;
+#   1. ELEV-1 is signed, an extension is asked, the broker is killed -9 and
+#      restarted, the centre approves it (deadline +3 working days), then it is
+#      closed, rated 2, rectified, rated 5: DONE, every action with its actor
+#      in the timeline;
+#   2. STALL-1's return is asked and approved, and the worker re-dispatches it
+#      to another unit;
 #   3. LAMP-1 (received 30 days ago) is never touched: overdue, in
 #      list --overdue and report --late;
 #   4. an illegal action is refused and changes nothing;
@@ -50,7 +53,7 @@ look() { as agent-chen "$@"; }
 field() { look ticket "$1" --format json | t_json "$2"; }
 
 start_broker() {
-    "$HOTLINE_BIN/hotline-broker" --bind "$ep" --db "$db" --manual 'unit.*' --manual visit --metrics "127.0.0.1:$mport" \
+    "$HOTLINE_BIN/hotline-broker" --bind "$ep" --db "$db" --manual 'unit.*' --manual visit --manual centre --metrics "127.0.0.1:$mport" \
         "${BROKER_ARGS[@]}" \
         2>>"$T_DIR/broker.log" &
     BROKER_PID=$!
@@ -61,7 +64,7 @@ start_broker() {
 }
 start_broker
 t_worker w "$ep" --service classify --service dispatch "${WORKER_ARGS[@]}"
-t_ok "broker (--manual 'unit.*' --manual visit, $MODE) and a classify+dispatch worker on $ep"
+t_ok "broker (--manual 'unit.*' --manual visit --manual centre, $MODE) and a classify+dispatch worker on $ep"
 
 now=$(date +%s); old=$((now - 30 * 86400))
 cat >"$T_DIR/day.jsonl" <<EOF
@@ -87,6 +90,16 @@ t_ok "4 tickets fed, classified and dispatched by the worker; they wait for the 
 due0=$(field ELEV-1 "j['close_due']")
 as clerk-wang act ELEV-1 sign >/dev/null || t_fail "sign refused"
 as clerk-wang act ELEV-1 extend --days 3 --reason "需要更换电梯主板" >"$T_DIR/ext.txt" || t_fail "extend refused"
+[ "$(field ELEV-1 "j['state']")" = EXTEND_PENDING ] || t_fail "an extension asked: ELEV-1 is not EXTEND_PENDING"
+[ "$(field ELEV-1 "j['close_due']")" = "$due0" ] || t_fail "an extension only asked already moved the deadline"
+t_kill9 "$BROKER_PID"
+start_broker
+[ "$(field ELEV-1 "j['state']")" = EXTEND_PENDING ] || t_fail "after kill -9: the asked extension was lost"
+if [ "$MODE" = curve ]; then # without CURVE nobody's role is known
+    rc=0; as clerk-wang act ELEV-1 approve 2>"$T_DIR/selfapprove.err" || rc=$?
+    [ "$rc" = 77 ] || t_fail "a unit key approved its own extension (exit $rc)"
+fi
+as agent-chen act ELEV-1 approve --note "同意延期" >/dev/null || t_fail "approve refused"
 due1=$(field ELEV-1 "j['close_due']")
 want=$($PY - "$due0" <<'PYEOF'
 import sys, datetime
@@ -102,12 +115,9 @@ PYEOF
 )
 [ "$due1" -gt "$due0" ] || t_fail "extend did not move the deadline ($due0 -> $due1)"
 [ "$due1" = "$want" ] || echo "    note: deadline $due0 -> $due1 (plain Monday-Friday count says $want; a holiday calendar may differ)"
-t_kill9 "$BROKER_PID"
-start_broker
-[ "$(field ELEV-1 "j['state']")" = SIGNED ] || t_fail "after kill -9: ELEV-1 is not SIGNED"
-[ "$(field ELEV-1 "j['close_due']")" = "$due1" ] || t_fail "after kill -9: the extension was lost"
-[ "$(field ELEV-1 "j['extended']")" = True ] || t_fail "after kill -9: not marked extended"
-t_ok "signed and extended (close deadline $due0 -> $due1); broker killed -9 and restarted: both kept"
+[ "$(field ELEV-1 "j['state']")" = SIGNED ] || t_fail "after the approval ELEV-1 is not SIGNED"
+[ "$(field ELEV-1 "j['extended']")" = True ] || t_fail "after the approval: not marked extended"
+t_ok "signed, extension asked, broker killed -9 and restarted, approved by the centre (close deadline $due0 -> $due1)"
 as clerk-wang act ELEV-1 close --result "已联系物业更换电梯主板，电梯恢复运行" >/dev/null || t_fail "close refused"
 as agent-chen act ELEV-1 rate --level 2 >/dev/null || t_fail "rate 2 refused"
 [ "$(field ELEV-1 "j['state']")" = RECTIFYING ] || t_fail "a rating of 2 did not send ELEV-1 to rectification"
@@ -116,28 +126,38 @@ as agent-chen act ELEV-1 rate --level 5 >/dev/null || t_fail "rate 5 refused"
 [ "$(field ELEV-1 "j['state']")" = DONE ] || t_fail "ELEV-1 is not DONE"
 look ticket ELEV-1 >"$T_DIR/elev1.txt"
 kinds=$(field ELEV-1 "' '.join(e['kind'] + ':' + (e['actor'] or '-') for e in j['events'])")
-expect="received:- classified:- dispatched:- signed:clerk-wang extended:clerk-wang closed:clerk-wang rated:agent-chen rectify:- contacted:clerk-wang rectified:clerk-wang revisited:agent-chen"
+expect="received:- classified:- dispatched:- signed:clerk-wang extend_asked:clerk-wang extended:agent-chen closed:clerk-wang rated:agent-chen rectify:- contacted:clerk-wang rectified:clerk-wang revisited:agent-chen"
 [ "$kinds" = "$expect" ] || t_fail "ELEV-1 timeline: $kinds"
 grep -q "已联系物业更换电梯主板" "$T_DIR/elev1.txt" || t_fail "the close result is not in the timeline"
 t_ok "ELEV-1: signed, extended, closed, rated 2, rectified, rated 5, DONE; timeline actors: $kinds"
 
-# --- 2. a return, re-dispatched by the worker ---
+# --- 2. a return, asked, approved and re-dispatched by the worker ---
 as clerk-li act STALL-1 return --reason not_our_remit --note "属市场监管" >/dev/null || t_fail "return refused"
+[ "$(field STALL-1 "j['state']")" = RETURN_PENDING ] || t_fail "a return asked: STALL-1 is not RETURN_PENDING"
+look list --state RETURN_PENDING --format csv | grep -q '^STALL-1,' || t_fail "list --state RETURN_PENDING misses STALL-1"
+as agent-chen act STALL-1 approve >/dev/null || t_fail "approving the return refused"
 for ((i = 0; i < 100; i++)); do [ "$(field STALL-1 "j['state']")" = DISPATCHED ] && break; sleep 0.1; done
 [ "$(field STALL-1 "j['state']")" = DISPATCHED ] || t_fail "STALL-1 was not re-dispatched"
 unit2=$(field STALL-1 "j['unit']"); round=$(field STALL-1 "j['round']")
 [ "$unit2" != unit.chengguan ] && [ "$round" = 1 ] || t_fail "STALL-1 went back to $unit2 (round $round)"
-t_ok "STALL-1 returned (not_our_remit) and re-dispatched to $unit2, round $round"
+t_ok "STALL-1's return asked (not_our_remit), approved by the centre, and re-dispatched to $unit2, round $round"
 
 # --- 3. the untouched ticket is overdue ---
 look list --overdue --format csv >"$T_DIR/overdue.csv"
 [ "$(tail -n +2 "$T_DIR/overdue.csv" | cut -d, -f1)" = LAMP-1 ] || t_fail "list --overdue: $(cat "$T_DIR/overdue.csv")"
+[ "$(tail -n +2 "$T_DIR/overdue.csv" | cut -d, -f10)" = red ] || t_fail "LAMP-1 is not flagged red: $(cat "$T_DIR/overdue.csv")"
+look list --overdue | grep -q "RED overdue" || t_fail "list --overdue (table) shows no RED flag"
 [ "$(field LAMP-1 "j['overdue']")" = True ] || t_fail "LAMP-1 not flagged overdue"
 left=$(field LAMP-1 "j['work_left_s']"); [ "$left" -lt 0 ] || t_fail "LAMP-1 has $left working seconds left"
-field LAMP-1 "[e['kind'] for e in j['events']]" | grep -q overdue || t_fail "no 督办 (overdue) event on LAMP-1"
+esc=$(field LAMP-1 "' '.join(e['kind'] + ('(' + e['detail'].split(':')[0] + ')' if e['kind'] == 'notify' else '') for e in j['events'] if e['kind'] in ('remind', 'overdue', 'notify'))")
+# Received 30 days ago: 催办 a working day before the deadline, 督办 at it, and
+# 通报 3 working days after and every 5 since. The broker catching up on the
+# wall clock records one 通报, at the latest level due (the 2nd, unless
+# holidays fall in those 30 days).
+[[ "$esc" =~ ^"remind overdue notify(通报 "[1-3]")"$ ]] || t_fail "LAMP-1's escalations: '$esc'"
 "$HOTLINE_BIN/hotline-report" --db "$db" --late --format csv >"$T_DIR/late.csv" 2>>"$T_DIR/report.log" || t_fail "report --late failed"
 grep -q '^LAMP-1,' "$T_DIR/late.csv" || t_fail "report --late does not show LAMP-1: $(cat "$T_DIR/late.csv")"
-t_ok "LAMP-1 untouched: overdue ($((-left / 3600)) working hours late), a 督办 event, in list --overdue and report --late"
+t_ok "LAMP-1 untouched: $esc; overdue ($((-left / 3600)) working hours late), a 督办 event, in list --overdue and report --late"
 
 # --- 4. an illegal action changes nothing ---
 n_ev=$(field ELEV-2 "len(j['events'])")

@@ -43,7 +43,7 @@ rc=0
 (export PATH="$HOTLINE_BIN:$PATH" LOGDIR="$T_DIR"; bash "$T_DIR/guide.sh" >"$T_DIR/out.txt" 2>"$T_DIR/err.txt") || rc=$?
 while read -r pid; do T_PIDS+=("$pid"); done <"$T_DIR/pids"
 [ $rc = 0 ] || t_fail "the guide's commands failed (exit $rc): $(tail -5 "$T_DIR/err.txt")"
-grep -Eq '^workers: 1 processes, 24 connections' "$T_DIR/out.txt" || t_fail "status: $(cat "$T_DIR/out.txt")"
+grep -Eq '^workers: 1 processes, 25 connections' "$T_DIR/out.txt" || t_fail "status: $(cat "$T_DIR/out.txt")"
 grep -Eq '^worker-a +' "$T_DIR/out.txt" || t_fail "the worker is not listed by its key's name: $(grep -A2 '^workers:' "$T_DIR/out.txt")"
-t_ok "the guide's CURVE steps, pasted as written, give a broker serving worker-a (24 services) and an operator's status"
+t_ok "the guide's CURVE steps, pasted as written, give a broker serving worker-a (25 services) and an operator's status"
 for pid in $(cat "$T_DIR/pids"); do t_stop "$pid"; done

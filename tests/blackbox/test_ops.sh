@@ -13,8 +13,8 @@ status=$("$HOTLINE_BIN/hotline-ctl" --connect "$ep" status) || t_fail "hotline-c
 echo "$status" | head -4
 echo "$status" | grep -Eq '^classify +2 ' || t_fail "status does not show 2 classify workers"
 echo "$status" | grep -Eq '^unit\.street\.jinxia +2 ' || t_fail "status does not show the street units"
-echo "$status" | grep -q '^workers: 2 processes, 48 connections' || t_fail "status does not show 2 worker processes with 48 connections (2 x 24 services)"
-echo "$status" | grep -Eq "^[^ ]+ +[^ ]+ +($w1|$w2) +127.0.0.1 .*classify, dispatch, visit \+ all 21 units" || t_fail "status does not show each worker process with its pid, address and services"
+echo "$status" | grep -q '^workers: 2 processes, 50 connections' || t_fail "status does not show 2 worker processes with 48 connections (2 x 25 services)"
+echo "$status" | grep -Eq "^[^ ]+ +[^ ]+ +($w1|$w2) +127.0.0.1 .*centre, classify, dispatch, visit \+ all 21 units" || t_fail "status does not show each worker process with its pid, address and services"
 echo "$status" | grep -q 'last minute:' || t_fail "status lacks the rates"
 echo "$status" | grep -q '^store: ' || t_fail "status lacks the store line"
 t_ok "hotline-ctl status shows services, 48 worker connections, queues, rates and the store"

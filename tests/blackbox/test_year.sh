@@ -39,6 +39,21 @@ check 'j["bad_ratings"] > 0'
 check 'j["direct_answered"] > 0'
 check 'j["overdue"] == 0'
 
+# The fuller rules are at work in 2022: every new figure is non-zero, except
+# 督办 and 通报 (every ticket closed on time), as the roll-ups count them.
+rules=$(sqlite3 "file:$T_DIR/w1.db?mode=ro" "SELECT sum(returns), sum(returns_approved), sum(extensions), sum(suspensions),
+    sum(merged), sum(co_handled), sum(reminders), sum(unreachable), sum(reopened), sum(overdue), sum(notifications),
+    sum(dispatched), sum(first_returned) FROM rollup_total")
+IFS='|' read -r ret appr ext susp merged co rem unr reop od notif disp first <<<"$rules"
+for v in "$ret" "$appr" "$ext" "$susp" "$merged" "$co" "$rem" "$unr" "$reop"; do
+    [ "${v:-0}" -gt 0 ] || t_fail "a rule figure is 0: returns|approved|extensions|suspensions|merged|co|reminders|unreachable|reopened = $rules"
+done
+[ "$appr" -lt "$ret" ] || t_fail "every return approved ($appr of $ret): the centre never rejected one"
+[ "$od" = 0 ] && [ "$notif" = 0 ] || t_fail "督办 $od, 通报 $notif in an on-time year"
+acc=$((1000 - 1000 * first / disp))
+[ "$acc" -ge 950 ] && [ "$acc" -lt 1000 ] || t_fail "first-dispatch accuracy ${acc}‰ is not plausible"
+t_ok "rules: returns $ret ($appr approved), extensions $ext, suspensions $susp, merged $merged, 联办 $co, 催办 $rem, unreachable $unr, 重办 $reop; first-dispatch accuracy ${acc}‰"
+
 lines=$(wc -l <"$T_DIR/w1.csv")
 [ "$lines" -eq 26427 ] || t_fail "outcomes has $lines lines, want 26427 (header + 26426)"
 cmp -s "$T_DIR/w1.csv" "$T_DIR/w4.csv" || t_fail "outcomes differ between 1 and 4 workers"

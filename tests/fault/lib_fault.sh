@@ -217,7 +217,8 @@ f_events() {
 # f_account CASE DB SECS EXTRA_LOST ACKED_FILE...: classifies every ticket
 # and appends the row. lost: acknowledged but missing or not final (plus
 # EXTRA_LOST found earlier, e.g. before a restart); duplicated: tickets with
-# more than one received, closed or rated event; unexpected: in the store but
+# more than one received or rated event, or more closed events than one plus
+# their 重办 (reopened) events; unexpected: in the store but
 # never acknowledged. The row also fails on F_FAILS (sim exit, hang, ...).
 f_account() {
     local case=$1 db=$2 secs=$3 extra=$4; shift 4
@@ -229,8 +230,11 @@ f_account() {
     acked=$(wc -l <"$d/acked")
     LC_ALL=C comm -23 "$d/acked" "$d/done" >"$d/lost"
     LC_ALL=C comm -13 "$d/acked" "$d/ids" >"$d/unexpected"
-    f_q "$db" "SELECT ticket_id || ' ' || kind || ' x' || count(*) FROM event
-               WHERE kind IN ('received', 'closed', 'rated') GROUP BY ticket_id, kind HAVING count(*) > 1" >"$d/dup"
+    # a 重办 (reopened) sends a closed ticket back for a second close
+    f_q "$db" "SELECT e.ticket_id || ' ' || e.kind || ' x' || count(*) FROM event e
+               WHERE e.kind IN ('received', 'closed', 'rated') GROUP BY e.ticket_id, e.kind
+               HAVING count(*) > 1 + (CASE WHEN e.kind = 'closed' THEN (SELECT count(*) FROM event r
+                   WHERE r.ticket_id = e.ticket_id AND r.kind = 'reopened') ELSE 0 END)" >"$d/dup"
     lost=$(( $(wc -l <"$d/lost") + extra ))
     unexp=$(wc -l <"$d/unexpected")
     dup=$(cut -d' ' -f1 "$d/dup" | sort -u | wc -l)

@@ -10,7 +10,8 @@
 # a real broker, real workers and hotline-sim --acked, injects its fault, and
 # classifies every ticket at the end:
 #   lost        acknowledged, but missing from the store or never final
-#   duplicated  more than one received, closed or rated event for a ticket
+#   duplicated  more than one received or rated event for a ticket, or more
+#               closed events than one plus its 重办 (reopened) events
 #   unexpected  in the store, but never acknowledged
 # and compares `hotline-report --outcomes` with an undisturbed run of the same
 # scenario (run once, cached per build in BUILD/fault-cache). A row passes
@@ -19,7 +20,7 @@
 # says whether every ticket's event history equals the undisturbed run's.
 #
 # Each hotline-worker --all-services registers one MDP worker per service
-# (24), so one lost worker process shows as 24 "worker expired" lines in the
+# (25), so one lost worker process shows as 25 "worker expired" lines in the
 # broker log; the notes count those MDP workers.
 #
 # Environment: HOTLINE_BIN, HOTLINE_SRC (as the black-box tests);
