@@ -19,6 +19,7 @@
 #include "report_html.h"
 #include "report_late.h"
 #include "report_query.h"
+#include "report_rank.h"
 #include "report_sla.h"
 #include "scenario.h"
 #include "xmalloc.h"
@@ -31,6 +32,8 @@ static const char USAGE[] =
     "                      [--compare SCENARIO] [--output FILE]\n"
     "       hotline-report --db FILE --late [--from DATE] [--to DATE]\n"
     "                      [--format table|csv|json] [--bom] [--output FILE]\n"
+    "       hotline-report --db FILE --rank [--from DATE] [--to DATE]\n"
+    "                      [--format table|csv|json] [--bom] [--output FILE]\n"
     "       hotline-report --db FILE --outcomes [--bom] [--output FILE]\n"
     "       hotline-report --db FILE --check\n"
     "       hotline-report --db FILE --backup DEST\n";
@@ -38,7 +41,8 @@ static const char USAGE[] =
 static const char HELP[] =
     "\n"
     "Reads a hotline store (SQLite, opened read-only) and prints the service\n"
-    "figures for a period, the SLA figures per unit, or the late tickets.\n"
+    "figures for a period, the SLA figures per unit, the units ranked, or the\n"
+    "late tickets.\n"
     "\n"
     "  --db FILE         the store written by hotline-broker (required)\n"
     "  --from DATE       first day of the period, inclusive (CST)\n"
@@ -60,6 +64,9 @@ static const char HELP[] =
     "                    name or a .scn path); default period: the scenario's\n"
     "  --late            every late ticket of the period, latest first (see below);\n"
     "                    takes --from, --to, --format table|csv|json, --bom, --output\n"
+    "  --rank            the units ranked by on-time rate, 督办 and return rate (see\n"
+    "                    below); takes --from, --to, --format table|csv|json, --bom,\n"
+    "                    --output\n"
     "  --outcomes        one CSV line per ticket, in id order (see below)\n"
     "  --check           PRAGMA integrity_check: prints \"ok\" or the problems\n"
     "  --backup DEST     write a consistent copy of the store to the new file DEST,\n"
@@ -70,18 +77,50 @@ static const char HELP[] =
     "Figures: received closed on_time_rate urgent_received urgent_closed\n"
     "  direct_answered direct_answered_rate praise rated satisfied_rate\n"
     "  satisfied_rate_strict bad_ratings bad_rectified bad_rectified_rate overdue\n"
-    "  open_at_end kb_updates. Rates are fractions 0..1 in CSV and JSON and\n"
-    "  percentages in the table; a rate with nothing to divide by is null in JSON\n"
-    "  and \"-\" in table and CSV. kb_updates is \"-\"/null in type and street groups.\n"
+    "  open_at_end kb_updates, then the rules' figures: returns returns_approved\n"
+    "  extensions suspensions merged co_handled reminders notifications\n"
+    "  unreachable reopened manual_dispatch first_dispatch_accuracy (29 in all).\n"
+    "  open_at_end: received and not first closed by the period's end; praise\n"
+    "  calls and repeat calls merged into another ticket never open. A merged\n"
+    "  call is received but never closed or rated itself (its lead is), so it is\n"
+    "  in no on-time or satisfaction rate.\n"
+    "  Rates are fractions 0..1 in CSV and JSON and percentages in the table; a\n"
+    "  rate with nothing to divide by is null in JSON and \"-\" in table and CSV.\n"
+    "  kb_updates is \"-\"/null in type and street groups.\n"
     "  Knowledge-base entries whose unit is \"street\" (community matters, answered\n"
     "  by each street office) count in --by unit under key unit.street.*, named\n"
     "  各街道办事处, after the units; they are no unit of their own.\n"
     "\n"
+    "The rules' figures, each counted on the day of its event, under the unit\n"
+    "  responsible at that moment:\n"
+    "    returns        退单申请: returns asked by a unit\n"
+    "    returns_approved  退单批准: returns the centre approved (under the unit\n"
+    "                   that returned the ticket)\n"
+    "    extensions     延期: extensions granted (the deadline moves)\n"
+    "    suspensions    挂起: suspensions granted (the clock stops)\n"
+    "    merged         重复件合并: repeat calls merged into an open ticket of the\n"
+    "                   same caller, on the day received\n"
+    "    co_handled     联办工单: tickets first dispatched with co-units, under the\n"
+    "                   lead unit\n"
+    "    reminders      催办: reminders sent before a deadline\n"
+    "    notifications  通报: notices sent after a deadline passed (督办 is overdue)\n"
+    "    unreachable    回访未接通: follow-up visits that never reached the caller\n"
+    "                   (the default rating applied), by the rating's time\n"
+    "    reopened       重办: closed tickets reopened for the same unit\n"
+    "    manual_dispatch  人工派单: tickets the centre assigned to a unit by hand\n"
+    "    first_dispatch_accuracy  一次派单准确率 = 1 - first dispatches returned\n"
+    "                   (approved) / first dispatches, under the unit dispatched to;\n"
+    "                   \"-\"/null without first dispatches\n"
+    "  A store written before these rules (schema version 3 or older) has no\n"
+    "  such counts: they are \"-\"/null.\n"
+    "\n"
     "SLA figures, with --by unit only (per unit and in the total row, after the\n"
-    "  17 figures; never with another --by or without --by):\n"
+    "  first 17 figures, before the rules' figures, so that the columns of\n"
+    "  earlier versions keep their places; never with another --by or without\n"
+    "  --by):\n"
     "    dispatched     dispatch events in the period (by event time), under the\n"
     "                   unit dispatched to; a re-dispatch after a 退单 counts\n"
-    "                   again, for the new unit\n"
+    "                   again, for the new unit (人工派单 are manual_dispatch)\n"
     "    signed_late    signings after the sign deadline in the period (signing\n"
     "                   events marked \"signed late\", by event time), under the\n"
     "                   signing unit\n"
@@ -100,8 +139,8 @@ static const char HELP[] =
     "  now: the end of the period, or the time of the report if that is earlier\n"
     "  (a live store whose period ends tonight). Open at now: received before\n"
     "  now, not a praise call, not first closed (or answered) before now, and if\n"
-    "  never closed not in a final state (ANSWERED, PRAISE, DONE); counted under\n"
-    "  the ticket's current unit. Working time: whole CST working days (Monday to\n"
+    "  never closed not in a final state (ANSWERED, PRAISE, DONE) nor merged into\n"
+    "  another ticket (MERGED); counted under the ticket's current unit. Working time: whole CST working days (Monday to\n"
     "  Friday, minus public holidays, plus the weekend days worked in exchange;\n"
     "  the calendar files in the data directory's calendar/); one working day =\n"
     "  86400 working seconds, a rest day counts nothing.\n"
@@ -118,11 +157,12 @@ static const char HELP[] =
     "             \"total\" for the total row\n"
     "    name     display name (2022年01月, 投诉, 区城市管理和综合执法局, 金霞;\n"
     "             （未指定） when absent; 合计 for the total)\n"
-    "    then the 17 figures in the order above, one column each named by\n"
+    "    then the 29 figures in the order above, one column each named by\n"
     "    its key: counts as integers, rates as fractions 0..1 (up to 10\n"
     "    significant digits), \"-\" when there is no value; with --by unit\n"
-    "    then the 10 SLA figures, the median in working days (up to 10\n"
-    "    significant digits; 2 decimals in the table).\n"
+    "    the 10 SLA figures come after kb_updates, before returns, the median\n"
+    "    in working days (up to 10 significant digits; 2 decimals in the\n"
+    "    table). JSON objects keep the same order.\n"
     "  UTF-8 without BOM unless --bom (Excel needs it to read the Chinese).\n"
     "--compare (CSV): columns figure,published,measured,diff; diff = measured -\n"
     "  published, rates in percentage points (a published rate above 1 is read\n"
@@ -135,6 +175,24 @@ static const char HELP[] =
     "  from close_due to closed_at (to now if open) / 3600, one decimal. Sorted\n"
     "  by lateness, largest first, then by id. JSON: {\"from\", \"to\", \"now\",\n"
     "  \"rows\": [{<columns>}]}; the table starts with the period, now and counts.\n"
+    "--rank: one row per unit with tickets received, dispatched or closed in the\n"
+    "  period (or any other count below). Columns rank,unit,name,dispatched,\n"
+    "  closed,on_time_rate,overdue,notifications,returns,returns_approved,\n"
+    "  return_rate,reopened:\n"
+    "    dispatched     dispatches to the unit in the period, by event time:\n"
+    "                   first dispatches, re-dispatches after a 退单, and 人工派单\n"
+    "    closed         the unit's first closes in the period; consultations\n"
+    "                   answered from the knowledge base are the centre's, not\n"
+    "                   the unit's, and left out\n"
+    "    on_time_rate   of those, closed on time / closed\n"
+    "    overdue notifications returns returns_approved reopened  as above\n"
+    "    return_rate    returns / dispatched\n"
+    "  Order: on_time_rate, highest first; then overdue (督办), fewest first;\n"
+    "  then return_rate, lowest first. A unit without closes or without\n"
+    "  dispatches has no such rate and comes after those with one. Units equal\n"
+    "  on all three share a rank (1, 1, 3); among them the units' own order.\n"
+    "  Rates as fractions in CSV and JSON, percentages in the table. JSON:\n"
+    "  {\"from\", \"to\", \"rows\": [{<columns>}]}.\n"
     "--outcomes: columns id,state,unit,received_at,closed_at,on_time,rating,\n"
     "  close_due,late_work_hours; times \"YYYY-MM-DD HH:MM:SS\" CST; on_time 1/0;\n"
     "  empty when not set. close_due: the final close deadline (after any\n"
@@ -149,7 +207,8 @@ static const char HELP[] =
     "  unit-satisfaction (units with the most tickets received first); each\n"
     "  plotted value carries data-value (rates as fractions) and a tooltip. A\n"
     "  month with nothing received, closed, rated, overdue or open has no value\n"
-    "  and no axis label. Then the late tickets of --late: the 50 latest, and\n"
+    "  and no axis label. Then the units ranked as by --rank (<table\n"
+    "  class=\"rank\">), and the late tickets of --late: the 50 latest, and\n"
     "  how many more. Chinese text needs a CJK font on the viewing machine\n"
     "  (Debian: fonts-noto-cjk).\n"
     "\n"
@@ -157,7 +216,7 @@ static const char HELP[] =
     "  version, integrity problems), 66 store or scenario missing, 70 internal\n"
     "  error, 73 cannot create --output, 74 output error, 75 store busy.\n";
 
-typedef enum { MODE_FIGURES, MODE_OUTCOMES, MODE_LATE, MODE_CHECK, MODE_BACKUP } run_mode_t;
+typedef enum { MODE_FIGURES, MODE_OUTCOMES, MODE_LATE, MODE_RANK, MODE_CHECK, MODE_BACKUP } run_mode_t;
 
 typedef struct {
     const char *db, *from, *to, *compare, *output, *backup;
@@ -178,7 +237,8 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int set_mode(options_t *o, run_mode_t m, const char *name)
 {
-    if (o->mode != MODE_FIGURES) return usage_error("%s: choose one of --outcomes, --late, --check and --backup", name);
+    if (o->mode != MODE_FIGURES)
+        return usage_error("%s: choose one of --outcomes, --late, --rank, --check and --backup", name);
     o->mode = m;
     return 0;
 }
@@ -194,6 +254,7 @@ static int parse_opt(options_t *o, int c, const char *arg)
     case 'O': o->output = arg; return 0;
     case 'o': return set_mode(o, MODE_OUTCOMES, "--outcomes");
     case 'L': return set_mode(o, MODE_LATE, "--late");
+    case 'R': return set_mode(o, MODE_RANK, "--rank");
     case 'k': return set_mode(o, MODE_CHECK, "--check");
     case 'K': o->backup = arg; return set_mode(o, MODE_BACKUP, "--backup");
     case 'b':
@@ -222,10 +283,13 @@ static int check_options(const options_t *o)
         return usage_error("%s", "--outcomes takes only --bom and --output");
     if (o->mode == MODE_LATE && (o->by_set || o->compare || o->html))
         return usage_error("%s", "--late takes --from, --to, --format table|csv|json, --bom and --output");
+    if (o->mode == MODE_RANK && (o->by_set || o->compare || o->html))
+        return usage_error("%s", "--rank takes --from, --to, --format table|csv|json, --bom and --output");
     if (o->compare && o->by_set) return usage_error("%s", "--compare does not take --by");
     if (o->html && o->by_set)
         return usage_error("%s", "--format html does not take --by (it draws by month and by unit)");
-    if ((o->mode == MODE_FIGURES || o->mode == MODE_LATE) && o->bom && (o->html || o->format != FMT_CSV))
+    if ((o->mode == MODE_FIGURES || o->mode == MODE_LATE || o->mode == MODE_RANK) && o->bom &&
+        (o->html || o->format != FMT_CSV))
         return usage_error("%s", "--bom applies only to --format csv");
     return 0;
 }
@@ -237,7 +301,7 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"to", required_argument, NULL, 't'},      {"by", required_argument, NULL, 'b'},
         {"format", required_argument, NULL, 'F'},  {"compare", required_argument, NULL, 'c'},
         {"bom", no_argument, NULL, 'B'},           {"outcomes", no_argument, NULL, 'o'},
-        {"late", no_argument, NULL, 'L'},
+        {"late", no_argument, NULL, 'L'},          {"rank", no_argument, NULL, 'R'},
         {"check", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"output", required_argument, NULL, 'O'},   {"backup", required_argument, NULL, 'K'},
@@ -357,6 +421,18 @@ static int run_late(const options_t *o, FILE *out, report_store_t *st)
     return rc < 0 ? output_failed(st) : 0;
 }
 
+static int run_rank(const options_t *o, FILE *out, report_store_t *st)
+{
+    int64_t from, to;
+    int rc = store_period(o, st, NULL, &from, &to);
+    if (rc) return rc;
+    report_rank_t *r = report_rank_compute(st, from, to);
+    if (!r) return exit_for(report_store_status(st));
+    rc = report_fmt_rank(out, r, o->format, o->bom);
+    report_rank_destroy(&r);
+    return rc < 0 ? output_failed(st) : 0;
+}
+
 static int run_figures(const options_t *o, FILE *out, report_store_t *st, const scenario_t *sc)
 {
     int64_t from, to;
@@ -464,6 +540,7 @@ static int run(const options_t *o)
         if (o->mode == MODE_CHECK) rc = run_check(file.f, st);
         else if (o->mode == MODE_OUTCOMES) rc = report_fmt_outcomes(file.f, st, o->bom) < 0 ? output_failed(st) : 0;
         else if (o->mode == MODE_LATE) rc = run_late(o, file.f, st);
+        else if (o->mode == MODE_RANK) rc = run_rank(o, file.f, st);
         else rc = run_figures(o, file.f, st, sc);
         if (o->output) rc = output_close(&file, o->output, rc);
     }

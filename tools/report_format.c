@@ -120,7 +120,7 @@ static int finish(FILE *out)
 
 /* --------------------------------------------------------------------- grid */
 
-#define GRID_MAX_COLS 40   /* key, name, 17 figures, 10 SLA figures fit */
+#define GRID_MAX_COLS 64   /* key, name, 29 figures, 10 SLA figures fit */
 
 typedef struct {
     size_t ncols, n, cap;
@@ -204,23 +204,44 @@ static const char *sla_cell(const report_sla_figure_t *f, const report_sla_t *s,
 
 /* ------------------------------------------------------------------ figures */
 
-/* The figures of c and, when sla is not NULL, the SLA figures after them. */
+/* Column i of a figure row: the first REPORT_N_BASE_FIGURES figures, then the
+ * ns SLA figures (--by unit; ns 0 otherwise), then the rules' figures, so the
+ * columns of the first versions keep their places. Sets *fig or *sla. */
+static void column_at(size_t i, size_t ns, const report_figure_t **fig, const report_sla_figure_t **sla)
+{
+    size_t n, nsla;
+    const report_figure_t *f = report_figures(&n);
+    const report_sla_figure_t *sf = report_sla_figures(&nsla);
+    *fig = NULL;
+    *sla = NULL;
+    if (i < REPORT_N_BASE_FIGURES) *fig = &f[i];
+    else if (i < REPORT_N_BASE_FIGURES + ns) *sla = &sf[i - REPORT_N_BASE_FIGURES];
+    else *fig = &f[i - ns];
+}
+
+/* How many columns a figure row has: the figures, and the SLA figures with sla. */
+static size_t n_columns(bool sla)
+{
+    size_t n, ns;
+    report_figures(&n);
+    report_sla_figures(&ns);
+    return n + (sla ? ns : 0);
+}
+
+/* The figures of c and, when sla is not NULL, the SLA figures (in column_at's order). */
 static void json_figures(FILE *out, const report_counts_t *c, const report_sla_t *sla, const char *indent,
                          const char *sep)
 {
-    size_t n;
-    const report_figure_t *f = report_figures(&n);
-    for (size_t i = 0; i < n; i++) {
+    size_t ns;
+    report_sla_figures(&ns);
+    if (!sla) ns = 0;
+    for (size_t i = 0; i < n_columns(sla != NULL); i++) {
+        const report_figure_t *f;
+        const report_sla_figure_t *sf;
         double v;
-        int has = report_figure_value(&f[i], c, &v) == 0;
-        fprintf(out, "%s%s\"%s\": ", sep, indent, f[i].key);
-        json_number(out, has, v);
-    }
-    const report_sla_figure_t *sf = report_sla_figures(&n);
-    for (size_t i = 0; sla && i < n; i++) {
-        double v;
-        int has = report_sla_value(&sf[i], sla, &v) == 0;
-        fprintf(out, "%s%s\"%s\": ", sep, indent, sf[i].key);
+        column_at(i, ns, &f, &sf);
+        int has = f ? report_figure_value(f, c, &v) == 0 : report_sla_value(sf, sla, &v) == 0;
+        fprintf(out, "%s%s\"%s\": ", sep, indent, f ? f->key : sf->key);
         json_number(out, has, v);
     }
 }
@@ -270,29 +291,37 @@ static void figures_vertical(grid_t *g, const report_t *r)
 static void wide_row(grid_t *g, const char *key, const char *name, const report_counts_t *c,
                      const report_sla_t *sla, fmt_kind_t kind)
 {
-    size_t n;
+    size_t ns;
     char buf[64];
-    const report_figure_t *f = report_figures(&n);
+    report_sla_figures(&ns);
+    if (!sla) ns = 0;
     grid_add(g, key ? key : "-");
     grid_add(g, name);
-    for (size_t i = 0; i < n; i++) grid_add(g, value_cell(&f[i], c, kind, buf, sizeof buf));
-    const report_sla_figure_t *sf = report_sla_figures(&n);
-    for (size_t i = 0; sla && i < n; i++) grid_add(g, sla_cell(&sf[i], sla, kind, buf, sizeof buf));
+    for (size_t i = 0; i < n_columns(sla != NULL); i++) {
+        const report_figure_t *f;
+        const report_sla_figure_t *sf;
+        column_at(i, ns, &f, &sf);
+        grid_add(g, f ? value_cell(f, c, kind, buf, sizeof buf) : sla_cell(sf, sla, kind, buf, sizeof buf));
+    }
 }
 
 /* One row per group and a total row: key, name, then one column per figure
- * (and per SLA figure, when r has them: --by unit). */
+ * (and per SLA figure, when r has them: --by unit), in column_at's order. */
 static void figures_wide(grid_t *g, const report_t *r, fmt_kind_t kind)
 {
-    size_t n, ns;
-    const report_figure_t *f = report_figures(&n);
-    const report_sla_figure_t *sf = report_sla_figures(&ns);
-    if (!report_total_sla(r)) ns = 0;
-    g->ncols = n + ns + 2;
+    size_t ns;
+    bool sla = report_total_sla(r) != NULL;
+    report_sla_figures(&ns);
+    if (!sla) ns = 0;
+    g->ncols = n_columns(sla) + 2;
+    HL_ASSERT(g->ncols <= GRID_MAX_COLS);
     grid_add(g, "key");
     grid_add(g, "name");
-    for (size_t i = 0; i < n + ns; i++) {
-        grid_add(g, i < n ? f[i].key : sf[i - n].key);
+    for (size_t i = 0; i + 2 < g->ncols; i++) {
+        const report_figure_t *f;
+        const report_sla_figure_t *sf;
+        column_at(i, ns, &f, &sf);
+        grid_add(g, f ? f->key : sf->key);
         g->right[i + 2] = true;
     }
     for (size_t i = 0; i < report_n_groups(r); i++)
@@ -526,6 +555,97 @@ int report_fmt_late(FILE *out, const report_late_t *l, fmt_kind_t kind, bool bom
         }
         fprintf(out, "late: %zu (closed late %zu, open past the deadline %zu)\n", report_late_n(l),
                 report_late_n(l) - report_late_n_open(l), report_late_n_open(l));
+        grid_table(&g, out);
+    } else {
+        grid_csv(&g, out, bom);
+    }
+    grid_free(&g);
+    return finish(out);
+}
+
+/* --------------------------------------------------------------------- rank */
+
+static const char *const RANK_COLS[] = {"rank", "unit", "name", "dispatched", "closed", "on_time_rate",
+                                        "overdue", "notifications", "returns", "returns_approved",
+                                        "return_rate", "reopened"};
+#define N_RANK_COLS (sizeof RANK_COLS / sizeof RANK_COLS[0])
+
+/* The cells of row r in RANK_COLS order; has[c] false when there is no value. */
+static void rank_cells(const report_rank_row_t *r, fmt_kind_t kind, char cells[N_RANK_COLS][256],
+                       bool has[N_RANK_COLS])
+{
+    const int64_t counts[] = {r->dispatched, r->closed, 0, r->overdue, r->notifications, r->returns,
+                              r->returns_approved, 0, r->reopened};
+    for (size_t c = 0; c < N_RANK_COLS; c++) has[c] = true;
+    snprintf(cells[0], 256, "%d", r->rank);
+    snprintf(cells[1], 256, "%s", r->key);
+    snprintf(cells[2], 256, "%s", r->name);
+    for (size_t c = 3; c < N_RANK_COLS; c++) {
+        double v;
+        bool rate = c == 5 || c == 10;
+        if (rate) has[c] = (c == 5 ? report_rank_on_time_rate(r, &v) : report_rank_return_rate(r, &v)) == 0;
+        else has[c] = counts[c - 3] >= 0;
+        if (!has[c]) snprintf(cells[c], 256, kind == FMT_JSON ? "null" : "-");
+        else if (!rate) snprintf(cells[c], 256, "%" PRId64, counts[c - 3]);
+        else if (kind == FMT_TABLE) snprintf(cells[c], 256, "%.2f%%", v * 100.0);
+        else snprintf(cells[c], 256, "%.10g", v);
+    }
+}
+
+static void rank_json(FILE *out, const report_rank_t *rk)
+{
+    char from[32], to[32], cells[N_RANK_COLS][256];
+    bool has[N_RANK_COLS];
+    bool any = span_dates(report_rank_from(rk), report_rank_to(rk), from, to);
+    fputs("{\n  \"from\": ", out);
+    json_string(out, any ? from : NULL);
+    fputs(",\n  \"to\": ", out);
+    json_string(out, any ? to : NULL);
+    fputs(",\n  \"rows\": [", out);
+    for (size_t i = 0; i < report_rank_n(rk); i++) {
+        const report_rank_row_t *r = report_rank_row(rk, i);
+        rank_cells(r, FMT_JSON, cells, has);
+        fputs(i ? ",\n    {" : "\n    {", out);
+        for (size_t c = 0; c < N_RANK_COLS; c++) {
+            fprintf(out, "%s\"%s\": ", c ? ", " : "", RANK_COLS[c]);
+            if (c == 1 || c == 2) json_string(out, cells[c]);
+            else fputs(cells[c], out);
+        }
+        fputc('}', out);
+    }
+    fputs(report_rank_n(rk) ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+static void rank_grid(grid_t *g, const report_rank_t *rk, fmt_kind_t kind)
+{
+    char cells[N_RANK_COLS][256];
+    bool has[N_RANK_COLS];
+    g->ncols = N_RANK_COLS;
+    for (size_t c = 0; c < N_RANK_COLS; c++) {
+        grid_add(g, RANK_COLS[c]);
+        g->right[c] = c == 0 || c >= 3;
+    }
+    for (size_t i = 0; i < report_rank_n(rk); i++) {
+        rank_cells(report_rank_row(rk, i), kind, cells, has);
+        for (size_t c = 0; c < N_RANK_COLS; c++) grid_add(g, cells[c]);
+    }
+}
+
+int report_fmt_rank(FILE *out, const report_rank_t *rk, fmt_kind_t kind, bool bom)
+{
+    if (kind == FMT_JSON) {
+        rank_json(out, rk);
+        return finish(out);
+    }
+    grid_t g = {0};
+    rank_grid(&g, rk, kind);
+    if (kind == FMT_TABLE) {
+        char from[32], to[32];
+        if (span_dates(report_rank_from(rk), report_rank_to(rk), from, to))
+            fprintf(out, "period: %s .. %s (CST); units by on-time rate, then 督办 (overdue), then return rate\n",
+                    from, to);
+        else
+            fputs("period: (empty store)\n", out);
         grid_table(&g, out);
     } else {
         grid_csv(&g, out, bom);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include "report_late.h"
 #include "report_query.h"
+#include "report_rank.h"
 
 typedef enum { FMT_TABLE, FMT_CSV, FMT_JSON } fmt_kind_t;
 
@@ -39,5 +40,11 @@ int report_fmt_outcomes(FILE *out, report_store_t *store, bool bom);
  * {"from","to","now","rows":[{<columns>}]}. The table starts with the period,
  * now and the counts. */
 int report_fmt_late(FILE *out, const report_late_t *l, fmt_kind_t kind, bool bom);
+/* --rank: columns rank,unit,name,dispatched,closed,on_time_rate,overdue,
+ * notifications,returns,returns_approved,return_rate,reopened, one row per
+ * unit in rank order; rates as fractions in CSV and JSON, percentages in the
+ * table, "-"/null without a value. JSON: {"from","to","rows":[{<columns>}]}.
+ * The table starts with the period. */
+int report_fmt_rank(FILE *out, const report_rank_t *r, fmt_kind_t kind, bool bom);
 
 #endif

@@ -1,6 +1,7 @@
 /* report_html: the HTML page of hotline-report. It computes three reports of
- * the period (total, by month, by unit with the SLA figures) and its late
- * tickets (four read transactions, which agree on a finished store), lays
+ * the period (total, by month, by unit with the SLA figures), its late
+ * tickets and the unit ranking (five read transactions, which agree on a
+ * finished store), lays
  * them out as cards, charts (report_svg) and tables, and escapes every piece
  * of text it writes. The page needs nothing
  * from the network: CJK text uses the fonts installed locally (Noto Sans CJK
@@ -12,6 +13,7 @@
 #include <string.h>
 #include "calendar.h"
 #include "report_late.h"
+#include "report_rank.h"
 #include "report_svg.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -60,12 +62,13 @@ static const char CSS[] =
     "code{font-size:12.5px;color:#555}\n"
     ".ok{color:#2e7d32}.off{color:#b4432b;font-weight:600}\n"
     "details{margin-top:20px}summary{cursor:pointer;font-weight:600}\n"
-    ".tbl.late{margin-top:16px}\n"
+    ".tbl.late,.tbl.rank{margin-top:16px}\n"
     "footer{color:#777;font-size:12.5px;margin-top:24px}\n";
 
 typedef struct {
     report_t *total, *month, *unit;
     report_late_t *late;
+    report_rank_t *rank;
     const scenario_t *sc;
     char from[32], to[32];    /* first and last day; "" for an empty period */
 } page_t;
@@ -420,6 +423,58 @@ static void late_table(FILE *out, const report_late_t *l)
     fputs("</table>\n</div>\n", out);
 }
 
+/* ------------------------------------------------------------ unit ranking */
+
+/* A rate of row r (get: report_rank_on_time_rate or report_rank_return_rate). */
+static void rate_td(FILE *out, const report_rank_row_t *r, int (*get)(const report_rank_row_t *, double *))
+{
+    double v;
+    if (get(r, &v) == 0) fprintf(out, "<td class=\"n\">%.2f%%</td>", v * 100.0);
+    else fputs("<td class=\"n\">—</td>", out);
+}
+
+static void count_td(FILE *out, int64_t v)
+{
+    if (v >= 0) fprintf(out, "<td class=\"n\">%lld</td>", (long long)v);
+    else fputs("<td class=\"n\">—</td>", out);
+}
+
+/* Every unit of the period in rank order (hotline-report --rank). */
+static void rank_table(FILE *out, const report_rank_t *rk)
+{
+    fputs("<div class=\"tbl rank\">\n<h2>承办单位排名 <span class=\"en\">units ranked</span></h2>\n"
+          "<p class=\"en\">By on-time rate (the unit's closes on time ÷ its closes; direct answers from the "
+          "knowledge base are the centre's and left out), highest first; then by 督办 (overdue), fewest first; "
+          "then by return rate (退单 asked ÷ dispatches to the unit), lowest first. Equal units share a rank.</p>\n"
+          "<table class=\"rank\">\n<tr><th>名次<br><code>rank</code></th><th>承办单位<br><code>unit</code></th>"
+          "<th>派单<br><code>dispatched</code></th><th>办结<br><code>closed</code></th>"
+          "<th>按时办结率<br><code>on_time_rate</code></th><th>督办<br><code>overdue</code></th>"
+          "<th>通报<br><code>notifications</code></th><th>退单申请<br><code>returns</code></th>"
+          "<th>退单批准<br><code>returns_approved</code></th><th>退单率<br><code>return_rate</code></th>"
+          "<th>重办<br><code>reopened</code></th></tr>\n", out);
+    for (size_t i = 0; i < report_rank_n(rk); i++) {
+        const report_rank_row_t *r = report_rank_row(rk, i);
+        fputs("<tr data-unit=\"", out);
+        esc(out, r->key);
+        fprintf(out, "\" data-rank=\"%d\"><td class=\"n\">%d</td><td>", r->rank, r->rank);
+        esc(out, r->name);
+        fputs("</td>", out);
+        count_td(out, r->dispatched);
+        count_td(out, r->closed);
+        rate_td(out, r, report_rank_on_time_rate);
+        count_td(out, r->overdue);
+        count_td(out, r->notifications);
+        count_td(out, r->returns);
+        count_td(out, r->returns_approved);
+        rate_td(out, r, report_rank_return_rate);
+        count_td(out, r->reopened);
+        fputs("</tr>\n", out);
+    }
+    if (report_rank_n(rk) == 0)
+        fputs("<tr><td colspan=\"11\">（本时段没有承办单位的工单 no unit had tickets in this period）</td></tr>\n", out);
+    fputs("</table>\n</div>\n", out);
+}
+
 /* Every figure of every month, collapsed under the charts. */
 static void month_table(FILE *out, const report_t *m)
 {
@@ -458,6 +513,7 @@ static void page(FILE *out, const page_t *pg)
     figures_table(out, pg);
     if (pg->sc) compare_table(out, pg);
     fputs("</section>\n", out);
+    rank_table(out, pg->rank);
     late_table(out, pg->late);
     month_table(out, pg->month);
     fputs("<footer>由 hotline-report 生成，数据来自只读打开的工单库。比率 = 分子 ÷ 分母（the report figures），"
@@ -475,8 +531,9 @@ int report_html_write(FILE *out, report_store_t *st, int64_t from, int64_t to, c
     pg.month = pg.total ? report_compute(st, from, to, REPORT_BY_MONTH) : NULL;
     pg.unit = pg.month ? report_compute(st, from, to, REPORT_BY_UNIT) : NULL;
     pg.late = pg.unit ? report_late_compute(st, from, to, report_now_of(pg.unit)) : NULL;
+    pg.rank = pg.late ? report_rank_compute(st, from, to) : NULL;
     int rc = -1;
-    if (pg.late) {
+    if (pg.rank) {
         if (from < to) {
             calendar_format(from, pg.from, sizeof pg.from);
             calendar_format(to - 1, pg.to, sizeof pg.to);
@@ -485,6 +542,7 @@ int report_html_write(FILE *out, report_store_t *st, int64_t from, int64_t to, c
         page(out, &pg);
         rc = fflush(out) == 0 && !ferror(out) ? 0 : -1;
     }
+    report_rank_destroy(&pg.rank);
     report_late_destroy(&pg.late);
     report_destroy(&pg.unit);
     report_destroy(&pg.month);

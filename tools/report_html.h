@@ -17,8 +17,9 @@
  * Units in unit-satisfaction come busiest first (most tickets received). A
  * month without data (nothing received, closed, rated, overdue or open) has
  * no value and no axis label in the monthly charts. Under the tables, the
- * late tickets: the 50 latest (closed late, or open past the deadline), then
- * how many more.
+ * units ranked as hotline-report --rank ranks them (<table class="rank">, a
+ * row per unit with data-unit and data-rank), then the late tickets: the 50
+ * latest (closed late, or open past the deadline), then how many more.
  * Like the other formats, the page is a pure function of the store, the
  * period and the scenario (no generation time), so it can be compared; only
  * a period that ends after the time of the report takes its open tickets at
@@ -30,8 +31,8 @@
 #include "report_query.h"
 #include "scenario.h"
 
-/* Computes the figures of [from, to) in total, by month and by unit, and
- * writes the page to out. compare may be NULL (no comparison table). Returns
+/* Computes the figures of [from, to) in total, by month and by unit, the
+ * late tickets and the unit ranking, and writes the page to out. compare may be NULL (no comparison table). Returns
  * 0, or -1 when the store failed (see report_store_status) or writing failed. */
 int report_html_write(FILE *out, report_store_t *st, int64_t from, int64_t to, const scenario_t *compare);
 

@@ -26,25 +26,39 @@
 #define C(f) offsetof(report_counts_t, f)
 
 static const report_figure_t FIGURES[] = {
-    {"received", "受理新工单", REPORT_COUNT, C(received), 0},
-    {"closed", "办结工单", REPORT_COUNT, C(closed), 0},
-    {"on_time_rate", "工单按时办结率", REPORT_RATE, C(on_time_closed), C(closed)},
-    {"urgent_received", "受理紧急工单", REPORT_COUNT, C(urgent_received), 0},
-    {"urgent_closed", "办结紧急工单", REPORT_COUNT, C(urgent_closed), 0},
-    {"direct_answered", "知识库直接答复", REPORT_COUNT, C(direct_answered), 0},
-    {"direct_answered_rate", "咨询直接答复率", REPORT_RATE, C(direct_answered), C(consult_closed)},
-    {"praise", "表扬来电", REPORT_COUNT, C(praise), 0},
-    {"rated", "已评价工单", REPORT_COUNT, C(rated), 0},
-    {"satisfied_rate", "满意率（含基本满意）", REPORT_RATE, C(satisfied), C(rated)},
-    {"satisfied_rate_strict", "满意率（不含基本满意）", REPORT_RATE, C(satisfied_strict), C(rated)},
-    {"bad_ratings", "差评工单", REPORT_COUNT, C(bad_ratings), 0},
-    {"bad_rectified", "差评整改并回访", REPORT_COUNT, C(bad_rectified), 0},
-    {"bad_rectified_rate", "差评工单整改率", REPORT_RATE, C(bad_rectified), C(bad_ratings)},
-    {"overdue", "超期督办工单", REPORT_COUNT, C(overdue), 0},
-    {"open_at_end", "期末未办结工单", REPORT_COUNT, C(open_at_end), 0},
-    {"kb_updates", "更新知识库信息", REPORT_COUNT, C(kb_updates), 0},
+    {"received", "受理新工单", REPORT_COUNT, C(received), 0, false},
+    {"closed", "办结工单", REPORT_COUNT, C(closed), 0, false},
+    {"on_time_rate", "工单按时办结率", REPORT_RATE, C(on_time_closed), C(closed), false},
+    {"urgent_received", "受理紧急工单", REPORT_COUNT, C(urgent_received), 0, false},
+    {"urgent_closed", "办结紧急工单", REPORT_COUNT, C(urgent_closed), 0, false},
+    {"direct_answered", "知识库直接答复", REPORT_COUNT, C(direct_answered), 0, false},
+    {"direct_answered_rate", "咨询直接答复率", REPORT_RATE, C(direct_answered), C(consult_closed), false},
+    {"praise", "表扬来电", REPORT_COUNT, C(praise), 0, false},
+    {"rated", "已评价工单", REPORT_COUNT, C(rated), 0, false},
+    {"satisfied_rate", "满意率（含基本满意）", REPORT_RATE, C(satisfied), C(rated), false},
+    {"satisfied_rate_strict", "满意率（不含基本满意）", REPORT_RATE, C(satisfied_strict), C(rated), false},
+    {"bad_ratings", "差评工单", REPORT_COUNT, C(bad_ratings), 0, false},
+    {"bad_rectified", "差评整改并回访", REPORT_COUNT, C(bad_rectified), 0, false},
+    {"bad_rectified_rate", "差评工单整改率", REPORT_RATE, C(bad_rectified), C(bad_ratings), false},
+    {"overdue", "超期督办工单", REPORT_COUNT, C(overdue), 0, false},
+    {"open_at_end", "期末未办结工单", REPORT_COUNT, C(open_at_end), 0, false},
+    {"kb_updates", "更新知识库信息", REPORT_COUNT, C(kb_updates), 0, false},
+    /* the rules (store schema 4): appended, the figures above keep their order */
+    {"returns", "退单申请", REPORT_COUNT, C(returns), 0, false},
+    {"returns_approved", "退单批准", REPORT_COUNT, C(returns_approved), 0, false},
+    {"extensions", "延期", REPORT_COUNT, C(extensions), 0, false},
+    {"suspensions", "挂起", REPORT_COUNT, C(suspensions), 0, false},
+    {"merged", "重复件合并", REPORT_COUNT, C(merged), 0, false},
+    {"co_handled", "联办工单", REPORT_COUNT, C(co_handled), 0, false},
+    {"reminders", "催办", REPORT_COUNT, C(reminders), 0, false},
+    {"notifications", "通报", REPORT_COUNT, C(notifications), 0, false},
+    {"unreachable", "回访未接通", REPORT_COUNT, C(unreachable), 0, false},
+    {"reopened", "重办", REPORT_COUNT, C(reopened), 0, false},
+    {"manual_dispatch", "人工派单", REPORT_COUNT, C(manual_dispatch), 0, false},
+    {"first_dispatch_accuracy", "一次派单准确率", REPORT_RATE, C(first_returned), C(dispatched_first), true},
 };
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
+_Static_assert(N_FIGURES > REPORT_N_BASE_FIGURES, "the rules' figures follow the first ones");
 
 /* A family: the figures one statement produces, all counted by one time
  * column. Ticket figures come from the daily roll-up the broker keeps in step
@@ -77,18 +91,42 @@ static const family_t TICKET_FAMILIES[] = {
      {C(received), C(urgent_received), C(praise)}, 3},
 };
 
+/* The rules' figures (store schema 4), each on its event's day under the
+ * unit of that moment, as core/store_rollup.c counts them. */
+static const family_t RULES_FAMILY = {
+    "rollup", "day",
+    "SUM(returns), SUM(returns_approved), SUM(extensions), SUM(suspensions), SUM(merged), SUM(co_handled), "
+    "SUM(reminders), SUM(notifications), SUM(unreachable), SUM(reopened), SUM(manual_dispatch), "
+    "SUM(dispatched), SUM(first_returned)",
+    "day >= " DAY_FROM " AND day < " DAY_TO,
+    {C(returns), C(returns_approved), C(extensions), C(suspensions), C(merged), C(co_handled), C(reminders),
+     C(notifications), C(unreachable), C(reopened), C(manual_dispatch), C(dispatched_first), C(first_returned)},
+    13};
+/* The fields above, REPORT_NA in a store whose roll-ups do not count them. */
+static const size_t RULES_FIELDS[] = {
+    C(returns), C(returns_approved), C(extensions), C(suspensions), C(merged), C(co_handled), C(reminders),
+    C(notifications), C(unreachable), C(reopened), C(manual_dispatch), C(dispatched_first), C(first_returned)};
+
 /* Open at the period end = received − closed before the end (praise never
- * opens), for keys that do not move in time (total/type/unit/street). */
+ * opens), for keys that do not move in time (total/type/unit/street). A
+ * repeat call merged into another ticket (重复件) is received but never
+ * closed: its lead is handled and closed for it, so it never counts as open
+ * (it is merged on the day it is received, under the same unit). Stores
+ * without the merged column (before schema 4) had no merging. */
+#define OPEN_SUMS "SUM((type <> 'praise') * received) - SUM(closed)"
+#define OPEN_SUMS_MERGED OPEN_SUMS " - SUM(merged)"
 static const family_t OPEN_FAMILY = {
-    "rollup", "day", "SUM((type <> 'praise') * received) - SUM(closed)", "day < " DAY_TO,
-    {C(open_at_end)}, 1};
+    "rollup", "day", OPEN_SUMS_MERGED, "day < " DAY_TO, {C(open_at_end)}, 1};
+static const family_t OPEN_FAMILY_V3 = {
+    "rollup", "day", OPEN_SUMS, "day < " DAY_TO, {C(open_at_end)}, 1};
 static const family_t OPEN_NEW_FAMILY = {
     "ticket", "received_at", "COUNT(*)",
     "done_at IS NULL AND category IS NULL AND received_at < :to AND type <> 'praise'", {C(open_at_end)}, 1};
 /* For months: the same flows per month, accumulated over months. */
 static const family_t OPEN_IN_FAMILY = {
-    "rollup", "day", "SUM((type <> 'praise') * received) - SUM(closed)", "day < " DAY_TO,
-    {C(open_at_end)}, 1};
+    "rollup", "day", OPEN_SUMS_MERGED, "day < " DAY_TO, {C(open_at_end)}, 1};
+static const family_t OPEN_IN_FAMILY_V3 = {
+    "rollup", "day", OPEN_SUMS, "day < " DAY_TO, {C(open_at_end)}, 1};
 static const family_t OPEN_OUT_FAMILY = {
     "ticket", "received_at", "COUNT(*)",
     "done_at IS NULL AND category IS NULL AND received_at < :to AND type <> 'praise'", {C(open_at_end)}, 1};
@@ -155,7 +193,7 @@ int report_figure_value(const report_figure_t *f, const report_counts_t *c, doub
     }
     int64_t den = field(c, f->den);
     if (den <= 0) return -1;
-    *out = (double)num / (double)den;
+    *out = f->complement ? 1.0 - (double)num / (double)den : (double)num / (double)den;
     return 0;
 }
 
@@ -307,7 +345,7 @@ static int add_months(grouplist_t *gl, int64_t from, int64_t to)
 static int open_by_month(report_store_t *st, report_t *r)
 {
     grouplist_t flow = {0};
-    int rc = run_family(st, &OPEN_IN_FAMILY, REPORT_BY_MONTH, r->from, r->to, &flow);
+    int rc = run_family(st, st->rules ? &OPEN_IN_FAMILY : &OPEN_IN_FAMILY_V3, REPORT_BY_MONTH, r->from, r->to, &flow);
     if (rc == 0) rc = run_family(st, &OPEN_OUT_FAMILY, REPORT_BY_MONTH, r->from, r->to, &flow);
     if (rc == 0) {
         if (flow.n) qsort(flow.v, flow.n, sizeof *flow.v, group_cmp);
@@ -324,19 +362,30 @@ static int open_by_month(report_store_t *st, report_t *r)
     return rc;
 }
 
+/* A store without the rules' roll-up columns: those figures have no value. */
+static void no_rules(report_counts_t *c)
+{
+    for (size_t k = 0; k < sizeof RULES_FIELDS / sizeof RULES_FIELDS[0]; k++)
+        *(int64_t *)((char *)c + RULES_FIELDS[k]) = REPORT_NA;
+}
+
 static int compute_groups(report_store_t *st, report_t *r, report_by_t by, grouplist_t *gl)
 {
     if (by == REPORT_BY_MONTH && add_months(gl, r->from, r->to) < 0) return -1;
     for (size_t i = 0; i < sizeof TICKET_FAMILIES / sizeof TICKET_FAMILIES[0]; i++)
         if (run_family(st, &TICKET_FAMILIES[i], by, r->from, r->to, gl) < 0) return -1;
+    if (st->rules && run_family(st, &RULES_FAMILY, by, r->from, r->to, gl) < 0) return -1;
     if (run_family(st, &KB_FAMILY, by, r->from, r->to, gl) < 0) return -1;
-    if (by != REPORT_BY_MONTH && (run_family(st, &OPEN_FAMILY, by, r->from, r->to, gl) < 0 ||
+    const family_t *open = st->rules ? &OPEN_FAMILY : &OPEN_FAMILY_V3;
+    if (by != REPORT_BY_MONTH && (run_family(st, open, by, r->from, r->to, gl) < 0 ||
                                   run_family(st, &OPEN_NEW_FAMILY, by, r->from, r->to, gl) < 0))
         return -1;
     if (gl->n) qsort(gl->v, gl->n, sizeof *gl->v, group_cmp);
     if (by == REPORT_BY_MONTH && open_by_month(st, r) < 0) return -1;
     if (by == REPORT_BY_TYPE || by == REPORT_BY_STREET)
         for (size_t i = 0; i < gl->n; i++) gl->v[i].c.kb_updates = REPORT_NA;
+    if (!st->rules)
+        for (size_t i = 0; i < gl->n; i++) no_rules(&gl->v[i].c);
     return 0;
 }
 
@@ -350,7 +399,9 @@ static int total_from_groups(report_store_t *st, report_t *r)
         C(received), C(urgent_received), C(praise), C(closed), C(on_time_closed),
         C(urgent_closed), C(direct_answered), C(consult_closed), C(rated), C(satisfied),
         C(satisfied_strict), C(bad_ratings), C(bad_rectified), C(overdue), C(open_at_end),
-        C(kb_updates)};
+        C(kb_updates), C(returns), C(returns_approved), C(extensions), C(suspensions), C(merged),
+        C(co_handled), C(reminders), C(notifications), C(unreachable), C(reopened), C(manual_dispatch),
+        C(dispatched_first), C(first_returned)};
     _Static_assert(sizeof ALL / sizeof ALL[0] * sizeof(int64_t) == sizeof(report_counts_t),
                    "ALL must list every field of report_counts_t");
     for (size_t i = 0; i < r->groups.n; i++)
@@ -360,6 +411,7 @@ static int total_from_groups(report_store_t *st, report_t *r)
         }
     if (r->by == REPORT_BY_MONTH)
         r->total.open_at_end = r->groups.n ? r->groups.v[r->groups.n - 1].c.open_at_end : 0;
+    if (!st->rules) no_rules(&r->total);
     if (r->by == REPORT_BY_TYPE || r->by == REPORT_BY_STREET) {
         grouplist_t kb = {0};
         int rc = run_family(st, &KB_FAMILY, REPORT_BY_NONE, r->from, r->to, &kb);

@@ -40,20 +40,37 @@ typedef struct {
     int64_t overdue;                                            /* by overdue_at */
     int64_t open_at_end;                                        /* state at the period end */
     int64_t kb_updates;                                         /* kb_rev.valid_from; REPORT_NA if n/a */
+    /* The rules a centre is measured by (store schema 4; REPORT_NA in an older
+     * store that has no such roll-up columns). Each one by its event's time,
+     * under the unit responsible at that moment. */
+    int64_t returns, returns_approved;                          /* 退单 asked / approved */
+    int64_t extensions, suspensions;                            /* 延期 / 挂起 granted */
+    int64_t merged, co_handled;                                 /* 重复件 merged; 联办 first dispatches */
+    int64_t reminders, notifications;                           /* 催办 / 通报 */
+    int64_t unreachable;                                        /* by rated_at: default rating, nobody reached */
+    int64_t reopened, manual_dispatch;                          /* 重办 / 人工派单 */
+    int64_t dispatched_first, first_returned;                   /* first dispatches; of them returned */
 } report_counts_t;
 
 typedef enum { REPORT_COUNT, REPORT_RATE } report_kind_t;
 
 /* One published figure: its JSON key, Chinese display name and definition as
- * offsets into report_counts_t (den only for rates). */
+ * offsets into report_counts_t (den only for rates). A complement rate is
+ * 1 − num / den (一次派单准确率 = 1 − first dispatches returned ÷ first
+ * dispatches). */
 typedef struct {
     const char *key;      /* "on_time_rate" */
     const char *label;    /* "工单按时办结率" */
     report_kind_t kind;
     size_t num, den;
+    bool complement;      /* rates only: the value is 1 − num / den */
 } report_figure_t;
 
-/* The 17 figures in the report's order (static table); n receives the count. */
+/* The figures of the first version (received .. kb_updates), then those of
+ * the rules (returns .. first_dispatch_accuracy). */
+#define REPORT_N_BASE_FIGURES 17
+
+/* The 29 figures in the report's order (static table); n receives the count. */
 const report_figure_t *report_figures(size_t *n);
 /* NULL when key names no figure. */
 const report_figure_t *report_figure(const char *key);
@@ -90,6 +107,9 @@ typedef struct report_store report_store_t;
  * REPORT_SCHEMA_OLDEST..REPORT_SCHEMA_VERSION.
  * NULL on failure (logged), with *status saying why. */
 report_store_t *report_store_open(const char *path, report_status_t *status);
+/* Whether the store's roll-ups count the rules' figures (退单, 延期, ...:
+ * schema 4 on); without them those figures have no value (REPORT_NA). */
+bool report_store_has_rules(const report_store_t *self);
 void report_store_destroy(report_store_t **p);
 /* Class of the last failure on this store. */
 report_status_t report_store_status(const report_store_t *self);
@@ -136,7 +156,10 @@ typedef struct report report_t;
  * read transaction (one consistent snapshot). NULL on failure (logged).
  * Month groups are every CST month the period touches, each figure counted by
  * its own time column; open_at_end of a month is at the end of that month
- * (or of the period). kb_updates is REPORT_NA in type and street groups.
+ * (or of the period). open_at_end = received − first closed before the end;
+ * praise calls and repeat calls merged into another ticket (重复件, received
+ * but closed with their lead) never open. kb_updates is REPORT_NA in type
+ * and street groups.
  * REPORT_BY_UNIT also computes the SLA figures (per unit and in total) at
  * report_sla_now(to); knowledge-base entries whose unit is "street" count in
  * the group REPORT_STREET_OFFICES. */

@@ -116,6 +116,17 @@ static int check_version(report_store_t *st)
     return 0;
 }
 
+/* Schema 4 added the rules' roll-up columns (退单, 延期, 挂起, ...); an older
+ * store is still read, without those figures. */
+static int check_rules(report_store_t *st)
+{
+    sqlite3_stmt *s = rs_prepare(st, "SELECT count(*) FROM pragma_table_info('rollup') WHERE name = 'first_returned'");
+    int rc = rs_step_row(st, s, "rollup columns");
+    if (rc == SQLITE_ROW) st->rules = sqlite3_column_int(s, 0) > 0;
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
 report_store_t *report_store_open(const char *path, report_status_t *status)
 {
     char q[512];
@@ -129,7 +140,7 @@ report_store_t *report_store_open(const char *path, report_status_t *status)
         return NULL;
     }
     sqlite3_busy_timeout(st->db, 10000);   /* the broker may be committing */
-    if (check_version(st) < 0) {
+    if (check_version(st) < 0 || check_rules(st) < 0) {
         *status = st->status;
         report_store_destroy(&st);
         return NULL;
@@ -137,6 +148,8 @@ report_store_t *report_store_open(const char *path, report_status_t *status)
     *status = REPORT_OK;
     return st;
 }
+
+bool report_store_has_rules(const report_store_t *self) { return self->rules; }
 
 void report_store_destroy(report_store_t **p)
 {

@@ -11,14 +11,17 @@ struct report_store {
     sqlite3 *db;
     report_status_t status;   /* class of the last failure */
     calendar_t *cal;          /* owned; loaded on first use (rs_calendar) */
+    bool rules;               /* the roll-ups have the rules' columns (schema 4 on) */
 };
 
 /* A ticket open at :now (bound by the caller): received before it, not a
  * praise call, not first closed before it; a ticket never closed must not be
- * in a final state. The one definition of "open" for the SLA figures and --late. */
+ * in a final state, nor merged into another ticket (重复件: MERGED until its
+ * lead closes, then DONE; its lead is the open one). The one definition of
+ * "open" for the SLA figures and --late. */
 #define RS_OPEN_AT_NOW                                                                   \
     "(received_at < :now AND type <> 'praise' AND (closed_at IS NULL OR closed_at >= :now) " \
-    "AND NOT (closed_at IS NULL AND state IN ('ANSWERED', 'PRAISE', 'DONE')))"
+    "AND NOT (closed_at IS NULL AND state IN ('ANSWERED', 'PRAISE', 'DONE', 'MERGED')))"
 
 /* Logs the connection's last error and records its class. */
 void rs_fail(report_store_t *st, const char *what);

@@ -445,11 +445,12 @@ static void test_table_and_csv(void **state)
     FILE *out = open_memstream(&buf, &len);
     assert_int_equal(report_fmt_figures(out, r, FMT_TABLE, false), 0);
     fclose(out);
-    /* labels padded to the widest display width (满意率（不含基本满意） = 22
-     * columns), not bytes; values right-aligned to "88.89%" */
+    /* keys padded to the longest (first_dispatch_accuracy = 23), labels to the
+     * widest display width (满意率（不含基本满意） = 22 columns), not bytes;
+     * values right-aligned to "88.89%" */
     assert_non_null(strstr(buf, "period: 2022-01-01 .. 2022-12-31 (CST)\n"));
-    assert_non_null(strstr(buf, "\nreceived" "               " "受理新工单" "                  " "12\n"));
-    assert_non_null(strstr(buf, "\non_time_rate" "           " "工单按时办结率" "          " "88.89%\n"));
+    assert_non_null(strstr(buf, "\nreceived" "                 " "受理新工单" "                  " "12\n"));
+    assert_non_null(strstr(buf, "\non_time_rate" "             " "工单按时办结率" "          " "88.89%\n"));
     free(buf);
     out = open_memstream(&buf, &len);
     assert_int_equal(report_fmt_figures(out, r, FMT_CSV, true), 0);

@@ -352,22 +352,29 @@ static void test_formats(void **state)
     char *buf = NULL;
     CAPTURE(buf, report_fmt_figures(out, r, FMT_CSV, false));
     assert_non_null(strstr(buf, ",open_at_end,kb_updates,dispatched,signed_late,overdue_now,closed_late,"
-                                "median_close_workdays,aged_0_1,aged_1_3,aged_3_5,aged_5_10,aged_10_plus\n"));
-    /* the SLA columns follow kb_updates; "-" for a median of nothing */
+                                "median_close_workdays,aged_0_1,aged_1_3,aged_3_5,aged_5_10,aged_10_plus,"
+                                "returns,returns_approved,extensions,suspensions,merged,co_handled,reminders,"
+                                "notifications,unreachable,reopened,manual_dispatch,first_dispatch_accuracy\n"));
+    /* the SLA columns follow kb_updates, the rules' figures follow them; "-"
+     * for a median of nothing and for an accuracy without first dispatches */
     assert_non_null(strstr(buf, "\nunit.chengguan,区城市管理和综合执法局,3,3,0.6666666667,0,0,0,-,0,0,-,-,0,0,-,0,0,0,"
-                                "2,1,0,1,2,0,0,0,0,0\n"));
+                                "2,1,0,1,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1\n"));
+    /* zhujian: its one first dispatch was returned (approved): accuracy 0 */
+    assert_non_null(strstr(buf, "\nunit.zhujian,区住房和城乡建设局,2,2,0.5,0,0,0,-,0,0,-,-,0,0,-,0,0,0,"
+                                "1,0,0,1,1.5,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0\n"));
     assert_non_null(strstr(buf, "\nunit.minzheng,区民政局,2,2,1,0,0,0,-,0,0,-,-,0,0,-,0,0,0,"
-                                "0,0,0,0,1.625,0,0,0,0,0\n"));
+                                "0,0,0,0,1.625,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,-\n"));
     assert_non_null(strstr(buf, "\nunit.gongan,市公安局龙湖分局,8,0,-,0,0,0,-,0,0,-,-,0,0,-,0,8,0,"
-                                "1,0,2,0,-,1,2,2,2,1\n"));
+                                "1,0,2,0,-,1,2,2,2,1,0,0,0,0,0,0,0,0,0,0,0,1\n"));
     assert_non_null(strstr(buf, "\ntotal,合计,19,8,0.75,0,0,1,1,1,0,-,-,0,0,-,0,10,3,"
-                                "5,1,3,2,2,1,3,3,2,1\n"));
+                                "5,1,3,2,2,1,3,3,2,1,0,1,0,0,0,0,0,0,0,0,0,0.8\n"));
     free(buf);
     CAPTURE(buf, report_fmt_figures(out, r, FMT_JSON, false));
     assert_non_null(strstr(buf, "\"kb_updates\": 3,\n  \"dispatched\": 5,\n  \"signed_late\": 1,\n"
                                 "  \"overdue_now\": 3,\n  \"closed_late\": 2,\n  \"median_close_workdays\": 2,\n"
                                 "  \"aged_0_1\": 1,\n  \"aged_1_3\": 3,\n  \"aged_3_5\": 3,\n  \"aged_5_10\": 2,\n"
-                                "  \"aged_10_plus\": 1,\n  \"groups\""));
+                                "  \"aged_10_plus\": 1,\n  \"returns\": 0,\n"));
+    assert_non_null(strstr(buf, "  \"manual_dispatch\": 0,\n  \"first_dispatch_accuracy\": 0.8,\n  \"groups\""));
     assert_non_null(strstr(buf, "\"median_close_workdays\": 1.625,"));
     assert_non_null(strstr(buf, "\"median_close_workdays\": null,"));
     free(buf);
