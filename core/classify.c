@@ -37,7 +37,6 @@
 #include "units.h"
 #include "xmalloc.h"
 
-#define FALLBACK_STREET "jinxia"  /* see classify.h */
 #define FALLBACK_ALT "unit.minzheng"
 #define MAX_HITS 512              /* later hits of a pathological text are ignored */
 #define KB_CONFIDENT 5            /* entry score needed to answer from the KB */
@@ -220,13 +219,13 @@ static int top_category(const int score[UNITS_N_CATEGORIES], int skip)
 
 static void resolve_entry_unit(const char *unit, const char *street, char *buf, size_t len)
 {
-    if (strcmp(unit, "street") == 0) snprintf(buf, len, "unit.street.%s", street ? street : FALLBACK_STREET);
+    if (strcmp(unit, "street") == 0) snprintf(buf, len, "unit.street.%s", street ? street : UNITS_FALLBACK_STREET);
     else snprintf(buf, len, "%s", unit);
 }
 
 static void resolve_cat_unit(int cat, const char *street, char *buf, size_t len)
 {
-    HL_ASSERT(units_resolve(UNITS_CATEGORIES[cat].code, street ? street : FALLBACK_STREET, buf, len) == 0);
+    HL_ASSERT(units_resolve(UNITS_CATEGORIES[cat].code, street ? street : UNITS_FALLBACK_STREET, buf, len) == 0);
 }
 
 static bool is_street_unit(const char *unit) { return strncmp(unit, "unit.street.", 12) == 0; }
@@ -258,7 +257,7 @@ static void pick_alt(const int score[UNITS_N_CATEGORIES], int best, const char *
     if (s2 > 0 && 2 * s2 >= out->score) snprintf(out->alt_unit, sizeof out->alt_unit, "%s", second);
     else if (dept && street) snprintf(out->alt_unit, sizeof out->alt_unit, "unit.street.%s", street);
     else if (s2 > 0) snprintf(out->alt_unit, sizeof out->alt_unit, "%s", second);
-    else if (dept) snprintf(out->alt_unit, sizeof out->alt_unit, "unit.street.%s", FALLBACK_STREET);
+    else if (dept) snprintf(out->alt_unit, sizeof out->alt_unit, "unit.street.%s", UNITS_FALLBACK_STREET);
     else snprintf(out->alt_unit, sizeof out->alt_unit, "%s", FALLBACK_ALT);
     HL_ASSERT(strcmp(out->alt_unit, out->unit) != 0);
 }
@@ -329,7 +328,7 @@ static void pick_alt_model(const classify_model_t *m, const int64_t z[UNITS_N_CA
     HL_ASSERT(oc >= 0);
     bool dept = !is_street_unit(out->unit);
     if (!classify_model_close(m, z, order[0], oc) && dept)
-        snprintf(out->alt_unit, sizeof out->alt_unit, "unit.street.%s", street ? street : FALLBACK_STREET);
+        snprintf(out->alt_unit, sizeof out->alt_unit, "unit.street.%s", street ? street : UNITS_FALLBACK_STREET);
     else
         snprintf(out->alt_unit, sizeof out->alt_unit, "%s", other);
     HL_ASSERT(strcmp(out->alt_unit, out->unit) != 0);

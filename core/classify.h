@@ -25,9 +25,10 @@ typedef enum { CLASSIFY_RULES, CLASSIFY_MODEL, CLASSIFY_COMBINED } classify_mode
 
 /* Classifies text of the given ticket type. street (may be NULL) is the
  * ticket's street field; without it a street named in the text is used, and a
- * community matter with no street at all goes to the fallback street "jinxia"
- * (金霞, seat of the district government; out->street then stays ""). Text
- * matching no keyword at all is a community matter (属地: the street office).
+ * community matter with no street at all goes to the fallback street
+ * UNITS_FALLBACK_STREET (金霞, seat of the district government; out->street
+ * then stays ""). Text matching no keyword at all is a community matter
+ * (属地: the street office).
  * alt_unit: a close runner-up category's unit, else for a department matter
  * the street office (fallback street if none), else the runner-up, else
  * unit.minzheng; it always differs from unit.

@@ -126,7 +126,8 @@ int classify_eval_run(const classify_model_t *m, classify_mode_t mode, const kb_
             return -1;
         int got = (int)(units_category(res.category) - UNITS_CATEGORIES);
         char want_unit[48];
-        HL_ASSERT(units_resolve(r->category, r->street[0] ? r->street : "jinxia", want_unit, sizeof want_unit) == 0);
+        const char *street = r->street[0] ? r->street : UNITS_FALLBACK_STREET;
+        HL_ASSERT(units_resolve(r->category, street, want_unit, sizeof want_unit) == 0);
         int bin = (int)(res.confidence * CLASSIFY_EVAL_BINS);
         if (bin >= CLASSIFY_EVAL_BINS) bin = CLASSIFY_EVAL_BINS - 1;
         out->n++;

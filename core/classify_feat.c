@@ -5,9 +5,9 @@
  * vocabulary and training rows from the same function.
  *
  * Cost: one pass to normalise, one to cut n-grams; a small open-addressing
- * set keeps each distinct n-gram once. Everything is integer except one
- * correctly rounded sqrt and division (IEEE 754), so every machine computes
- * the same values. */
+ * set keeps each distinct n-gram once with its count. Everything is integer
+ * (the logarithm is a table) except one correctly rounded sqrt and division
+ * per n-gram (IEEE 754), so every machine computes the same values. */
 #include "classify_feat.h"
 #include <math.h>
 #include <stdbool.h>
@@ -23,8 +23,25 @@
 typedef struct {
     const char *s;     /* into the normalised buffer */
     uint32_t len;      /* bytes */
+    uint32_t tf;       /* occurrences in the text */
     uint64_t h;
 } gram_t;
+
+/* 1 + ln(tf) times CLASSIFY_FEAT_ONE, rounded, for tf = 1 .. 64 (more counts
+ * as 64): a table, so that no libm logarithm (which may differ in the last
+ * bit between machines) decides a feature value. */
+static const int32_t LOG_TF[64] = {
+    65536, 110962, 137535, 156388, 171012, 182961, 193063, 201814,
+    209533, 216438, 222684, 228387, 233633, 238489, 243011, 247240,
+    251213, 254959, 258503, 261864, 265062, 268111, 271024, 273813,
+    276488, 279059, 281532, 283915, 286215, 288437, 290586, 292666,
+    294683, 296640, 298539, 300385, 302181, 303929, 305631, 307290,
+    308909, 310488, 312030, 313537, 315009, 316450, 317859, 319239,
+    320590, 321914, 323212, 324485, 325733, 326958, 328161, 329341,
+    330501, 331641, 332761, 333863, 334946, 336012, 337060, 338093,
+};
+
+static int64_t log_tf(uint32_t tf) { return LOG_TF[(tf < 64 ? tf : 64) - 1]; }
 
 typedef struct {       /* scratch for one text; one allocation */
     char *buf;         /* normalised UTF-8, separators removed */
@@ -119,15 +136,18 @@ static void scratch_free(scratch_t *s)
     free(s->slot);
 }
 
-/* Adds the n-gram of n characters at character i unless already present. */
+/* Adds the n-gram of n characters at character i, or counts it again. */
 static void add_gram(scratch_t *s, size_t i, size_t n)
 {
-    gram_t g = {s->buf + s->pos[i], s->pos[i + n] - s->pos[i], 0};
+    gram_t g = {s->buf + s->pos[i], s->pos[i + n] - s->pos[i], 1, 0};
     g.h = classify_feat_hash(g.s, g.len);
     size_t k = (size_t)((g.h * 0x9E3779B97F4A7C15ULL) >> 32) & (s->nslot - 1);
     for (; s->slot[k]; k = (k + 1) & (s->nslot - 1)) {
-        const gram_t *o = &s->g[s->slot[k] - 1];
-        if (o->h == g.h && o->len == g.len && memcmp(o->s, g.s, g.len) == 0) return;
+        gram_t *o = &s->g[s->slot[k] - 1];
+        if (o->h == g.h && o->len == g.len && memcmp(o->s, g.s, g.len) == 0) {
+            o->tf++;
+            return;
+        }
     }
     s->g[s->ng] = g;
     s->slot[k] = (uint32_t)++s->ng;
@@ -146,8 +166,11 @@ void classify_feat_each(const classify_input_t *in, classify_feat_fn fn, void *a
     scratch_init(&s, in->text ? in->text : "");
     for (size_t i = 0; i < s.nch; i++)
         for (size_t n = 1; n <= 3 && i + n <= s.nch && s.seg[i + n - 1] == s.seg[i]; n++) add_gram(&s, i, n);
-    int32_t v = s.ng ? (int32_t)lround(CLASSIFY_FEAT_ONE / sqrt((double)s.ng)) : 0;
-    for (size_t i = 0; i < s.ng; i++) fn(arg, s.g[i].s, s.g[i].len, s.g[i].h, v);
+    int64_t sumsq = 0;                 /* < 3 * 4096 * 338093^2 < 2^53: exact as a double */
+    for (size_t i = 0; i < s.ng; i++) sumsq += log_tf(s.g[i].tf) * log_tf(s.g[i].tf);
+    double norm = sqrt((double)sumsq);
+    for (size_t i = 0; i < s.ng; i++)
+        fn(arg, s.g[i].s, s.g[i].len, s.g[i].h, (int32_t)lround((double)log_tf(s.g[i].tf) * CLASSIFY_FEAT_ONE / norm));
     scratch_free(&s);
 
     special(fn, arg, "#t:", in->type ? in->type : "-", CLASSIFY_FEAT_ONE);

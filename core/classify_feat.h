@@ -4,8 +4,9 @@
  *
  * Features of one ticket, each a name and a value in fixed point
  * (CLASSIFY_FEAT_ONE = 1.0):
- *   - every distinct character 1-, 2- and 3-gram of the normalised text, each
- *     worth 1/sqrt(distinct n-grams) (the n-gram part has unit length);
+ *   - every distinct character 1-, 2- and 3-gram of the normalised text,
+ *     worth 1 + ln(its count in the text) (a table, counts above 64 as 64),
+ *     scaled so that the n-gram part has unit length;
  *   - "#t:TYPE" (1), "#s:STREET" (1; "#s:-" when no street is known);
  *   - per category with keyword evidence, "#k:CAT" = min(score, KB_CAP)/KB_CAP
  *     of the keyword rules (core/classify.c), and "#w:CAT" (1) for the

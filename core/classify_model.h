@@ -8,8 +8,8 @@
  * fingerprint. Weights are fixed-point integers and scores are summed in
  * 64-bit integers, so a category decision is the same on every machine.
  *
- * File format 1 (UTF-8 text, one item per line, '#' comments):
- *   hotline-classifier 1
+ * File format 2 (UTF-8 text, one item per line, '#' comments):
+ *   hotline-classifier 2
  *   version TEXT                    model version (reported by the worker)
  *   kb HEX16 / data HEX16           fingerprints of the knowledge base and training data
  *   trained TEXT                    how it was trained (free text)
@@ -18,7 +18,9 @@
  *   bias W x12
  *   features N, then N lines NAME<TAB>W x12
  * W are weights times CLASSIFY_MODEL_ONE, rounded. Bump the format number
- * only when lines change meaning; retraining is data maintenance. */
+ * only when lines change meaning; retraining is data maintenance. Format 2:
+ * the n-gram values count repeats (1 + ln tf, classify_feat.h); format 1's
+ * weights were for presence only and are refused. */
 #ifndef HOTLINE_CLASSIFY_MODEL_H
 #define HOTLINE_CLASSIFY_MODEL_H
 #include <stdbool.h>
@@ -28,7 +30,7 @@
 #include "units.h"
 
 #define CLASSIFY_MODEL_ONE 65536      /* fixed-point 1.0 of weights */
-#define CLASSIFY_MODEL_FORMAT 1
+#define CLASSIFY_MODEL_FORMAT 2
 #define CLASSIFY_MODEL_SCORE_ONE 4294967296LL   /* scores are logits times 2^32 */
 
 typedef struct classify_model classify_model_t;

@@ -193,20 +193,28 @@ classify_model_t *classify_train(const classify_eval_set_t *set, const kb_t *kb,
 static const double ALPHAS[] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
 static const double BETAS[] = {0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3};
 
-/* Mean log loss of m on dev at temperature temp. */
-static double log_loss(classify_model_t *m, const kb_t *kb, const classify_eval_set_t *dev, double temp)
+/* Every dev row's combined scores, n x NC (caller frees). */
+static int64_t *dev_scores(const classify_model_t *m, const kb_t *kb, const classify_eval_set_t *dev)
+{
+    size_t n = classify_eval_len(dev);
+    int64_t *z = xmalloc((n ? n : 1) * NC * sizeof *z);
+    for (size_t i = 0; i < n; i++) {
+        const classify_eval_row_t *r = classify_eval_row(dev, i);
+        classify_input_t in;
+        HL_ASSERT(classify_input(kb, r->text, r->type, r->street[0] ? r->street : NULL, INT64_MAX, &in) == 0);
+        classify_model_logits(m, &in, true, &z[i * NC]);
+    }
+    return z;
+}
+
+/* Mean log loss on dev of the scores z at temperature temp. */
+static double log_loss(classify_model_t *m, const classify_eval_set_t *dev, const int64_t *z, double temp)
 {
     double a, b, t, sum = 0;
     classify_model_get_combine(m, &a, &b, &t);
     classify_model_set_combine(m, a, b, temp);
-    for (size_t i = 0; i < classify_eval_len(dev); i++) {
-        const classify_eval_row_t *r = classify_eval_row(dev, i);
-        classify_input_t in;
-        int64_t z[NC];
-        HL_ASSERT(classify_input(kb, r->text, r->type, r->street[0] ? r->street : NULL, INT64_MAX, &in) == 0);
-        classify_model_logits(m, &in, true, z);
-        sum -= log(fmax(classify_model_prob(m, z, r->cat), 1e-12));
-    }
+    for (size_t i = 0; i < classify_eval_len(dev); i++)
+        sum -= log(fmax(classify_model_prob(m, &z[i * NC], classify_eval_row(dev, i)->cat), 1e-12));
     classify_model_set_combine(m, a, b, t);
     return classify_eval_len(dev) ? sum / (double)classify_eval_len(dev) : 0;
 }
@@ -233,11 +241,13 @@ double classify_train_combine(classify_model_t *m, const kb_t *kb, const classif
         }
     }
     classify_model_set_combine(m, best_a, best_b, 1);
-    double best_t = 1, best_loss = log_loss(m, kb, dev, 1);
-    for (int k = 10; k <= 300; k += 5) {
-        double loss = log_loss(m, kb, dev, k / 100.0);
+    int64_t *z = dev_scores(m, kb, dev);
+    double best_t = 1, best_loss = log_loss(m, dev, z, 1);
+    for (int k = 10; k <= 1000; k += k < 300 ? 5 : 25) {   /* temperatures 0.10 .. 10 */
+        double loss = log_loss(m, dev, z, k / 100.0);
         if (loss < best_loss - 1e-12) best_loss = loss, best_t = k / 100.0;
     }
+    free(z);
     classify_model_set_combine(m, best_a, best_b, best_t);
     if (log) fprintf(log, "\nchosen: alpha %.2f beta %.2f (dev accuracy %.2f%%), temperature %.2f (dev log loss %.4f)\n",
                      best_a, best_b, 100 * best_acc, best_t, best_loss);

@@ -26,8 +26,9 @@ static const char USAGE[] =
     "  --kb FILE        knowledge base whose keywords give evidence\n"
     "                   (default: schemas/kb/longhu-kb.tsv)\n"
     "  -o, --out FILE   model file to write (default: schemas/kb/classifier.model)\n"
-    "  --C LIST         liblinear costs to try, comma-separated (default 16,64,256,1024)\n"
-    "  --mindf LIST     least texts an n-gram must occur in, to try (default 2,3)\n"
+    "  --C LIST         liblinear costs to try, comma-separated\n"
+    "                   (default 65536,131072,262144,524288)\n"
+    "  --mindf LIST     least texts an n-gram must occur in, to try (default 3,4,5,6)\n"
     "  --final MODE     what the written model learns from once the setting is\n"
     "                   chosen: 'train' or 'train+dev' (default train+dev)\n"
     "  --version-tag S  model version to record (default: from the data's fingerprints)\n"
@@ -65,7 +66,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     *o = (opts_t){SRC_DATA "/train.tsv", SRC_DATA "/dev.tsv", HOTLINE_DATADIR_BUILD "/kb/longhu-kb.tsv",
                   HOTLINE_DATADIR_BUILD "/kb/classifier.model", "train+dev", NULL,
-                  {16, 64, 256, 1024}, {2, 3}, 4, 2, 0};
+                  {65536, 131072, 262144, 524288}, {3, 4, 5, 6}, 4, 4, 0};
     double md[8];
     int c;
     while ((c = getopt_long(argc, argv, "o:nhV", LONG, NULL)) != -1) {

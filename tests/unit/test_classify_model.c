@@ -23,8 +23,8 @@
 #define KB_PATH HOTLINE_SOURCE_DIR "/schemas/kb/longhu-kb.tsv"
 #define MODEL_PATH HOTLINE_SOURCE_DIR "/schemas/kb/classifier.model"
 #define SPLIT(name) HOTLINE_SOURCE_DIR "/data/classify/" name ".tsv"
-/* Measured floor on the test split (docs/CLASSIFIER.md); the goal is 0.95. */
-#define TEST_SPLIT_FLOOR 0.84
+/* Measured floor on the test split (docs/CLASSIFIER.md: 92.97%, rounded down); the goal is 0.95. */
+#define TEST_SPLIT_FLOOR 0.92
 
 typedef struct {
     kb_t *kb;
@@ -303,13 +303,14 @@ static void test_file_round_trip_and_refusals(void **state)
 
     static const char *const BAD[] = {
         "",
-        "hotline-classifier 2\n",
-        "hotline-classifier 1\nclasses city\n",
-        "hotline-classifier 1\nclasses city housing market transport environment labor education health police civil "
+        "hotline-classifier 1\n",       /* format 1: presence-only n-gram weights */
+        "hotline-classifier 3\n",
+        "hotline-classifier 2\nclasses city\n",
+        "hotline-classifier 2\nclasses city housing market transport environment labor education health police civil "
         "utility community\ncombine 0 0 0\nbias 0 0 0 0 0 0 0 0 0 0 0 0\nfeatures 0\n",
-        "hotline-classifier 1\nclasses city housing market transport environment labor education health police civil "
+        "hotline-classifier 2\nclasses city housing market transport environment labor education health police civil "
         "utility community\ncombine 0 0 1\nbias 0 0 0 0 0 0 0 0 0 0 0 0\nfeatures 2\nab\t1 2 3 4 5 6 7 8 9 10 11 12\n",
-        "hotline-classifier 1\nclasses city housing market transport environment labor education health police civil "
+        "hotline-classifier 2\nclasses city housing market transport environment labor education health police civil "
         "utility community\ncombine 0 0 1\nbias 0 0 0 0 0 0 0 0 0 0 0 0\nfeatures 1\nab\t1 2 3\n",
     };
     for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
