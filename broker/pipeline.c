@@ -48,9 +48,11 @@ void pipeline_destroy(pipeline_t **pp)
 {
     if (!pp || !*pp) return;
     pipeline_t *p = *pp;
-    livetab_destroy(&p->live);
+    /* The queues and the deadline heap point into live_t records: drop
+       them before the table that owns those records. */
     queues_destroy(&p->queues);
     deadline_destroy(&p->env.timers);
+    livetab_destroy(&p->live);
     tally_destroy(&p->env.tally);
     free(p->manual_q);
     wire_enc_free(&p->enc);
