@@ -66,6 +66,7 @@ static int wal_fd(store_syncer_t *s)
 static void *run(void *arg)
 {
     store_syncer_t *s = arg;
+    pthread_setname_np(pthread_self(), "hl-wal-sync"); /* for top -H and profiles */
     pthread_mutex_lock(&s->mu);
     for (;;) {
         while (!s->stop && s->want <= atomic_load(&s->done)) pthread_cond_wait(&s->cv, &s->mu);
@@ -198,6 +199,7 @@ struct store_ckpt {
 static void *ckpt_run(void *arg)
 {
     store_ckpt_t *c = arg;
+    pthread_setname_np(pthread_self(), "hl-checkpoint");
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
