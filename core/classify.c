@@ -41,7 +41,7 @@
 #define MAX_HITS 512              /* later hits of a pathological text are ignored */
 #define KB_CONFIDENT 5            /* entry score needed to answer from the KB */
 #define WHOLE_FACTOR 3            /* whole keywords vs weak evidence (see category_scores) */
-#define FRESH_LOGITS 1            /* model score per point of a keyword added after training */
+#define FRESH_LOGITS 4            /* model score per point of a keyword added after training: 12 logits for a 2-character keyword, beyond the model's margin on almost any text */
 
 typedef struct {
     const kb_entry_t *e;   /* borrowed from the kb */

@@ -22,7 +22,7 @@ Usage: data/classify/split.py [--seed N] [--check]
            split, or a row sits in a split its hash does not give it.
 History: the first split (corpora a-c) was stratified by category and made
 by ranking; it was remade once, with this per-row rule and the default seed,
-when corpora d-f were added (docs/CLASSIFIER.md); corpora g-j were added
+when corpora d-f were added (docs/CLASSIFIER.md); corpora g-j, then k-w, were added
 under it without moving any earlier row. Do not re-split to chase a
 better test score: tune on dev, report on test.
 """
