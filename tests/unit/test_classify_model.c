@@ -23,8 +23,8 @@
 #define KB_PATH HOTLINE_SOURCE_DIR "/schemas/kb/longhu-kb.tsv"
 #define MODEL_PATH HOTLINE_SOURCE_DIR "/schemas/kb/classifier.model"
 #define SPLIT(name) HOTLINE_SOURCE_DIR "/data/classify/" name ".tsv"
-/* Measured floor on the test split (docs/CLASSIFIER.md: 94.92%, rounded down); the goal is 0.95. */
-#define TEST_SPLIT_FLOOR 0.94
+/* The goal on the test split, which the shipped model meets (docs/CLASSIFIER.md: 95.62%). */
+#define TEST_SPLIT_FLOOR 0.95
 
 typedef struct {
     kb_t *kb;
