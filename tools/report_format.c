@@ -1,6 +1,7 @@
 /* report_format: table, CSV and JSON output of hotline-report.
- * Tables and CSV are both rendered from one grid of text cells, so their
- * columns cannot drift apart; JSON is written directly since it is typed.
+ * Tables and CSV are both rendered from one grid of text cells (report_grid),
+ * so their columns cannot drift apart; JSON is written directly since it is
+ * typed. --late and --rank are in report_format_lists.c.
  * Table cells: rates as percent with 2 decimals. CSV/JSON: rates as
  * fractions (%.10g). A value that does not exist is "-" (table/CSV) or null. */
 #include "report_format.h"
@@ -11,6 +12,7 @@
 #include "calendar.h"
 #include "report_late.h"
 #include "report_sla.h"
+#include "report_grid.h"
 #include "xmalloc.h"
 
 /* ------------------------------------------------------------------ helpers */
@@ -78,104 +80,9 @@ void fmt_csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void json_string(FILE *out, const char *s)
-{
-    if (!s) { fputs("null", out); return; }
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", out);
-        else if (*p < 0x20 || *p == 0x7F) fprintf(out, "\\u%04x", *p);
-        else fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
-static void json_number(FILE *out, bool has, double v)
-{
-    if (!has) fputs("null", out);
-    else if (v == floor(v) && fabs(v) < 1e15) fprintf(out, "%.0f", v);
-    else fprintf(out, "%.10g", v);
-}
-
-/* "YYYY-MM-DD" of the first and last day of [a, b); false for an empty period. */
-static bool span_dates(int64_t a, int64_t b, char from[32], char to[32])
-{
-    if (a >= b) return false;
-    calendar_format(a, from, 32);
-    calendar_format(b - 1, to, 32);
-    from[10] = to[10] = '\0';
-    return true;
-}
-
 static bool period_dates(const report_t *r, char from[32], char to[32])
 {
-    return span_dates(report_from(r), report_to(r), from, to);
-}
-
-static int finish(FILE *out)
-{
-    return fflush(out) == 0 && !ferror(out) ? 0 : -1;
-}
-
-/* --------------------------------------------------------------------- grid */
-
-#define GRID_MAX_COLS 64   /* key, name, 29 figures, 10 SLA figures fit */
-
-typedef struct {
-    size_t ncols, n, cap;
-    char **cells;         /* row-major, owned */
-    bool right[GRID_MAX_COLS];   /* per column: right-aligned (numbers) */
-} grid_t;
-
-static void grid_add(grid_t *g, const char *s)
-{
-    if (g->n == g->cap) {
-        g->cap = g->cap ? g->cap * 2 : 64;
-        g->cells = xrealloc(g->cells, g->cap * sizeof *g->cells);
-    }
-    g->cells[g->n++] = xstrdup(s ? s : "");
-}
-
-static void grid_free(grid_t *g)
-{
-    for (size_t i = 0; i < g->n; i++) free(g->cells[i]);
-    free(g->cells);
-}
-
-static void pad(FILE *out, size_t n)
-{
-    while (n--) fputc(' ', out);
-}
-
-static void grid_table(const grid_t *g, FILE *out)
-{
-    size_t w[GRID_MAX_COLS] = {0};
-    HL_ASSERT(g->ncols > 0 && g->ncols <= GRID_MAX_COLS);
-    for (size_t i = 0; i < g->n; i++) {
-        size_t dw = fmt_display_width(g->cells[i]);
-        if (dw > w[i % g->ncols]) w[i % g->ncols] = dw;
-    }
-    for (size_t i = 0; i < g->n; i++) {
-        size_t c = i % g->ncols, gap = w[c] - fmt_display_width(g->cells[i]);
-        bool last = c == g->ncols - 1;
-        if (c > 0) fputs("  ", out);
-        if (g->right[c]) pad(out, gap);
-        fputs(g->cells[i], out);
-        if (!g->right[c] && !last) pad(out, gap);
-        if (last) fputc('\n', out);
-    }
-}
-
-static void grid_csv(const grid_t *g, FILE *out, bool bom)
-{
-    if (bom) fputs("\xEF\xBB\xBF", out);
-    for (size_t i = 0; i < g->n; i++) {
-        size_t c = i % g->ncols;
-        if (c > 0) fputc(',', out);
-        fmt_csv_field(out, g->cells[i]);
-        if (c == g->ncols - 1) fputc('\n', out);
-    }
+    return fmt_span_dates(report_from(r), report_to(r), from, to);
 }
 
 /* Cell text of figure f in c for table or CSV. */
@@ -242,7 +149,7 @@ static void json_figures(FILE *out, const report_counts_t *c, const report_sla_t
         column_at(i, ns, &f, &sf);
         int has = f ? report_figure_value(f, c, &v) == 0 : report_sla_value(sf, sla, &v) == 0;
         fprintf(out, "%s%s\"%s\": ", sep, indent, f ? f->key : sf->key);
-        json_number(out, has, v);
+        fmt_json_number(out, has, v);
     }
 }
 
@@ -251,17 +158,17 @@ static void figures_json(FILE *out, const report_t *r)
     char from[32], to[32];
     bool any = period_dates(r, from, to);
     fputs("{\n  \"from\": ", out);
-    json_string(out, any ? from : NULL);
+    fmt_json_string(out, any ? from : NULL);
     fputs(",\n  \"to\": ", out);
-    json_string(out, any ? to : NULL);
+    fmt_json_string(out, any ? to : NULL);
     json_figures(out, report_total(r), report_total_sla(r), "  ", ",\n");
     if (report_by(r) != REPORT_BY_NONE) {
         fputs(",\n  \"groups\": [", out);
         for (size_t i = 0; i < report_n_groups(r); i++) {
             fputs(i ? ",\n    {\"key\": " : "\n    {\"key\": ", out);
-            json_string(out, report_group_key(r, i));
+            fmt_json_string(out, report_group_key(r, i));
             fputs(", \"name\": ", out);
-            json_string(out, report_group_name(r, i));
+            fmt_json_string(out, report_group_name(r, i));
             json_figures(out, report_group_counts(r, i), report_group_sla(r, i), "", ", ");
             fputc('}', out);
         }
@@ -341,19 +248,13 @@ int report_fmt_figures(FILE *out, const report_t *r, fmt_kind_t kind, bool bom)
 {
     if (kind == FMT_JSON) {
         figures_json(out, r);
-        return finish(out);
+        return fmt_finish(out);
     }
     grid_t g = {0};
     if (kind == FMT_TABLE && report_by(r) == REPORT_BY_NONE) figures_vertical(&g, r);
     else figures_wide(&g, r, kind);
-    if (kind == FMT_TABLE) {
-        period_title(out, r);
-        grid_table(&g, out);
-    } else {
-        grid_csv(&g, out, bom);
-    }
-    grid_free(&g);
-    return finish(out);
+    if (kind == FMT_TABLE) period_title(out, r);
+    return grid_emit(&g, out, kind, bom);
 }
 
 /* ------------------------------------------------------------------ compare */
@@ -401,23 +302,23 @@ static void compare_json(FILE *out, const char *name, const report_t *r,
     char from[32], to[32];
     bool any = period_dates(r, from, to);
     fputs("{\n  \"scenario\": ", out);
-    json_string(out, name);
+    fmt_json_string(out, name);
     fputs(",\n  \"from\": ", out);
-    json_string(out, any ? from : NULL);
+    fmt_json_string(out, any ? from : NULL);
     fputs(",\n  \"to\": ", out);
-    json_string(out, any ? to : NULL);
+    fmt_json_string(out, any ? to : NULL);
     fputs(",\n  \"rows\": [", out);
     for (size_t i = 0; i < n; i++) {
         double d;
         int has_d = report_compare_diff(&rows[i], &d) == 0;
         fputs(i ? ",\n    {\"figure\": " : "\n    {\"figure\": ", out);
-        json_string(out, rows[i].figure);
+        fmt_json_string(out, rows[i].figure);
         fputs(", \"published\": ", out);
-        json_number(out, rows[i].has_published, rows[i].published);
+        fmt_json_number(out, rows[i].has_published, rows[i].published);
         fputs(", \"measured\": ", out);
-        json_number(out, rows[i].has_measured, rows[i].measured);
+        fmt_json_number(out, rows[i].has_measured, rows[i].measured);
         fputs(", \"diff\": ", out);
-        json_number(out, has_d, d);
+        fmt_json_number(out, has_d, d);
         fputc('}', out);
     }
     fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
@@ -428,19 +329,15 @@ int report_fmt_compare(FILE *out, const char *name, const report_t *r,
 {
     if (kind == FMT_JSON) {
         compare_json(out, name, r, rows, n);
-        return finish(out);
+        return fmt_finish(out);
     }
     grid_t g = {0};
     compare_grid(&g, rows, n, kind);
     if (kind == FMT_TABLE) {
         fprintf(out, "scenario: %s\n", name);
         period_title(out, r);
-        grid_table(&g, out);
-    } else {
-        grid_csv(&g, out, bom);
     }
-    grid_free(&g);
-    return finish(out);
+    return grid_emit(&g, out, kind, bom);
 }
 
 /* ----------------------------------------------------------------- outcomes */
@@ -473,183 +370,6 @@ int report_fmt_outcomes(FILE *out, report_store_t *store, bool bom)
     if (bom) fputs("\xEF\xBB\xBF", out);
     fputs("id,state,unit,received_at,closed_at,on_time,rating,close_due,late_work_hours\n", out);
     if (report_outcomes_each(store, outcome_line, out) < 0) return -1;
-    return finish(out);
+    return fmt_finish(out);
 }
 
-/* --------------------------------------------------------------------- late */
-
-static const char *const LATE_COLS[] = {"id", "unit", "type", "close_due", "closed_at", "late_work_hours"};
-#define N_LATE_COLS (sizeof LATE_COLS / sizeof LATE_COLS[0])
-
-/* The time cells of row r (close_due, closed_at, late_work_hours): CST,
- * "open" for a ticket not closed, hours with one decimal. */
-static void late_cells(const report_late_row_t *r, char cells[N_LATE_COLS][32])
-{
-    if (r->has_due) calendar_format(r->close_due, cells[3], 32);
-    else cells[3][0] = '\0';
-    if (r->open) snprintf(cells[4], 32, "open");
-    else calendar_format(r->closed_at, cells[4], 32);
-    snprintf(cells[5], 32, "%.1f", (double)r->late_s / 3600.0);
-}
-
-static void late_json(FILE *out, const report_late_t *l)
-{
-    char from[32], to[32], t[32], cells[N_LATE_COLS][32];
-    bool any = span_dates(report_late_from(l), report_late_to(l), from, to);
-    fputs("{\n  \"from\": ", out);
-    json_string(out, any ? from : NULL);
-    fputs(",\n  \"to\": ", out);
-    json_string(out, any ? to : NULL);
-    fputs(",\n  \"now\": ", out);
-    json_string(out, any ? calendar_format(report_late_now(l), t, sizeof t) : NULL);
-    fputs(",\n  \"rows\": [", out);
-    for (size_t i = 0; i < report_late_n(l); i++) {
-        const report_late_row_t *r = report_late_row(l, i);
-        late_cells(r, cells);
-        fputs(i ? ",\n    {\"id\": " : "\n    {\"id\": ", out);
-        json_string(out, r->id);
-        fputs(", \"unit\": ", out);
-        json_string(out, r->unit);
-        fputs(", \"type\": ", out);
-        json_string(out, r->type);
-        fputs(", \"close_due\": ", out);
-        json_string(out, r->has_due ? cells[3] : NULL);
-        fputs(", \"closed_at\": ", out);
-        json_string(out, cells[4]);
-        fprintf(out, ", \"late_work_hours\": %s}", cells[5]);
-    }
-    fputs(report_late_n(l) ? "\n  ]\n}\n" : "]\n}\n", out);
-}
-
-static void late_grid(grid_t *g, const report_late_t *l)
-{
-    char cells[N_LATE_COLS][32];
-    g->ncols = N_LATE_COLS;
-    g->right[N_LATE_COLS - 1] = true;
-    for (size_t c = 0; c < N_LATE_COLS; c++) grid_add(g, LATE_COLS[c]);
-    for (size_t i = 0; i < report_late_n(l); i++) {
-        const report_late_row_t *r = report_late_row(l, i);
-        late_cells(r, cells);
-        grid_add(g, r->id);
-        grid_add(g, r->unit);
-        grid_add(g, r->type);
-        for (size_t c = 3; c < N_LATE_COLS; c++) grid_add(g, cells[c]);
-    }
-}
-
-int report_fmt_late(FILE *out, const report_late_t *l, fmt_kind_t kind, bool bom)
-{
-    if (kind == FMT_JSON) {
-        late_json(out, l);
-        return finish(out);
-    }
-    grid_t g = {0};
-    late_grid(&g, l);
-    if (kind == FMT_TABLE) {
-        char from[32], to[32], now[32];
-        if (span_dates(report_late_from(l), report_late_to(l), from, to)) {
-            fprintf(out, "period: %s .. %s (CST), open tickets at %s\n", from, to,
-                    calendar_format(report_late_now(l), now, sizeof now));
-        } else {
-            fputs("period: (empty store)\n", out);
-        }
-        fprintf(out, "late: %zu (closed late %zu, open past the deadline %zu)\n", report_late_n(l),
-                report_late_n(l) - report_late_n_open(l), report_late_n_open(l));
-        grid_table(&g, out);
-    } else {
-        grid_csv(&g, out, bom);
-    }
-    grid_free(&g);
-    return finish(out);
-}
-
-/* --------------------------------------------------------------------- rank */
-
-static const char *const RANK_COLS[] = {"rank", "unit", "name", "dispatched", "closed", "on_time_rate",
-                                        "overdue", "notifications", "returns", "returns_approved",
-                                        "return_rate", "reopened"};
-#define N_RANK_COLS (sizeof RANK_COLS / sizeof RANK_COLS[0])
-
-/* The cells of row r in RANK_COLS order; has[c] false when there is no value. */
-static void rank_cells(const report_rank_row_t *r, fmt_kind_t kind, char cells[N_RANK_COLS][256],
-                       bool has[N_RANK_COLS])
-{
-    const int64_t counts[] = {r->dispatched, r->closed, 0, r->overdue, r->notifications, r->returns,
-                              r->returns_approved, 0, r->reopened};
-    for (size_t c = 0; c < N_RANK_COLS; c++) has[c] = true;
-    snprintf(cells[0], 256, "%d", r->rank);
-    snprintf(cells[1], 256, "%s", r->key);
-    snprintf(cells[2], 256, "%s", r->name);
-    for (size_t c = 3; c < N_RANK_COLS; c++) {
-        double v;
-        bool rate = c == 5 || c == 10;
-        if (rate) has[c] = (c == 5 ? report_rank_on_time_rate(r, &v) : report_rank_return_rate(r, &v)) == 0;
-        else has[c] = counts[c - 3] >= 0;
-        if (!has[c]) snprintf(cells[c], 256, kind == FMT_JSON ? "null" : "-");
-        else if (!rate) snprintf(cells[c], 256, "%" PRId64, counts[c - 3]);
-        else if (kind == FMT_TABLE) snprintf(cells[c], 256, "%.2f%%", v * 100.0);
-        else snprintf(cells[c], 256, "%.10g", v);
-    }
-}
-
-static void rank_json(FILE *out, const report_rank_t *rk)
-{
-    char from[32], to[32], cells[N_RANK_COLS][256];
-    bool has[N_RANK_COLS];
-    bool any = span_dates(report_rank_from(rk), report_rank_to(rk), from, to);
-    fputs("{\n  \"from\": ", out);
-    json_string(out, any ? from : NULL);
-    fputs(",\n  \"to\": ", out);
-    json_string(out, any ? to : NULL);
-    fputs(",\n  \"rows\": [", out);
-    for (size_t i = 0; i < report_rank_n(rk); i++) {
-        const report_rank_row_t *r = report_rank_row(rk, i);
-        rank_cells(r, FMT_JSON, cells, has);
-        fputs(i ? ",\n    {" : "\n    {", out);
-        for (size_t c = 0; c < N_RANK_COLS; c++) {
-            fprintf(out, "%s\"%s\": ", c ? ", " : "", RANK_COLS[c]);
-            if (c == 1 || c == 2) json_string(out, cells[c]);
-            else fputs(cells[c], out);
-        }
-        fputc('}', out);
-    }
-    fputs(report_rank_n(rk) ? "\n  ]\n}\n" : "]\n}\n", out);
-}
-
-static void rank_grid(grid_t *g, const report_rank_t *rk, fmt_kind_t kind)
-{
-    char cells[N_RANK_COLS][256];
-    bool has[N_RANK_COLS];
-    g->ncols = N_RANK_COLS;
-    for (size_t c = 0; c < N_RANK_COLS; c++) {
-        grid_add(g, RANK_COLS[c]);
-        g->right[c] = c == 0 || c >= 3;
-    }
-    for (size_t i = 0; i < report_rank_n(rk); i++) {
-        rank_cells(report_rank_row(rk, i), kind, cells, has);
-        for (size_t c = 0; c < N_RANK_COLS; c++) grid_add(g, cells[c]);
-    }
-}
-
-int report_fmt_rank(FILE *out, const report_rank_t *rk, fmt_kind_t kind, bool bom)
-{
-    if (kind == FMT_JSON) {
-        rank_json(out, rk);
-        return finish(out);
-    }
-    grid_t g = {0};
-    rank_grid(&g, rk, kind);
-    if (kind == FMT_TABLE) {
-        char from[32], to[32];
-        if (span_dates(report_rank_from(rk), report_rank_to(rk), from, to))
-            fprintf(out, "period: %s .. %s (CST); units by on-time rate, then 督办 (overdue), then return rate\n",
-                    from, to);
-        else
-            fputs("period: (empty store)\n", out);
-        grid_table(&g, out);
-    } else {
-        grid_csv(&g, out, bom);
-    }
-    grid_free(&g);
-    return finish(out);
-}
