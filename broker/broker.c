@@ -2,6 +2,7 @@
  * commit (see header). */
 #include "broker.h"
 #include "cert.h"
+#include "db.h"
 #include "clock.h"
 #include "log.h"
 #include "wire.h"
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 static bool access_rule(void *ctx, const char *user_id, const char *service, bool worker_cmd, char *why, size_t whylen)
 {
@@ -51,7 +53,15 @@ int broker_setup(broker_t *b)
         return EX_DATAERR;
     }
     b->store = store_open(b->o.db, b->o.sync, err, sizeof err);
-    if (!b->store) { log_error("cannot open the store", "db=%s err=\"%s\"", b->o.db, err); return EX_NOINPUT; }
+    if (!b->store) { log_error("cannot open the store", "db=%s err=\"%s\"", db_display(b->o.db), err); return EX_NOINPUT; }
+    /* Before anything is loaded or bound: a standby waits here, and then
+     * starts exactly as a restart does (tickets reloaded, deadlines re-armed). */
+    int64_t waited = 0;
+    int lead = store_lead(b->store, b->stop, b->o.lease_s, &waited);
+    if (lead == 0) return BROKER_STOPPED_WAITING;
+    if (lead < 0) { log_error("cannot take the store's leadership", "err=\"%s\"", store_errmsg(b->store)); return EX_UNAVAILABLE; }
+    b->leased = db_target_is_pg(b->o.db);
+    if (b->leased) log_warn("active: this broker leads the store", "waited_ms=%lld", (long long)waited);
     b->ckpt = checkpoint_new(b->store);
     b->zctx = zmq_ctx_new();
     if (b->o.curve_secret) {
@@ -120,12 +130,24 @@ void broker_teardown(broker_t *b)
  * from the store, and writes stop until a probe commit succeeds. */
 void broker_commit_failed(broker_t *b)
 {
+    broker_check_lost(b);
     log_error("commit failed: pausing writes; submitters are told to retry", "sqlite=\"%s\"", store_errmsg(b->store));
     b->paused = true;
     intake_pause(b->intake, true);
     b->next_probe_ms = clock_mono_ms() + BROKER_PROBE_MS;
     pipeline_load(b->pipeline);
     kb_service_reload(b->kb);
+}
+
+/* PostgreSQL: with the connection went the leadership (another broker may
+ * be active now). Nothing uncommitted was acknowledged, and nothing more
+ * may be: stop at once, as a standby-to-be would after a restart. */
+void broker_check_lost(broker_t *b)
+{
+    if (!store_lost(b->store)) return;
+    log_error("lost the store's connection, and with it the leadership: stopping without acknowledging more; "
+              "restart to stand by", "err=\"%s\"", store_errmsg(b->store));
+    _exit(EX_TEMPFAIL);
 }
 
 void broker_probe(broker_t *b)

@@ -5,6 +5,7 @@
  * main.c runs the loop over these parts. */
 #ifndef HOTLINE_BROKER_H
 #define HOTLINE_BROKER_H
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "act.h"
@@ -44,7 +45,12 @@ typedef struct {
     bool paused;                /* the last commit failed: not writing until a probe succeeds */
     int64_t next_probe_ms;
     checkpoint_t *ckpt;         /* the WAL checkpoint policy */
+    const volatile sig_atomic_t *stop; /* set by SIGTERM/SIGINT: also ends a standby's wait */
+    bool leased;                /* PostgreSQL: leading by a lease, kept alive every second */
 } broker_t;
+
+/* broker_setup's return when SIGTERM came while waiting as a standby. */
+#define BROKER_STOPPED_WAITING (-2)
 
 /* Opens the store, binds the router, builds the pipeline and registers every
  * service. 0, or an EX_* code after logging why (b is then torn down by the
@@ -53,6 +59,8 @@ int broker_setup(broker_t *b);
 void broker_teardown(broker_t *b);
 /* A commit failed: nothing of the iteration is kept; writes pause. */
 void broker_commit_failed(broker_t *b);
+/* PostgreSQL: exits (EX_TEMPFAIL) if the store's connection is lost. */
+void broker_check_lost(broker_t *b);
 /* While paused: tries a small commit every BROKER_PROBE_MS; resumes on success. */
 void broker_probe(broker_t *b);
 

@@ -4,6 +4,7 @@
  * fsyncs the WAL meanwhile, core/store_sync.c) and the next stage batches.
  * The parts it runs over are put together in broker.c. */
 #include "broker.h"
+#include "db.h"
 #include "clock.h"
 #include "log.h"
 #include <errno.h>
@@ -50,7 +51,7 @@ static void iterate(broker_t *b)
     if (store_sync_fd(b->store) >= 0) { si = n; items[n++] = (zmq_pollitem_t){NULL, store_sync_fd(b->store), ZMQ_POLLIN, 0}; }
     long timeout = router_timeout_ms(b->router);
     if (b->paused && timeout > BROKER_PROBE_MS) timeout = BROKER_PROBE_MS;
-    if (b->auth && timeout > 1000) timeout = 1000;
+    if ((b->auth || b->leased) && timeout > 1000) timeout = 1000;
     int ready = zmq_poll(items, n, timeout);
     if (ready < 0 && errno != EINTR) log_error("poll failed", "err=\"%s\"", zmq_strerror(errno));
     if (si >= 0 && (items[si].revents & ZMQ_POLLIN) && store_sync_poll(b->store) != 0) on_sync_failed();
@@ -80,6 +81,7 @@ static void iterate(broker_t *b)
      * applied once). */
     if (b->paused) broker_probe(b);
     else router_feed(b->router);
+    if (store_keepalive(b->store) != 0) broker_check_lost(b);
 }
 
 int main(int argc, char **argv)
@@ -104,9 +106,15 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    b.stop = &g_stop;
     rc = broker_setup(&b);
+    if (rc == BROKER_STOPPED_WAITING) {
+        log_warn("stopped while standing by", "signal=%d", (int)g_stop);
+        broker_teardown(&b);
+        return 0;
+    }
     if (rc == 0) {
-        log_info("broker ready", "bind=%s db=%s heartbeat_ms=%d clock=%s manual=%d", b.o.bind, b.o.db, b.o.heartbeat_ms,
+        log_info("broker ready", "bind=%s db=%s heartbeat_ms=%d clock=%s manual=%d", b.o.bind, db_display(b.o.db), b.o.heartbeat_ms,
                  pipeline_is_virtual(b.pipeline) ? "virtual" : "live", b.o.n_manual);
         while (!g_stop) iterate(&b);
         /* Drain: what was received is committed and answered before exit. */

@@ -11,13 +11,24 @@ static const char USAGE[] =
     "Usage: hotline-broker [OPTIONS]\n"
     "\n"
     "The hotline broker: one ROUTER endpoint speaking ZeroMQ 7/MDP v0.1 to clients\n"
-    "and workers. It owns the SQLite store, the ticket state machine and the\n"
+    "and workers. It owns the store, the ticket state machine and the\n"
     "deadline timers, and serves ticket.submit, ticket.status, kb.*, sim.*,\n"
     "clock.advance and mmi.service itself.\n"
     "\n"
     "Options:\n"
     "  -b, --bind ENDPOINT     endpoint to bind (default tcp://127.0.0.1:5555)\n"
-    "  -d, --db FILE           SQLite store, created if missing (default hotline.db)\n"
+    "  -d, --db FILE|URI       the store: a SQLite file, created if missing (default\n"
+    "                          hotline.db), or a PostgreSQL database given as a\n"
+    "                          postgresql:// URI or libpq key=value string (several\n"
+    "                          hosts allowed; target_session_attrs=read-write finds\n"
+    "                          the primary). An empty database gets the schema. A\n"
+    "                          password belongs in PGPASSWORD or a password file\n"
+    "                          (PGPASSFILE), never here: it would show in ps\n"
+    "      --lease SECONDS     PostgreSQL: any number of brokers may start on one\n"
+    "                          store; one is active (it holds the store's lock and\n"
+    "                          binds), the others wait. A waiting broker takes over\n"
+    "                          when the active one dies, or when its session stays\n"
+    "                          silent this long (frozen; default 6)\n"
     "      --kb FILE           knowledge base to seed an empty store with\n"
     "                          (default DATADIR/kb/longhu-kb.tsv)\n"
     "      --heartbeat MS      heartbeat interval; a peer is dead after 3 missed\n"
@@ -93,12 +104,12 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
 {
     static const struct option LONG[] = {
         {"bind", 1, 0, 'b'}, {"db", 1, 0, 'd'}, {"kb", 1, 0, 'k'}, {"heartbeat", 1, 0, 'H'},
-        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"rebuild-rollups", 0, 0, 'R'}, {"metrics", 1, 0, 'M'}, {"allow", 1, 0, 'A'}, {"manual", 1, 0, 'm'}, {"datadir", 1, 0, 'D'},
+        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"rebuild-rollups", 0, 0, 'R'}, {"lease", 1, 0, 'E'}, {"metrics", 1, 0, 'M'}, {"allow", 1, 0, 'A'}, {"manual", 1, 0, 'm'}, {"datadir", 1, 0, 'D'},
         {"verbose", 0, 0, 'v'}, {"log-level", 1, 0, 'L'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     static const char *const SYNC[] = {"full", "normal"}, *const CLOCK[] = {"auto", "live", "virtual"};
     snprintf(g_kb_default, sizeof g_kb_default, "%s/kb/longhu-kb.tsv", hotline_datadir());
     *o = (broker_opts_t){.bind = "tcp://127.0.0.1:5555", .db = "hotline.db", .kb = g_kb_default, .heartbeat_ms = 2500,
-                         .batch = 64, .sync = STORE_SYNC_FULL, .clock = -1, .log_level = LOG_WARN,
+                         .batch = 64, .lease_s = 6, .sync = STORE_SYNC_FULL, .clock = -1, .log_level = LOG_WARN,
                          .datadir = hotline_datadir()};
     int c, rc = 0, v = 0;
     optind = 1;
@@ -114,6 +125,7 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
         case 'I': o->insecure = true; break;
         case 'C': o->curve_secret = optarg; break;
         case 'R': o->rebuild_rollups = true; break;
+        case 'E': rc = parse_int(optarg, 2, 3600, &o->lease_s, "--lease"); break;
         case 'M': o->metrics = optarg; break;
         case 'A': o->allow = optarg; break;
         case 'm':

@@ -13,6 +13,7 @@ typedef struct {
     int heartbeat_ms;
     int batch;                 /* tickets per worker request */
     store_sync_t sync;
+    int lease_s;                /* PostgreSQL: a silent active broker is replaced after this */
     int clock;                 /* -1 auto (virtual once a scenario starts), 0 live, 1 virtual */
     bool insecure;
     bool rebuild_rollups;      /* recompute the roll-up table, then exit */

@@ -23,8 +23,8 @@ static const char *const SQL[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
-    [Q_T_INSERT] = "INSERT OR IGNORE INTO ticket(id,received_at,type,urgent,street,channel,caller_mask,caller_hash,"
-                   "state,on_time) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?10,NULL)",
+    [Q_T_INSERT] = "INSERT INTO ticket(id,received_at,type,urgent,street,channel,caller_mask,caller_hash,"
+                   "state,on_time) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,NULL) ON CONFLICT(id) DO NOTHING",
     [Q_T_TEXT_INSERT] = "INSERT INTO ticket_text(id,text) VALUES(?,?)",
     [Q_T_SAVE] = "UPDATE ticket SET state=?2,category=?3,unit=?4,alt_unit=?5,kb_id=coalesce(?6,kb_id),round=?7,delivery=?8,"
                  "sign_due=?9,close_due=?10,extended=?11,overdue_at=?12,direct=?13,closed_at=?14,on_time=?15,"
@@ -62,7 +62,7 @@ static const char *const SQL[Q__COUNT] = {
     [Q_ROLLUP] = NULL,       /* store_rollup_sql(false): one parameter per figure */
     [Q_ROLLUP_TOTAL] = NULL, /* store_rollup_sql(true) */
     [Q_KB_INSERT] = "INSERT INTO kb_rev(id,valid_from,category,unit,keywords,answer,source,recorded_at,uid) "
-                    "VALUES(?,?,?,?,?,?,?,?,?)",
+                    "VALUES(?,?,?,?,?,?,?,?,?) RETURNING rev",
     [Q_KB_UID] = "SELECT rev FROM kb_rev WHERE uid=?",
     [Q_KB_SINCE] = "SELECT rev,id,valid_from,category,unit,keywords,answer FROM kb_rev WHERE rev>? ORDER BY rev LIMIT ?",
     [Q_KB_MAX] = "SELECT coalesce(max(rev),-1) FROM kb_rev",
@@ -222,12 +222,17 @@ static int load_seq(store_t *self)
     return self->next_seq > 0 && self->search_n >= 0 ? 0 : -1;
 }
 
-static int prepare_all(store_t *self, char *err, size_t errlen)
+int store_load_meta(store_t *self) { return load_secret(self) || load_seq(self) ? -1 : 0; }
+
+int store_prepare_all(store_t *self, char *err, size_t errlen)
 {
+    bool pg = db_is_pg(self->conn);
     for (int i = 0; i < Q__COUNT; i++) {
         const char *sql = i == Q_ROLLUP ? store_rollup_sql(false) : i == Q_ROLLUP_TOTAL ? store_rollup_sql(true) : SQL[i];
-        if (sqlite3_prepare_v3(self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &self->q[i], NULL) != SQLITE_OK) {
-            snprintf(err, errlen, "preparing statement %d: %s", i, sqlite3_errmsg(self->db));
+        if (pg && i == Q_BEGIN) sql = "BEGIN";
+        if (pg && i == Q_SEARCH_ADD) continue; /* no FTS5 there: a text search scans (store_query.c) */
+        if (db_prepare(self->conn, sql, &self->q[i]) != 0) {
+            snprintf(err, errlen, "preparing statement %d: %s", i, db_errmsg(self->conn));
             return -1;
         }
     }
@@ -261,6 +266,7 @@ static int configure(store_t *self)
 
 store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errlen)
 {
+    if (db_target_is_pg(path)) return store_open_pg(path, sync, err, errlen);
     store_t *self = xcalloc(1, sizeof *self);
     self->path = xstrdup(path);
     if (errlen) err[0] = '\0';
@@ -271,8 +277,9 @@ store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errle
         store_close(&self);
         return NULL;
     }
+    self->conn = db_wrap_sqlite(self->db);
     if (configure(self) || quick_check(self, err, errlen) || migrate(self, err, errlen) ||
-        prepare_all(self, err, errlen) || load_secret(self) || load_seq(self) ||
+        store_prepare_all(self, err, errlen) || store_load_meta(self) ||
         (sync == STORE_SYNC_FULL && (store_sync_start(self) || store_ckpt_start(self)))) {
         if (!*err) snprintf(err, errlen, "cannot set up %s: %s", path, sqlite3_errmsg(self->db));
         store_close(&self);
@@ -289,12 +296,14 @@ void store_close(store_t **p)
     store_sync_wait(self);
     store_sync_stop(self);
     store_ckpt_stop(self);
-    for (int i = 0; i < Q__COUNT; i++) sqlite3_finalize(self->q[i]);
+    for (int i = 0; i < Q__COUNT; i++) db_finalize(&self->q[i]);
+    db_close(&self->conn);
     if (self->db) {
         sqlite3_wal_checkpoint_v2(self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
         sqlite3_close(self->db);
     }
     free(self->path);
+    free(self->pg_target);
     free(self);
     *p = NULL;
 }
@@ -302,7 +311,7 @@ void store_close(store_t **p)
 int store_begin(store_t *self)
 {
     if (self->in_txn) return 0;
-    if (store_step_done(self, self->q[Q_BEGIN], "begin")) return -1;
+    if (store_step_done(self, &self->q[Q_BEGIN], "begin")) return -1;
     self->in_txn = true;
     self->txn_writes = 0;
     return 0;
@@ -320,7 +329,7 @@ int store_commit(store_t *self)
         snprintf(buf, sizeof buf, "%lld", (long long)self->next_seq);
         store_meta_set(self, "event_seq", buf);
     }
-    int rc = self->txn_failed ? -1 : store_step_done(self, self->q[Q_COMMIT], "commit");
+    int rc = self->txn_failed ? -1 : store_step_done(self, &self->q[Q_COMMIT], "commit");
     if (rc == 0) {
         self->saved_seq = self->next_seq;
         self->saved_search_n = self->search_n;
@@ -332,7 +341,7 @@ int store_commit(store_t *self)
     if (rc) {
         /* A failed COMMIT may leave the transaction open: roll it back so the
          * next iteration starts clean and nothing half-written survives. */
-        if (!sqlite3_get_autocommit(self->db)) store_step_done(self, self->q[Q_ROLLBACK], "rollback");
+        if (db_txn_open(self->conn)) store_step_done(self, &self->q[Q_ROLLBACK], "rollback");
         return -1;
     }
     if (self->txn_writes > 1) { /* more than its own COMMIT: something to make durable */
@@ -353,6 +362,7 @@ int64_t store_file_bytes(const store_t *self, int64_t *wal_bytes)
 {
     struct stat a, b;
     char wal[4200];
+    if (!self->db) return store_pg_bytes((store_t *)self, wal_bytes);
     snprintf(wal, sizeof wal, "%s-wal", self->path);
     *wal_bytes = stat(wal, &b) == 0 ? (int64_t)b.st_size : 0;
     return stat(self->path, &a) == 0 ? (int64_t)a.st_size : -1;
@@ -363,6 +373,7 @@ const uint8_t *store_secret(const store_t *self) { return self->secret; }
 int store_checkpoint(store_t *self)
 {
     int log = 0, done = 0;
+    if (!self->db) return 0; /* PostgreSQL checkpoints by itself */
     int rc = sqlite3_wal_checkpoint_v2(self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc == SQLITE_OK && log == done) self->wal_pages = 0;
     return rc == SQLITE_OK ? 0 : store_fail(self, "checkpoint");
@@ -372,79 +383,83 @@ int store_wal_pages(const store_t *self) { return self->wal_pages; }
 
 char *store_meta_get(store_t *self, const char *key)
 {
-    sqlite3_stmt *st = self->q[Q_META_GET];
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    db_stmt_t *st = &self->q[Q_META_GET];
+    db_bind_text(st, 1, key);
     char *v = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    if (db_step(st) == DB_ROW && !db_isnull(st, 0))
+        v = xstrdup(db_text(st, 0));
+    db_clear(st);
     return v;
 }
 
 int store_meta_set(store_t *self, const char *key, const char *value)
 {
-    sqlite3_stmt *st = self->q[Q_META_SET];
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    db_stmt_t *st = &self->q[Q_META_SET];
+    db_bind_text(st, 1, key);
+    db_bind_text(st, 2, value);
     return store_step_done(self, st, "meta_set");
 }
 
 int store_kb_insert(store_t *self, const kb_entry_t *e, const char *source, const char *uid, int64_t *rev)
 {
-    sqlite3_stmt *st = self->q[Q_KB_INSERT];
+    db_stmt_t *st = &self->q[Q_KB_INSERT];
     store_bind_text(st, 1, e->id);
-    sqlite3_bind_int64(st, 2, e->valid_from);
+    db_bind_int64(st, 2, e->valid_from);
     store_bind_text(st, 3, e->category);
     store_bind_text(st, 4, e->unit);
     store_bind_text(st, 5, e->keywords);
     store_bind_text(st, 6, e->answer ? e->answer : "");
     store_bind_text(st, 7, source);
-    sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
+    db_bind_int64(st, 8, (int64_t)time(NULL));
     store_bind_text(st, 9, uid);
-    if (store_step_done(self, st, "kb_insert")) return -1;
-    *rev = sqlite3_last_insert_rowid(self->db);
-    return 0;
+    /* RETURNING: the row is the statement's result, read before the reset. */
+    int rc = self->txn_failed ? DB_ERROR : db_step(st);
+    if (rc == DB_ROW) *rev = db_int64(st, 0);
+    db_clear(st);
+    if (rc == DB_ROW) {
+        self->txn_writes++;
+        return 0;
+    }
+    if (self->in_txn) self->txn_failed = true;
+    return store_fail(self, "kb_insert");
 }
 
 int store_kb_since(store_t *self, int64_t since, int limit, store_kb_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = self->q[Q_KB_SINCE];
-    sqlite3_bind_int64(st, 1, since);
-    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
-    int rc = SQLITE_DONE, stop = 0;
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_stmt_t *st = &self->q[Q_KB_SINCE];
+    db_bind_int64(st, 1, since);
+    db_bind_int64(st, 2, limit > 0 ? limit : INT64_MAX); /* a LIMIT both engines take */
+    int rc = DB_DONE, stop = 0;
+    while (!stop && (rc = db_step(st)) == DB_ROW) {
         kb_entry_t e = {
-            .rev = sqlite3_column_int64(st, 0),
-            .id = (const char *)sqlite3_column_text(st, 1),
-            .valid_from = sqlite3_column_int64(st, 2),
-            .category = (const char *)sqlite3_column_text(st, 3),
-            .unit = (const char *)sqlite3_column_text(st, 4),
-            .keywords = (const char *)sqlite3_column_text(st, 5),
-            .answer = (const char *)sqlite3_column_text(st, 6),
+            .rev = db_int64(st, 0),
+            .id = db_text(st, 1),
+            .valid_from = db_int64(st, 2),
+            .category = db_text(st, 3),
+            .unit = db_text(st, 4),
+            .keywords = db_text(st, 5),
+            .answer = db_text(st, 6),
         };
         stop = fn(ctx, &e);
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return (stop || rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : store_fail(self, "kb_since");
+    db_clear(st);
+    return (stop || rc == DB_DONE || rc == DB_ROW) ? 0 : store_fail(self, "kb_since");
 }
 
 int64_t store_kb_uid_rev(store_t *self, const char *uid)
 {
-    sqlite3_stmt *st = self->q[Q_KB_UID];
-    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    int64_t rev = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? rev : store_fail(self, "kb_uid");
+    db_stmt_t *st = &self->q[Q_KB_UID];
+    db_bind_text(st, 1, uid);
+    int rc = db_step(st);
+    int64_t rev = rc == DB_ROW ? db_int64(st, 0) : 0;
+    db_clear(st);
+    return (rc == DB_ROW || rc == DB_DONE) ? rev : store_fail(self, "kb_uid");
 }
 
 int64_t store_kb_max_rev(store_t *self)
 {
-    sqlite3_stmt *st = self->q[Q_KB_MAX];
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_reset(st);
+    db_stmt_t *st = &self->q[Q_KB_MAX];
+    int64_t v = db_step(st) == DB_ROW ? db_int64(st, 0) : -1;
+    db_reset(st);
     return v;
 }

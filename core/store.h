@@ -7,6 +7,7 @@
 #define HOTLINE_STORE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include "kb.h"
 #include "ticket.h"
@@ -75,6 +76,21 @@ int store_wal_pages(const store_t *self);
 const char *store_errmsg(const store_t *self);
 /* The per-store secret for privacy hashes (created with the store). */
 const uint8_t *store_secret(const store_t *self);
+
+/* --- leadership (store_pg.c): one active broker per PostgreSQL store --- */
+/* Waits until this broker holds the store's leadership (a session advisory
+ * lock on its connection) and returns 1, having reloaded what the previous
+ * leader wrote; 0 once *stop is set while waiting; -1 on an error. A holder
+ * whose session stays idle longer than lease_s is ended (it is frozen; a live
+ * broker runs store_keepalive). Reconnects while the store is unreachable.
+ * *waited_ms: how long it waited. SQLite: 1 at once. */
+int store_lead(store_t *self, const volatile sig_atomic_t *stop, int lease_s, int64_t *waited_ms);
+/* The active broker, about once a second: shows its session alive. -1 when
+ * the statement failed (see store_lost). */
+int store_keepalive(store_t *self);
+/* PostgreSQL: the connection is gone, and with it the leadership. The broker
+ * must stop at once: nothing more may be acknowledged. Always false on SQLite. */
+bool store_lost(const store_t *self);
 
 /* --- tickets (store_ticket.c) --- */
 /* Inserts a new ticket with its "received" event. 0 inserted, 1 the id

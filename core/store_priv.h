@@ -5,6 +5,7 @@
 #ifndef HOTLINE_STORE_PRIV_H
 #define HOTLINE_STORE_PRIV_H
 #include <sqlite3.h>
+#include "db.h"
 #include "store.h"
 
 enum {
@@ -27,8 +28,9 @@ typedef struct store_syncer store_syncer_t; /* store_sync.c */
 typedef struct store_ckpt store_ckpt_t;     /* store_sync.c */
 
 struct store {
-    sqlite3 *db;
-    sqlite3_stmt *q[Q__COUNT];
+    sqlite3 *db;              /* SQLite only (NULL on PostgreSQL) */
+    db_t *conn;               /* the connection every statement runs on, either engine */
+    db_stmt_t q[Q__COUNT];
     bool in_txn;
     bool txn_failed;          /* a write failed inside the open transaction: it will be rolled back */
     uint64_t commits;         /* successful commits since open: the epoch of the last one */
@@ -46,6 +48,8 @@ struct store {
     int ru_used;
     int64_t search_n;         /* texts up to this n are in the search index (meta 'search_n') */
     int64_t saved_search_n;   /* search_n as last committed */
+    char *pg_target;          /* PostgreSQL: the connection string (reconnects); NULL on SQLite */
+    int64_t pg_alive_ms;      /* PostgreSQL: when the last keepalive ran (store_keepalive) */
 };
 
 /* store_stmt.c: logs the SQLite error for what and returns -1. */
@@ -54,8 +58,8 @@ int store_fail(store_t *self, const char *what);
  * Inside a transaction, a failure poisons it: later writes fail at once and
  * store_commit() rolls everything back, so the file never holds half of an
  * iteration (SQLite may already have rolled back on SQLITE_FULL). */
-int store_step_done(store_t *self, sqlite3_stmt *st, const char *what);
-void store_bind_text(sqlite3_stmt *st, int i, const char *s);
+int store_step_done(store_t *self, db_stmt_t *st, const char *what);
+void store_bind_text(db_stmt_t *st, int i, const char *s);
 /* Writes the pending roll-up deltas (inside the open transaction), or drops them. */
 int store_rollup_flush(store_t *self);
 /* The upsert statements of the roll-up tables (one per figure column). */
@@ -67,6 +71,13 @@ void store_sync_stop(store_t *self);
 void store_sync_request(store_t *self);
 int store_ckpt_start(store_t *self);
 void store_ckpt_stop(store_t *self);
-void store_bind_opt_time(sqlite3_stmt *st, int i, int64_t t);
+void store_bind_opt_time(db_stmt_t *st, int i, int64_t t);
+/* store.c: prepares self->q on self->conn; reads the privacy key and the
+ * event and search counters from meta (creating the key on a new store). */
+int store_prepare_all(store_t *self, char *err, size_t errlen);
+int store_load_meta(store_t *self);
+/* store_pg.c: the PostgreSQL store (store_open on a postgresql:// target). */
+store_t *store_open_pg(const char *conninfo, store_sync_t sync, char *err, size_t errlen);
+int64_t store_pg_bytes(store_t *self, int64_t *wal_bytes);
 
 #endif

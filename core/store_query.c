@@ -36,28 +36,30 @@ int64_t store_next_deadline(const ticket_t *t)
 
 static int64_t text_top(store_t *self)
 {
-    sqlite3_stmt *st = self->q[Q_T_TEXT_TOP];
-    int64_t top = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_reset(st);
+    db_stmt_t *st = &self->q[Q_T_TEXT_TOP];
+    int64_t top = db_step(st) == DB_ROW ? db_int64(st, 0) : -1;
+    db_reset(st);
     return top;
 }
 
 int64_t store_search_pending(store_t *self)
 {
+    if (!self->db) return 0; /* PostgreSQL: no index to fill; a text search scans */
     int64_t top = text_top(self);
     return top > self->search_n ? top - self->search_n : 0;
 }
 
 int store_search_catch_up(store_t *self, int64_t max)
 {
+    if (!self->db) return 0;
     int64_t top = text_top(self);
     if (top < 0) return store_fail(self, "search_top");
     if (top <= self->search_n || max <= 0) return 0;
     int64_t upto = top - self->search_n > max ? self->search_n + max : top;
     if (store_begin(self)) return -1;
-    sqlite3_stmt *st = self->q[Q_SEARCH_ADD];
-    sqlite3_bind_int64(st, 1, self->search_n);
-    sqlite3_bind_int64(st, 2, upto);
+    db_stmt_t *st = &self->q[Q_SEARCH_ADD];
+    db_bind_int64(st, 1, self->search_n);
+    db_bind_int64(st, 2, upto);
     if (store_step_done(self, st, "search_add")) return -1;
     char buf[24];
     snprintf(buf, sizeof buf, "%" PRId64, upto);
@@ -152,30 +154,26 @@ static bool wants_open_only(const store_list_t *q, const filters_t *f)
     return true;
 }
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(st, i);
-}
 
 /* Reads the LIST_COLS of a row (from column c) and applies the filters. */
-static bool row_matches(sqlite3_stmt *st, int c, const store_list_t *q, const filters_t *f, store_list_row_t *r)
+static bool row_matches(db_stmt_t *st, int c, const store_list_t *q, const filters_t *f, store_list_row_t *r)
 {
     *r = (store_list_row_t){
-        .id = col(st, c), .received_at = sqlite3_column_int64(st, c + 1), .type = col(st, c + 2),
-        .urgent = sqlite3_column_int(st, c + 3), .street = col(st, c + 4), .state = col(st, c + 5), .unit = col(st, c + 6),
-        .sign_due = sqlite3_column_int64(st, c + 7), .close_due = sqlite3_column_int64(st, c + 8),
-        .closed_at = sqlite3_column_int64(st, c + 9),
+        .id = db_text(st, c), .received_at = db_int64(st, c + 1), .type = db_text(st, c + 2),
+        .urgent = db_int(st, c + 3), .street = db_text(st, c + 4), .state = db_text(st, c + 5), .unit = db_text(st, c + 6),
+        .sign_due = db_int64(st, c + 7), .close_due = db_int64(st, c + 8),
+        .closed_at = db_int64(st, c + 9),
     };
     int s = lc_state_parse(r->state);
     ticket_t t = {.state = (uint8_t)(s < 0 ? 0 : s), .close_due = (uint32_t)r->close_due,
-                  .closed_at = (uint32_t)r->closed_at, .rectify_due = (uint32_t)sqlite3_column_int64(st, c + 10)};
+                  .closed_at = (uint32_t)r->closed_at, .rectify_due = (uint32_t)db_int64(st, c + 10)};
     bool open = s >= 0 && !lc_is_final((lc_state_t)s) && !r->closed_at;
     r->deadline = s >= 0 ? store_next_deadline(&t) : 0;
     r->overdue = open && r->close_due && r->close_due < q->now;
     /* red: past the deadline (督办), or 通报 sent; yellow: 催办 sent, the deadline near */
     r->flag = !open                                       ? NULL
-              : r->overdue || sqlite3_column_int(st, c + 12) ? "red"
-              : sqlite3_column_int(st, c + 11)               ? "yellow"
+              : r->overdue || db_int(st, c + 12) ? "red"
+              : db_int(st, c + 11)               ? "yellow"
                                                               : NULL;
     if (!codes_match(&f->states, r->state) || !codes_match(&f->units, r->unit) || !codes_match(&f->streets, r->street) ||
         !codes_match(&f->types, r->type))
@@ -234,9 +232,19 @@ static bool short_words_match(const words_t *w, const char *text)
 }
 
 /* SELECT n, text, LIST_COLS in text-number order: through the index when
- * there is a long word, else over every text. */
-static char *text_sql(const words_t *w)
+ * there is a long word, else over every text. PostgreSQL has no FTS5: its
+ * long words are LIKE conditions on the texts themselves. */
+static char *text_sql(const words_t *w, bool pg)
 {
+    if (pg) {
+        size_t cap = 512 + (size_t)w->n_like * 32;
+        char *sql = xmalloc(cap);
+        int o = snprintf(sql, cap, "SELECT x.n,x.text," LIST_COLS " FROM ticket_text x JOIN ticket t ON t.id = x.id "
+                                   "WHERE x.n > ?1");
+        for (int i = 0; i < w->n_like; i++) o += snprintf(sql + o, cap - (size_t)o, " AND x.text ILIKE ?%d", i + 2);
+        snprintf(sql + o, cap - (size_t)o, " ORDER BY x.n");
+        return sql;
+    }
     if (w->n_like == 0)
         return xstrdup("SELECT x.n,x.text," LIST_COLS " FROM ticket_text x JOIN ticket t ON t.id = x.id "
                        "WHERE x.n > ?1 ORDER BY x.n");
@@ -278,39 +286,39 @@ int store_ticket_list(store_t *self, const store_list_t *q, store_list_fn fn, vo
     bool text = q->text && *q->text;
     int64_t num;
     const char *after_id;
-    sqlite3_stmt *st = NULL;
+    db_stmt_t stmt = {0}, *st = &stmt;
     char *sql = NULL;
     int rc = -1, c0 = text ? 2 : 1; /* first LIST_COLS column */
     if (filters_parse(&f, q, err, errlen) != 0 || (text && words_parse(&w, q->text, err, errlen) != 0) ||
         cursor_parse(q->after, text, &num, &after_id, err, errlen) != 0)
         goto out;
-    sql = text ? text_sql(&w) : xstrdup(wants_open_only(q, &f) ? SQL_OPEN : SQL_ALL);
-    if (sqlite3_prepare_v2(self->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "store error: %s", sqlite3_errmsg(self->db));
+    sql = text ? text_sql(&w, !self->db) : xstrdup(wants_open_only(q, &f) ? SQL_OPEN : SQL_ALL);
+    if (db_prepare(self->conn, sql, st) != 0) {
+        snprintf(err, errlen, "store error: %s", db_errmsg(self->conn));
         goto out;
     }
-    sqlite3_bind_int64(st, 1, num);
+    db_bind_int64(st, 1, num);
     if (text)
-        for (int i = 0; i < w.n_like; i++) sqlite3_bind_text(st, i + 2, w.like[i], -1, SQLITE_STATIC);
+        for (int i = 0; i < w.n_like; i++) db_bind_text(st, i + 2, w.like[i]);
     else
-        sqlite3_bind_text(st, 2, after_id, -1, SQLITE_STATIC);
+        db_bind_text(st, 2, after_id);
     int64_t until = clock_mono_ms() + (q->budget_ms > 0 ? q->budget_ms : 200);
     int found = 0, scanned = 0, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = db_step(st)) == DB_ROW) {
         store_list_row_t r;
         scanned++;
-        if (row_matches(st, c0, q, &f, &r) && (!text || short_words_match(&w, col(st, 1)))) { fn(ctx, &r); found++; }
+        if (row_matches(st, c0, q, &f, &r) && (!text || short_words_match(&w, db_text(st, 1)))) { fn(ctx, &r); found++; }
         bool stop = found == q->limit || scanned >= LIST_MAX_SCAN || (scanned % 256 == 0 && clock_mono_ms() > until);
         if (!stop) continue;
-        if (text) snprintf(next, nextlen, "n%" PRId64, (int64_t)sqlite3_column_int64(st, 0));
-        else snprintf(next, nextlen, "r%" PRId64 ":%s", (int64_t)sqlite3_column_int64(st, 0), r.id);
-        step = SQLITE_DONE;
+        if (text) snprintf(next, nextlen, "n%" PRId64, (int64_t)db_int64(st, 0));
+        else snprintf(next, nextlen, "r%" PRId64 ":%s", (int64_t)db_int64(st, 0), r.id);
+        step = DB_DONE;
         break;
     }
-    if (step != SQLITE_DONE) snprintf(err, errlen, "store error: %s", sqlite3_errmsg(self->db));
+    if (step != DB_DONE) snprintf(err, errlen, "store error: %s", db_errmsg(self->conn));
     else rc = 0;
 out:
-    sqlite3_finalize(st);
+    db_finalize(st);
     free(sql);
     free(w.buf);
     filters_free(&f);

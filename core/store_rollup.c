@@ -50,21 +50,25 @@ const char *store_rollup_sql(bool total)
     for (int c = 0; c < RU__COUNT; c++) n += (size_t)snprintf(b + n, cap - n, ",%s", COLUMNS[c]);
     n += (size_t)snprintf(b + n, cap - n, ") VALUES(?1,?2,?3%s", total ? "" : ",?4,?5");
     for (int c = 0; c < RU__COUNT; c++) n += (size_t)snprintf(b + n, cap - n, ",?%d", 6 + c);
-    n += (size_t)snprintf(b + n, cap - n, ") ON CONFLICT DO UPDATE SET ");
-    for (int c = 0; c < RU__COUNT; c++) n += (size_t)snprintf(b + n, cap - n, "%s%s=%s+excluded.%s", c ? "," : "", COLUMNS[c], COLUMNS[c], COLUMNS[c]);
+    /* The conflict target and the table-qualified sums are what PostgreSQL
+     * requires; SQLite takes the same text. */
+    const char *table = total ? "rollup_total" : "rollup";
+    n += (size_t)snprintf(b + n, cap - n, ") ON CONFLICT(day,type,urgent%s) DO UPDATE SET ", total ? "" : ",street,unit");
+    for (int c = 0; c < RU__COUNT; c++)
+        n += (size_t)snprintf(b + n, cap - n, "%s%s=%s.%s+excluded.%s", c ? "," : "", COLUMNS[c], table, COLUMNS[c], COLUMNS[c]);
     return b;
 }
 
 static int put_row(store_t *self, int q, uint64_t key, const int64_t d[RU__COUNT])
 {
-    sqlite3_stmt *st = self->q[q];
+    db_stmt_t *st = &self->q[q];
     const char *street = ticket_street_name((int)(key >> 8 & 0xff)), *unit = ticket_unit_name((int)(key & 0xff));
-    sqlite3_bind_int64(st, 1, (int64_t)(key >> 32));
-    sqlite3_bind_text(st, 2, ticket_type_name((int)(key >> 24 & 0xff)), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, (int)(key >> 16 & 1));
-    sqlite3_bind_text(st, 4, street ? street : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, unit ? unit : "", -1, SQLITE_STATIC);
-    for (int c = 0; c < RU__COUNT; c++) sqlite3_bind_int64(st, 6 + c, d[c]);
+    db_bind_int64(st, 1, (int64_t)(key >> 32));
+    db_bind_text(st, 2, ticket_type_name((int)(key >> 24 & 0xff)));
+    db_bind_int64(st, 3, (int)(key >> 16 & 1));
+    db_bind_text(st, 4, street ? street : "");
+    db_bind_text(st, 5, unit ? unit : "");
+    for (int c = 0; c < RU__COUNT; c++) db_bind_int64(st, 6 + c, d[c]);
     return store_step_done(self, st, q == Q_ROLLUP ? "rollup" : "rollup_total");
 }
 
@@ -134,15 +138,15 @@ int store_rollup_add(store_t *self, const ticket_t *t, int unit, int64_t at, con
 }
 int store_rollup_totals(store_t *self, int64_t out[RU__COUNT])
 {
-    sqlite3_stmt *st;
+    db_stmt_t st;
     memset(out, 0, RU__COUNT * sizeof *out);
     char sql[1024];
     size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
     for (int c = 0; c < RU__COUNT; c++) n += (size_t)snprintf(sql + n, sizeof sql - n, "%ssum(%s)", c ? "," : "", COLUMNS[c]);
     snprintf(sql + n, sizeof sql - n, " FROM rollup_total");
-    if (sqlite3_prepare_v2(self->db, sql, -1, &st, NULL) != SQLITE_OK) return store_fail(self, "rollup_totals");
-    if (sqlite3_step(st) == SQLITE_ROW)
-        for (int i = 0; i < RU__COUNT; i++) out[i] = sqlite3_column_int64(st, i);
-    sqlite3_finalize(st);
+    if (db_prepare(self->conn, sql, &st) != 0) return store_fail(self, "rollup_totals");
+    if (db_step(&st) == DB_ROW)
+        for (int i = 0; i < RU__COUNT; i++) out[i] = db_int64(&st, i);
+    db_finalize(&st);
     return 0;
 }

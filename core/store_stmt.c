@@ -7,23 +7,21 @@
 
 int store_fail(store_t *self, const char *what)
 {
-    log_error("store error", "op=%s sqlite=\"%s\"", what, sqlite3_errmsg(self->db));
+    log_error("store error", "op=%s error=\"%s\"", what, db_errmsg(self->conn));
     return -1;
 }
 
-const char *store_errmsg(const store_t *self) { return sqlite3_errmsg(self->db); }
+const char *store_errmsg(const store_t *self) { return db_errmsg(self->conn); }
 
-int store_step_done(store_t *self, sqlite3_stmt *st, const char *what)
+int store_step_done(store_t *self, db_stmt_t *st, const char *what)
 {
-    if (self->txn_failed && st != self->q[Q_COMMIT] && st != self->q[Q_ROLLBACK]) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
+    if (self->txn_failed && st != &self->q[Q_COMMIT] && st != &self->q[Q_ROLLBACK]) {
+        db_clear(st);
         return -1;
     }
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+    int rc = db_step(st);
+    db_clear(st);
+    if (rc == DB_DONE || rc == DB_ROW) {
         self->txn_writes++;
         return 0;
     }
@@ -31,15 +29,11 @@ int store_step_done(store_t *self, sqlite3_stmt *st, const char *what)
     return store_fail(self, what);
 }
 
-void store_bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(st, i);
-}
+void store_bind_text(db_stmt_t *st, int i, const char *s) { db_bind_text(st, i, s); }
 
-void store_bind_opt_time(sqlite3_stmt *st, int i, int64_t t)
+void store_bind_opt_time(db_stmt_t *st, int i, int64_t t)
 {
-    if (t) sqlite3_bind_int64(st, i, t);
-    else sqlite3_bind_null(st, i);
+    if (t) db_bind_int64(st, i, t);
+    else db_bind_null(st, i);
 }
 

@@ -9,34 +9,42 @@
 
 int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t *in)
 {
-    sqlite3_stmt *st = self->q[Q_T_INSERT];
+    db_stmt_t *st = &self->q[Q_T_INSERT];
     char mask[40] = "", hash[20] = "";
     if (in->caller[0]) {
         privacy_mask(in->caller, mask, sizeof mask);
         privacy_hash_hex(self->secret, in->caller, hash, sizeof hash);
     }
-    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, t->received_at);
-    sqlite3_bind_text(st, 3, ticket_type_name(t->type), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, t->urgent);
+    db_bind_text(st, 1, t->id);
+    db_bind_int64(st, 2, t->received_at);
+    db_bind_text(st, 3, ticket_type_name(t->type));
+    db_bind_int64(st, 4, t->urgent);
     store_bind_text(st, 5, ticket_street_name(t->street));
     store_bind_text(st, 6, in->channel[0] ? in->channel : NULL);
     store_bind_text(st, 7, mask[0] ? mask : NULL);
     store_bind_text(st, 8, hash[0] ? hash : NULL);
-    sqlite3_bind_text(st, 10, lc_state_name(t->state), -1, SQLITE_STATIC);
-    if (store_step_done(self, st, "ticket_insert")) return -1;
-    if (sqlite3_changes(self->db) == 0) return 1;
-    st = self->q[Q_T_TEXT_INSERT];
-    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, in->text, (int)in->text_len, SQLITE_STATIC);
+    db_bind_text(st, 9, lc_state_name(t->state));
+    if (self->txn_failed) return store_step_done(self, st, "ticket_insert");
+    int rc = db_step(st);
+    int64_t changed = db_changes(st);
+    db_clear(st);
+    if (rc != DB_DONE) {
+        if (self->in_txn) self->txn_failed = true;
+        return store_fail(self, "ticket_insert");
+    }
+    self->txn_writes++;
+    if (changed == 0) return 1;
+    st = &self->q[Q_T_TEXT_INSERT];
+    db_bind_text(st, 1, t->id);
+    db_bind_textn(st, 2, in->text, (int)in->text_len);
     if (store_step_done(self, st, "ticket_text_insert")) return -1;
     return store_event(self, t, EV_received, t->received_at, NULL, NULL);
 }
 
-static void bind_opt_int(sqlite3_stmt *st, int i, int v, bool present)
+static void bind_opt_int(db_stmt_t *st, int i, int v, bool present)
 {
-    if (present) sqlite3_bind_int(st, i, v);
-    else sqlite3_bind_null(st, i);
+    if (present) db_bind_int64(st, i, v);
+    else db_bind_null(st, i);
 }
 
 /* "unit.a,unit.b" of the units in codes[] (TICKET_NONE ends). */
@@ -84,11 +92,11 @@ static void split_co(const char *s, ticket_ext_t *x)
 static int save_ext(store_t *self, const ticket_t *t)
 {
     const ticket_ext_t *x = t->ext;
-    sqlite3_stmt *st = self->q[Q_T_SAVE_EXT];
+    db_stmt_t *st = &self->q[Q_T_SAVE_EXT];
     char by[TICKET_MAX_RETURNERS * TICKET_CODE_MAX], co[TICKET_MAX_CO * (TICKET_CODE_MAX + 24)];
     join_units(x->returned_by, TICKET_MAX_RETURNERS, by, sizeof by);
     join_co(x, co, sizeof co);
-    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, t->id);
     bind_opt_int(st, 2, x->returns_asked, x->returns_asked > 0);
     bind_opt_int(st, 3, x->returns_approved, x->returns_asked > 0);
     store_bind_text(st, 4, by[0] ? by : NULL);
@@ -110,20 +118,20 @@ static int save_ext(store_t *self, const ticket_t *t)
 
 int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id)
 {
-    sqlite3_stmt *st = self->q[t->done_at ? Q_T_SAVE_FINAL : Q_T_SAVE];
-    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, lc_state_name(t->state), -1, SQLITE_STATIC);
+    db_stmt_t *st = &self->q[t->done_at ? Q_T_SAVE_FINAL : Q_T_SAVE];
+    db_bind_text(st, 1, t->id);
+    db_bind_text(st, 2, lc_state_name(t->state));
     store_bind_text(st, 3, ticket_category_name(t->category));
     store_bind_text(st, 4, ticket_unit_name(t->unit));
     store_bind_text(st, 5, ticket_unit_name(t->alt_unit));
     store_bind_text(st, 6, kb_id && kb_id[0] ? kb_id : NULL);
-    sqlite3_bind_int(st, 7, t->round);
-    sqlite3_bind_int64(st, 8, t->delivery);
+    db_bind_int64(st, 7, t->round);
+    db_bind_int64(st, 8, t->delivery);
     store_bind_opt_time(st, 9, t->sign_due);
     store_bind_opt_time(st, 10, t->close_due);
-    sqlite3_bind_int(st, 11, t->extended);
+    db_bind_int64(st, 11, t->extended);
     store_bind_opt_time(st, 12, t->overdue_at);
-    sqlite3_bind_int(st, 13, t->direct);
+    db_bind_int64(st, 13, t->direct);
     store_bind_opt_time(st, 14, t->closed_at);
     bind_opt_int(st, 15, t->on_time, t->on_time >= 0);
     bind_opt_int(st, 16, t->rating, t->rating > 0);
@@ -133,10 +141,10 @@ int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id)
     store_bind_opt_time(st, 20, t->rectified_at);
     bind_opt_int(st, 21, t->revisit_rating, t->revisit_rating > 0);
     store_bind_opt_time(st, 22, t->revisited_at);
-    if (t->done_at) sqlite3_bind_int64(st, 23, t->done_at);
+    if (t->done_at) db_bind_int64(st, 23, t->done_at);
     store_bind_opt_time(st, 24, t->signed_at);
-    sqlite3_bind_int(st, 25, t->reminded);
-    sqlite3_bind_int(st, 26, t->notified);
+    db_bind_int64(st, 25, t->reminded);
+    db_bind_int64(st, 26, t->notified);
     store_bind_opt_time(st, 27, t->dispatched_at);
     if (store_step_done(self, st, "ticket_save")) return -1;
     return t->ext ? save_ext(self, t) : 0;
@@ -144,104 +152,102 @@ int store_ticket_save(store_t *self, const ticket_t *t, const char *kb_id)
 
 int store_event(store_t *self, const ticket_t *t, lc_event_t ev, int64_t at, const char *detail, const char *actor)
 {
-    sqlite3_stmt *st = self->q[Q_E_INSERT];
-    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, at);
-    sqlite3_bind_text(st, 3, lc_event_name(ev), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, lc_state_name(t->state), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, t->round);
+    db_stmt_t *st = &self->q[Q_E_INSERT];
+    db_bind_text(st, 1, t->id);
+    db_bind_int64(st, 2, at);
+    db_bind_text(st, 3, lc_event_name(ev));
+    db_bind_text(st, 4, lc_state_name(t->state));
+    db_bind_int64(st, 5, t->round);
     store_bind_text(st, 6, ticket_unit_name(t->unit));
     store_bind_text(st, 7, detail);
-    sqlite3_bind_int64(st, 8, self->next_seq++);
+    db_bind_int64(st, 8, self->next_seq++);
     store_bind_text(st, 9, actor);
     return store_step_done(self, st, "event_insert");
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
+static const char *col_text(db_stmt_t *st, int i)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(st, i);
+    return db_isnull(st, i) ? NULL : db_text(st, i);
 }
 
 static uint8_t code(int idx) { return idx < 0 ? TICKET_NONE : (uint8_t)idx; }
 
 /* Column order of Q_T_GET / Q_T_UNFINISHED. */
-static void row_to_ticket(sqlite3_stmt *st, ticket_t *t)
+static void row_to_ticket(db_stmt_t *st, ticket_t *t)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->id, sizeof t->id, "%s", col_text(st, 0));
-    t->received_at = sqlite3_column_int64(st, 1);
+    t->received_at = db_int64(st, 1);
     const char *type = col_text(st, 2);
     t->type = code(ticket_type_parse(type, strlen(type)));
-    t->urgent = sqlite3_column_int(st, 3);
+    t->urgent = db_int(st, 3);
     t->street = code(ticket_street_index(col_text(st, 4)));
     t->state = code(lc_state_parse(col_text(st, 5)));
     t->category = code(ticket_category_index(col_text(st, 6)));
     t->unit = code(ticket_unit_index(col_text(st, 7)));
     t->alt_unit = code(ticket_unit_index(col_text(st, 8)));
-    t->round = (uint16_t)sqlite3_column_int(st, 9);
-    t->delivery = (uint32_t)sqlite3_column_int64(st, 10);
-    t->sign_due = sqlite3_column_int64(st, 11);
-    t->close_due = sqlite3_column_int64(st, 12);
-    t->extended = sqlite3_column_int(st, 13);
-    t->overdue_at = sqlite3_column_int64(st, 14);
-    t->direct = sqlite3_column_int(st, 15);
-    t->closed_at = sqlite3_column_int64(st, 16);
-    t->on_time = sqlite3_column_type(st, 17) == SQLITE_NULL ? -1 : (int8_t)sqlite3_column_int(st, 17);
-    t->rating = (int8_t)sqlite3_column_int(st, 18);
-    t->rated_at = sqlite3_column_int64(st, 19);
-    t->rating_default = sqlite3_column_int(st, 20);
-    t->rectify_due = sqlite3_column_int64(st, 21);
-    t->rectified_at = sqlite3_column_int64(st, 22);
-    t->revisit_rating = (int8_t)sqlite3_column_int(st, 23);
-    t->revisited_at = sqlite3_column_int64(st, 24);
-    t->done_at = sqlite3_column_int64(st, 25);
-    t->last_at = sqlite3_column_type(st, 26) == SQLITE_NULL ? t->received_at : sqlite3_column_int64(st, 26);
-    t->signed_at = sqlite3_column_int64(st, 27);
-    t->reminded = sqlite3_column_int(st, 28);
-    t->notified = (uint8_t)sqlite3_column_int(st, 29);
-    t->dispatched_at = sqlite3_column_int64(st, 30);
+    t->round = (uint16_t)db_int(st, 9);
+    t->delivery = (uint32_t)db_int64(st, 10);
+    t->sign_due = db_int64(st, 11);
+    t->close_due = db_int64(st, 12);
+    t->extended = db_int(st, 13);
+    t->overdue_at = db_int64(st, 14);
+    t->direct = db_int(st, 15);
+    t->closed_at = db_int64(st, 16);
+    t->on_time = db_isnull(st, 17) ? -1 : (int8_t)db_int(st, 17);
+    t->rating = (int8_t)db_int(st, 18);
+    t->rated_at = db_int64(st, 19);
+    t->rating_default = db_int(st, 20);
+    t->rectify_due = db_int64(st, 21);
+    t->rectified_at = db_int64(st, 22);
+    t->revisit_rating = (int8_t)db_int(st, 23);
+    t->revisited_at = db_int64(st, 24);
+    t->done_at = db_int64(st, 25);
+    t->last_at = db_isnull(st, 26) ? t->received_at : db_int64(st, 26);
+    t->signed_at = db_int64(st, 27);
+    t->reminded = db_int(st, 28);
+    t->notified = (uint8_t)db_int(st, 29);
+    t->dispatched_at = db_int64(st, 30);
     bool any = false;
-    for (int c = 31; c <= 46; c++) any |= sqlite3_column_type(st, c) != SQLITE_NULL;
+    for (int c = 31; c <= 46; c++) any |= !db_isnull(st, c);
     if (!any) return;
     ticket_ext_t *x = ticket_ext(t);
-    x->returns_asked = (uint8_t)sqlite3_column_int(st, 31);
-    x->returns_approved = (uint8_t)sqlite3_column_int(st, 32);
+    x->returns_asked = (uint8_t)db_int(st, 31);
+    x->returns_approved = (uint8_t)db_int(st, 32);
     split_units(col_text(st, 33), x->returned_by, TICKET_MAX_RETURNERS);
-    x->pending_at = sqlite3_column_int64(st, 34);
-    x->pending_days = (uint8_t)sqlite3_column_int(st, 35);
-    x->suspended_at = sqlite3_column_int64(st, 36);
-    x->suspend_used = (uint32_t)sqlite3_column_int64(st, 37);
-    x->visit_attempts = (uint8_t)sqlite3_column_int(st, 38);
-    if (sqlite3_column_type(st, 39) != SQLITE_NULL) x->solved = (int8_t)sqlite3_column_int(st, 39);
-    if (sqlite3_column_type(st, 40) != SQLITE_NULL) x->attitude = (int8_t)sqlite3_column_int(st, 40);
-    x->reopened = (uint8_t)sqlite3_column_int(st, 41);
-    x->reopened_at = sqlite3_column_int64(st, 42);
-    x->reopen_due = sqlite3_column_int64(st, 43);
+    x->pending_at = db_int64(st, 34);
+    x->pending_days = (uint8_t)db_int(st, 35);
+    x->suspended_at = db_int64(st, 36);
+    x->suspend_used = (uint32_t)db_int64(st, 37);
+    x->visit_attempts = (uint8_t)db_int(st, 38);
+    if (!db_isnull(st, 39)) x->solved = (int8_t)db_int(st, 39);
+    if (!db_isnull(st, 40)) x->attitude = (int8_t)db_int(st, 40);
+    x->reopened = (uint8_t)db_int(st, 41);
+    x->reopened_at = db_int64(st, 42);
+    x->reopen_due = db_int64(st, 43);
     split_co(col_text(st, 44), x);
     snprintf(x->lead, sizeof x->lead, "%s", col_text(st, 45) ? col_text(st, 45) : "");
-    x->asked = (uint8_t)sqlite3_column_int(st, 46);
+    x->asked = (uint8_t)db_int(st, 46);
 }
 
 int store_ticket_get(store_t *self, const char *id, ticket_t *out)
 {
-    sqlite3_stmt *st = self->q[Q_T_GET];
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) row_to_ticket(st, out);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc == SQLITE_ROW) return 0;
-    return rc == SQLITE_DONE ? 1 : store_fail(self, "ticket_get");
+    db_stmt_t *st = &self->q[Q_T_GET];
+    db_bind_text(st, 1, id);
+    int rc = db_step(st);
+    if (rc == DB_ROW) row_to_ticket(st, out);
+    db_clear(st);
+    if (rc == DB_ROW) return 0;
+    return rc == DB_DONE ? 1 : store_fail(self, "ticket_get");
 }
 
 int store_ticket_text_with(store_t *self, const char *id, store_text_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = self->q[Q_T_TEXT];
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    if (found) fn(ctx, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    db_stmt_t *st = &self->q[Q_T_TEXT];
+    db_bind_text(st, 1, id);
+    int found = db_step(st) == DB_ROW;
+    if (found) fn(ctx, db_text(st, 0), (size_t)db_bytes(st, 0));
+    db_clear(st);
     return found ? 0 : 1;
 }
 
@@ -260,78 +266,75 @@ char *store_ticket_text(store_t *self, const char *id)
 
 int store_ticket_unfinished(store_t *self, store_ticket_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = self->q[Q_T_UNFINISHED];
+    db_stmt_t *st = &self->q[Q_T_UNFINISHED];
     int rc, stop = 0;
     ticket_t t;
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!stop && (rc = db_step(st)) == DB_ROW) {
         row_to_ticket(st, &t);
         if (!lc_is_final(t.state)) stop = fn(ctx, &t);
     }
-    sqlite3_reset(st);
-    return (stop || rc == SQLITE_DONE) ? 0 : store_fail(self, "ticket_unfinished");
+    db_reset(st);
+    return (stop || rc == DB_DONE) ? 0 : store_fail(self, "ticket_unfinished");
 }
 
 int store_ticket_events(store_t *self, const char *id, store_event_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = self->q[Q_E_LIST];
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    db_stmt_t *st = &self->q[Q_E_LIST];
+    db_bind_text(st, 1, id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_event_row_t e = {sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 4),
-                               col_text(st, 5), col_text(st, 6), sqlite3_column_int(st, 3)};
+    while ((rc = db_step(st)) == DB_ROW) {
+        store_event_row_t e = {db_int64(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 4),
+                               col_text(st, 5), col_text(st, 6), db_int(st, 3)};
         fn(ctx, &e);
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(self, "ticket_events");
+    db_clear(st);
+    return rc == DB_DONE ? 0 : store_fail(self, "ticket_events");
 }
 
 int store_ticket_counts(store_t *self, int64_t *total, int64_t *final)
 {
-    sqlite3_stmt *st = self->q[Q_T_COUNT];
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *total = sqlite3_column_int64(st, 0);
-        *final = sqlite3_column_int64(st, 1);
+    db_stmt_t *st = &self->q[Q_T_COUNT];
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *total = db_int64(st, 0);
+        *final = db_int64(st, 1);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : store_fail(self, "ticket_counts");
+    db_reset(st);
+    return rc == DB_ROW ? 0 : store_fail(self, "ticket_counts");
 }
 
 int store_ticket_state_counts(store_t *self, uint64_t out[ST__COUNT])
 {
-    sqlite3_stmt *st;
+    db_stmt_t st;
     memset(out, 0, ST__COUNT * sizeof *out);
-    if (sqlite3_prepare_v2(self->db, "SELECT state, count(*) FROM ticket GROUP BY state", -1, &st, NULL) != SQLITE_OK)
+    if (db_prepare(self->conn, "SELECT state, count(*) FROM ticket GROUP BY state", &st) != 0)
         return store_fail(self, "state_counts");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int s = lc_state_parse((const char *)sqlite3_column_text(st, 0));
-        if (s >= 0) out[s] = (uint64_t)sqlite3_column_int64(st, 1);
+    while (db_step(&st) == DB_ROW) {
+        int s = lc_state_parse(db_text(&st, 0));
+        if (s >= 0) out[s] = (uint64_t)db_int64(&st, 1);
     }
-    sqlite3_finalize(st);
+    db_finalize(&st);
     return 0;
 }
 
 int store_ticket_merge_leads(store_t *self, const char *id, int64_t from, int64_t to, store_id_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = self->q[Q_T_MERGE_LEADS];
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, to);
+    db_stmt_t *st = &self->q[Q_T_MERGE_LEADS];
+    db_bind_text(st, 1, id);
+    db_bind_int64(st, 2, from);
+    db_bind_int64(st, 3, to);
     int rc, stop = 0;
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) stop = fn(ctx, col_text(st, 0), sqlite3_column_int64(st, 1));
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return stop || rc == SQLITE_DONE ? 0 : store_fail(self, "merge_leads");
+    while (!stop && (rc = db_step(st)) == DB_ROW) stop = fn(ctx, col_text(st, 0), db_int64(st, 1));
+    db_clear(st);
+    return stop || rc == DB_DONE ? 0 : store_fail(self, "merge_leads");
 }
 
 int store_ticket_followers(store_t *self, const char *lead, store_id_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = self->q[Q_T_FOLLOWERS];
-    sqlite3_bind_text(st, 1, lead, -1, SQLITE_STATIC);
+    db_stmt_t *st = &self->q[Q_T_FOLLOWERS];
+    db_bind_text(st, 1, lead);
     int rc, stop = 0;
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) stop = fn(ctx, col_text(st, 0), 0);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return stop || rc == SQLITE_DONE ? 0 : store_fail(self, "followers");
+    while (!stop && (rc = db_step(st)) == DB_ROW) stop = fn(ctx, col_text(st, 0), 0);
+    db_clear(st);
+    return stop || rc == DB_DONE ? 0 : store_fail(self, "followers");
 }

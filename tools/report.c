@@ -25,26 +25,29 @@
 #include "xmalloc.h"
 
 static const char USAGE[] =
-    "usage: hotline-report --db FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+    "usage: hotline-report --db STORE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
     "                      [--by month|type|unit|street] [--format table|csv|json]\n"
     "                      [--compare SCENARIO] [--bom] [--output FILE]\n"
-    "       hotline-report --db FILE [--from DATE] [--to DATE] --format html\n"
+    "       hotline-report --db STORE [--from DATE] [--to DATE] --format html\n"
     "                      [--compare SCENARIO] [--output FILE]\n"
-    "       hotline-report --db FILE --late [--from DATE] [--to DATE]\n"
+    "       hotline-report --db STORE --late [--from DATE] [--to DATE]\n"
     "                      [--format table|csv|json] [--bom] [--output FILE]\n"
-    "       hotline-report --db FILE --rank [--from DATE] [--to DATE]\n"
+    "       hotline-report --db STORE --rank [--from DATE] [--to DATE]\n"
     "                      [--format table|csv|json] [--bom] [--output FILE]\n"
-    "       hotline-report --db FILE --outcomes [--bom] [--output FILE]\n"
-    "       hotline-report --db FILE --check\n"
-    "       hotline-report --db FILE --backup DEST\n";
+    "       hotline-report --db STORE --outcomes [--bom] [--output FILE]\n"
+    "       hotline-report --db STORE --check\n"
+    "       hotline-report --db STORE --backup DEST\n";
 
 static const char HELP[] =
     "\n"
-    "Reads a hotline store (SQLite, opened read-only) and prints the service\n"
+    "Reads a hotline store (read-only) and prints the service\n"
     "figures for a period, the SLA figures per unit, the units ranked, or the\n"
     "late tickets.\n"
     "\n"
-    "  --db FILE         the store written by hotline-broker (required)\n"
+    "  --db STORE        the store written by hotline-broker (required): its\n"
+    "                    SQLite file, or its PostgreSQL database as a\n"
+    "                    postgresql:// URI or libpq key=value string (a password\n"
+    "                    comes from PGPASSWORD or a password file, never here)\n"
     "  --from DATE       first day of the period, inclusive (CST)\n"
     "  --to DATE         last day of the period, inclusive (CST); --to 2022-12-31\n"
     "                    ends at 2023-01-01 00:00 CST. Default period: the CST days\n"
@@ -68,9 +71,13 @@ static const char HELP[] =
     "                    below); takes --from, --to, --format table|csv|json, --bom,\n"
     "                    --output\n"
     "  --outcomes        one CSV line per ticket, in id order (see below)\n"
-    "  --check           PRAGMA integrity_check: prints \"ok\" or the problems\n"
+    "  --check           prints \"ok\" or the problems: SQLite's PRAGMA\n"
+    "                    integrity_check; on PostgreSQL, hotline's own invariants\n"
+    "                    (every event's ticket, every ticket's text and received\n"
+    "                    event, the small roll-up equal to the large one's sums)\n"
     "  --backup DEST     write a consistent copy of the store to the new file DEST,\n"
-    "                    safe while the broker runs (SQLite online backup)\n"
+    "                    safe while the broker runs (SQLite online backup; on\n"
+    "                    PostgreSQL, pg_dump's custom format: pg_restore reads it)\n"
     "  -h, --help        this text\n"
     "  -V, --version     the version\n"
     "\n"
@@ -272,7 +279,7 @@ static int parse_opt(options_t *o, int c, const char *arg)
 /* Option combinations that make no sense are errors, not silently ignored. */
 static int check_options(const options_t *o)
 {
-    if (!o->db) return usage_error("%s", "--db FILE is required");
+    if (!o->db) return usage_error("%s", "--db STORE (a SQLite file or a postgresql:// URI) is required");
     struct stat st;
     if (stat(o->db, &st) == 0 && S_ISDIR(st.st_mode))
         return usage_error("--db %s is a directory: give the store file in it (the broker's --db FILE)", o->db);

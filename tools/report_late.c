@@ -19,9 +19,9 @@ static const char SQL_LATE[] =
     "FROM ticket WHERE (on_time = 0 AND closed_at >= :from AND closed_at < :to) "
     "OR (" RS_OPEN_AT_NOW " AND close_due < :now)";
 
-static char *col_dup(sqlite3_stmt *s, int i)
+static char *col_dup(db_stmt_t *s, int i)
 {
-    const char *t = (const char *)sqlite3_column_text(s, i);
+    const char *t = db_text(s, i);
     return t ? xstrdup(t) : NULL;
 }
 
@@ -30,7 +30,7 @@ typedef struct {
     const calendar_t *cal;
 } ctx_t;
 
-static void add_row(sqlite3_stmt *s, void *arg)
+static void add_row(db_stmt_t *s, void *arg)
 {
     report_late_t *l = ((ctx_t *)arg)->l;
     const calendar_t *cal = ((ctx_t *)arg)->cal;
@@ -43,10 +43,10 @@ static void add_row(sqlite3_stmt *s, void *arg)
     r->id = col_dup(s, 0);
     r->unit = col_dup(s, 1);
     r->type = col_dup(s, 2);
-    r->has_due = sqlite3_column_type(s, 3) != SQLITE_NULL;
-    r->close_due = sqlite3_column_int64(s, 3);
-    r->open = sqlite3_column_int(s, 5) == 0;   /* a late close in the period wins */
-    r->closed_at = r->open ? 0 : sqlite3_column_int64(s, 4);
+    r->has_due = !db_isnull(s, 3);
+    r->close_due = db_int64(s, 3);
+    r->open = db_int(s, 5) == 0;   /* a late close in the period wins */
+    r->closed_at = r->open ? 0 : db_int64(s, 4);
     if (r->has_due) r->late_s = calendar_work_seconds(cal, r->close_due, r->open ? l->now : r->closed_at);
     l->n_open += r->open;
 }

@@ -14,7 +14,6 @@
 #include "report_sla.h"
 #include "report_store_priv.h"
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,14 +78,14 @@ typedef struct {
 
 static const family_t TICKET_FAMILIES[] = {
     {"rollup", "day",
-     "SUM(received), SUM(urgent * received), SUM((type = 'praise') * received), "
-     "SUM(closed), SUM(on_time), SUM(urgent * closed), SUM(direct), SUM((type = 'consult') * closed), "
+     "SUM(received), SUM(urgent * received), SUM(CASE WHEN type = 'praise' THEN received ELSE 0 END), "
+     "SUM(closed), SUM(on_time), SUM(urgent * closed), SUM(direct), SUM(CASE WHEN type = 'consult' THEN closed ELSE 0 END), "
      "SUM(rated), SUM(sat3), SUM(sat4), SUM(bad), SUM(bad_rectified), SUM(overdue)",
      "day >= " DAY_FROM " AND day < " DAY_TO,
      {C(received), C(urgent_received), C(praise), C(closed), C(on_time_closed), C(urgent_closed),
       C(direct_answered), C(consult_closed), C(rated), C(satisfied), C(satisfied_strict), C(bad_ratings),
       C(bad_rectified), C(overdue)}, 14},
-    {"ticket", "received_at", "COUNT(*), SUM(urgent = 1), SUM(type = 'praise')",
+    {"ticket", "received_at", "COUNT(*), SUM(CASE WHEN urgent = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN type = 'praise' THEN 1 ELSE 0 END)",
      "done_at IS NULL AND category IS NULL AND received_at >= :from AND received_at < :to",
      {C(received), C(urgent_received), C(praise)}, 3},
 };
@@ -113,7 +112,7 @@ static const size_t RULES_FIELDS[] = {
  * closed: its lead is handled and closed for it, so it never counts as open
  * (it is merged on the day it is received, under the same unit). Stores
  * without the merged column (before schema 4) had no merging. */
-#define OPEN_SUMS "SUM((type <> 'praise') * received) - SUM(closed)"
+#define OPEN_SUMS "SUM(CASE WHEN type <> 'praise' THEN received ELSE 0 END) - SUM(closed)"
 #define OPEN_SUMS_MERGED OPEN_SUMS " - SUM(merged)"
 static const family_t OPEN_FAMILY = {
     "rollup", "day", OPEN_SUMS_MERGED, "day < " DAY_TO, {C(open_at_end)}, 1};
@@ -275,14 +274,17 @@ static int group_cmp(const void *a, const void *b)
 
 /* The group key expression of a family for a grouping; NULL when the family
  * has no such attribute (kb_rev has no type or street). */
-static const char *key_expr(const family_t *f, report_by_t by, char *buf, size_t len)
+static const char *key_expr(const family_t *f, report_by_t by, bool pg, char *buf, size_t len)
 {
     bool kb = strcmp(f->table, "kb_rev") == 0, rollup = strncmp(f->table, "rollup", 6) == 0;
+    char t[64];
     switch (by) {
     case REPORT_BY_NONE: return "''";
-    case REPORT_BY_MONTH:
-        if (rollup) snprintf(buf, len, "strftime('%%Y-%%m', day * 86400, 'unixepoch')");
-        else snprintf(buf, len, "strftime('%%Y-%%m', %s + %d, 'unixepoch')", f->col, CAL_TZ_OFFSET);
+    case REPORT_BY_MONTH: /* "2022-03" of the CST day; SQLite and PostgreSQL spell it differently */
+        if (rollup) snprintf(t, sizeof t, "day * 86400");
+        else snprintf(t, sizeof t, "%s + %d", f->col, CAL_TZ_OFFSET);
+        if (pg) snprintf(buf, len, "to_char(to_timestamp(%s) AT TIME ZONE 'UTC', 'YYYY-MM')", t);
+        else snprintf(buf, len, "strftime('%%Y-%%m', %s, 'unixepoch')", t);
         return buf;
     case REPORT_BY_TYPE: return kb ? NULL : "type";
     case REPORT_BY_UNIT: return rollup ? "NULLIF(unit, '')" : kb ? KB_UNIT_KEY : "unit";
@@ -296,27 +298,27 @@ static int run_family(report_store_t *st, const family_t *f, report_by_t by,
                       int64_t from, int64_t to, grouplist_t *gl)
 {
     char kbuf[128], sql[1024];
-    const char *k = key_expr(f, by, kbuf, sizeof kbuf);
+    const char *k = key_expr(f, by, rs_is_pg(st), kbuf, sizeof kbuf);
     if (!k) return 0;
     /* Without street or unit grouping, the small roll-up (day, type, urgent) serves. */
     const char *table = strcmp(f->table, "rollup") == 0 && by != REPORT_BY_UNIT && by != REPORT_BY_STREET
                             ? "rollup_total" : f->table;
     snprintf(sql, sizeof sql, "SELECT %s AS k, %s FROM %s WHERE %s GROUP BY k",
              k, f->sums, table, f->where);
-    sqlite3_stmt *s = rs_prepare(st, sql);
+    db_stmt_t *s = rs_prepare(st, sql);
     if (!s || rs_bind_times(st, s, from, to, 0) < 0) {
-        sqlite3_finalize(s);
+        rs_finalize(s);
         return -1;
     }
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        group_t *g = group_get(gl, by, (const char *)sqlite3_column_text(s, 0));
+    while ((rc = db_step(s)) == DB_ROW) {
+        group_t *g = group_get(gl, by, db_text(s, 0));
         for (int i = 0; i < f->nfields; i++)
-            *(int64_t *)((char *)&g->c + f->fields[i]) += sqlite3_column_int64(s, i + 1);
+            *(int64_t *)((char *)&g->c + f->fields[i]) += db_int64(s, i + 1);
     }
-    if (rc != SQLITE_DONE) rs_fail(st, "figures");
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : -1;
+    if (rc != DB_DONE) rs_fail(st, "figures");
+    rs_finalize(s);
+    return rc == DB_DONE ? 0 : -1;
 }
 
 /* Creates a group for every CST month that [from, to) touches. */

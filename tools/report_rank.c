@@ -58,28 +58,28 @@ typedef struct {
     bool rules;
 } ctx_t;
 
-static void on_rollup(sqlite3_stmt *s, void *arg)
+static void on_rollup(db_stmt_t *s, void *arg)
 {
     ctx_t *c = arg;
-    const char *key = (const char *)sqlite3_column_text(s, 0);
+    const char *key = db_text(s, 0);
     if (!key) return;
     report_rank_row_t *row = row_get(c->r, key, c->rules);
-    row->received += sqlite3_column_int64(s, 1);
-    row->closed += sqlite3_column_int64(s, 2);
-    row->on_time += sqlite3_column_int64(s, 3);
-    row->overdue += sqlite3_column_int64(s, 4);
+    row->received += db_int64(s, 1);
+    row->closed += db_int64(s, 2);
+    row->on_time += db_int64(s, 3);
+    row->overdue += db_int64(s, 4);
     if (!c->rules) return;
-    row->notifications += sqlite3_column_int64(s, 5);
-    row->returns += sqlite3_column_int64(s, 6);
-    row->returns_approved += sqlite3_column_int64(s, 7);
-    row->reopened += sqlite3_column_int64(s, 8);
+    row->notifications += db_int64(s, 5);
+    row->returns += db_int64(s, 6);
+    row->returns_approved += db_int64(s, 7);
+    row->reopened += db_int64(s, 8);
 }
 
-static void on_dispatch(sqlite3_stmt *s, void *arg)
+static void on_dispatch(db_stmt_t *s, void *arg)
 {
     ctx_t *c = arg;
-    const char *key = (const char *)sqlite3_column_text(s, 0);
-    if (key && key[0]) row_get(c->r, key, c->rules)->dispatched += sqlite3_column_int64(s, 1);
+    const char *key = db_text(s, 0);
+    if (key && key[0]) row_get(c->r, key, c->rules)->dispatched += db_int64(s, 1);
 }
 
 /* Whether a row has anything to show in the period. */

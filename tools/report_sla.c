@@ -125,19 +125,19 @@ static void entry_median(entry_t *e)
     e->s.median_close_workdays = secs / CAL_DAY;
 }
 
-static const char *col_key(sqlite3_stmt *s)
+static const char *col_key(db_stmt_t *s)
 {
-    return (const char *)sqlite3_column_text(s, 0);
+    return db_text(s, 0);
 }
 
 /* --------------------------------------------------------------- the rows */
 
 /* unit, dispatched, signed late */
-static void on_events(sqlite3_stmt *s, void *arg)
+static void on_events(db_stmt_t *s, void *arg)
 {
     ctx_t *c = arg;
     entry_t *e = entry_get(c->set, col_key(s));
-    int64_t d = sqlite3_column_int64(s, 1), late = sqlite3_column_int64(s, 2);
+    int64_t d = db_int64(s, 1), late = db_int64(s, 2);
     e->s.dispatched += d;
     e->s.signed_late += late;
     c->set->all.s.dispatched += d;
@@ -145,10 +145,10 @@ static void on_events(sqlite3_stmt *s, void *arg)
 }
 
 /* unit, received_at, closed_at */
-static void on_close(sqlite3_stmt *s, void *arg)
+static void on_close(db_stmt_t *s, void *arg)
 {
     ctx_t *c = arg;
-    int64_t w = calendar_work_seconds(c->cal, sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2));
+    int64_t w = calendar_work_seconds(c->cal, db_int64(s, 1), db_int64(s, 2));
     work_push(entry_get(c->set, col_key(s)), w);
     work_push(&c->set->all, w);
 }
@@ -161,12 +161,12 @@ static int age_bucket(int64_t work_s)
 }
 
 /* unit, received_at, close_due (NULL: none yet) */
-static void on_open(sqlite3_stmt *s, void *arg)
+static void on_open(db_stmt_t *s, void *arg)
 {
     ctx_t *c = arg;
     entry_t *e = entry_get(c->set, col_key(s));
-    int b = age_bucket(calendar_work_seconds(c->cal, sqlite3_column_int64(s, 1), c->now));
-    bool overdue = sqlite3_column_type(s, 2) != SQLITE_NULL && sqlite3_column_int64(s, 2) < c->now;
+    int b = age_bucket(calendar_work_seconds(c->cal, db_int64(s, 1), c->now));
+    bool overdue = !db_isnull(s, 2) && db_int64(s, 2) < c->now;
     e->s.aged[b]++;
     c->set->all.s.aged[b]++;
     e->s.overdue_now += overdue;
@@ -174,7 +174,8 @@ static void on_open(sqlite3_stmt *s, void *arg)
 }
 
 static const char SQL_EVENTS[] =
-    "SELECT unit, SUM(kind = 'dispatched'), SUM(kind = 'signed' AND detail = 'signed late') FROM event "
+    "SELECT unit, SUM(CASE WHEN kind = 'dispatched' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN kind = 'signed' AND detail = 'signed late' THEN 1 ELSE 0 END) FROM event "
     "WHERE kind IN ('dispatched', 'signed') AND at >= :from AND at < :to GROUP BY unit";
 static const char SQL_CLOSES[] =
     "SELECT unit, received_at, closed_at FROM ticket "

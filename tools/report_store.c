@@ -24,64 +24,72 @@ static report_status_t classify_rc(int rc)
 void rs_fail(report_store_t *st, const char *what)
 {
     char q[512];
-    int rc = sqlite3_extended_errcode(st->db);
-    st->status = classify_rc(rc);
-    log_error("store query failed", "what=%s rc=%d error=%s", what, rc,
-              log_quote(q, sizeof q, sqlite3_errmsg(st->db)));
+    int rc = st->db ? sqlite3_extended_errcode(st->db) : 0;
+    /* PostgreSQL: a lost server is worth a retry; anything else is ours. */
+    st->status = st->db ? classify_rc(rc) : db_lost(st->conn) ? REPORT_E_TEMPFAIL : REPORT_E_SOFTWARE;
+    log_error("store query failed", "what=%s rc=%d error=%s", what, rc, log_quote(q, sizeof q, db_errmsg(st->conn)));
 }
 
-sqlite3_stmt *rs_prepare(report_store_t *st, const char *sql)
+db_stmt_t *rs_prepare(report_store_t *st, const char *sql)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+    db_stmt_t *s = xcalloc(1, sizeof *s);
+    if (db_prepare(st->conn, sql, s) != 0) {
         rs_fail(st, sql);
+        free(s);
         return NULL;
     }
     return s;
 }
 
-int rs_step_row(report_store_t *st, sqlite3_stmt *s, const char *what)
+void rs_finalize(db_stmt_t *s)
 {
-    int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
-    if (s && rc != SQLITE_ROW) rs_fail(st, what);
+    if (!s) return;
+    db_finalize(s);
+    free(s);
+}
+
+int rs_step_row(report_store_t *st, db_stmt_t *s, const char *what)
+{
+    int rc = s ? db_step(s) : DB_ERROR;
+    if (s && rc != DB_ROW) rs_fail(st, what);
     return rc;
 }
 
-int rs_bind_times(report_store_t *st, sqlite3_stmt *s, int64_t from, int64_t to, int64_t now)
+int rs_bind_times(report_store_t *st, db_stmt_t *s, int64_t from, int64_t to, int64_t now)
 {
+    (void)st;
     static const char *const NAMES[] = {":from", ":to", ":now"};
     const int64_t v[] = {from, to, now};
     for (int k = 0; k < 3; k++) {
-        int i = sqlite3_bind_parameter_index(s, NAMES[k]);
-        if (i && sqlite3_bind_int64(s, i, v[k]) != SQLITE_OK) {
-            rs_fail(st, "bind");
-            return -1;
-        }
+        int i = db_param_index(s, NAMES[k]);
+        if (i) db_bind_int64(s, i, v[k]);
     }
     return 0;
 }
 
 int rs_each_row(report_store_t *st, const char *sql, int64_t from, int64_t to, int64_t now,
-                void (*fn)(sqlite3_stmt *row, void *arg), void *arg, const char *what)
+                void (*fn)(db_stmt_t *row, void *arg), void *arg, const char *what)
 {
-    sqlite3_stmt *s = rs_prepare(st, sql);
+    db_stmt_t *s = rs_prepare(st, sql);
     if (!s || rs_bind_times(st, s, from, to, now) < 0) {
-        sqlite3_finalize(s);
+        rs_finalize(s);
         return -1;
     }
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) fn(s, arg);
-    if (rc != SQLITE_DONE) rs_fail(st, what);
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : -1;
+    while ((rc = db_step(s)) == DB_ROW) fn(s, arg);
+    if (rc != DB_DONE) rs_fail(st, what);
+    rs_finalize(s);
+    return rc == DB_DONE ? 0 : -1;
 }
 
 int rs_exec(report_store_t *st, const char *sql)
 {
-    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-    if (rc != SQLITE_OK) rs_fail(st, sql);
-    return rc == SQLITE_OK ? 0 : -1;
+    if (db_exec(st->conn, sql) == 0) return 0;
+    rs_fail(st, sql);
+    return -1;
 }
+
+bool rs_is_pg(const report_store_t *st) { return st->db == NULL; }
 
 const calendar_t *rs_calendar(report_store_t *st)
 {
@@ -102,14 +110,16 @@ const calendar_t *rs_calendar(report_store_t *st)
 
 static int check_version(report_store_t *st)
 {
-    sqlite3_stmt *s = rs_prepare(st, "PRAGMA user_version");
-    int rc = rs_step_row(st, s, "user_version");
-    int v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW) return -1;
+    /* SQLite keeps the version in the file header, PostgreSQL in meta. */
+    db_stmt_t *s = rs_prepare(st, st->db ? "PRAGMA user_version"
+                                         : "SELECT coalesce((SELECT value::bigint FROM meta WHERE key = 'schema_version'), 0)");
+    int rc = rs_step_row(st, s, "schema version");
+    int v = rc == DB_ROW ? db_int(s, 0) : -1;
+    rs_finalize(s);
+    if (rc != DB_ROW) return -1;
     if (v < REPORT_SCHEMA_OLDEST || v > REPORT_SCHEMA_VERSION) {
-        log_error("store has an unsupported schema version (PRAGMA user_version)",
-                  "found=%d expected=%d..%d", v, REPORT_SCHEMA_OLDEST, REPORT_SCHEMA_VERSION);
+        log_error("store has an unsupported schema version", "found=%d expected=%d..%d", v, REPORT_SCHEMA_OLDEST,
+                  REPORT_SCHEMA_VERSION);
         st->status = REPORT_E_DATA;
         return -1;
     }
@@ -120,26 +130,63 @@ static int check_version(report_store_t *st)
  * store is still read, without those figures. */
 static int check_rules(report_store_t *st)
 {
-    sqlite3_stmt *s = rs_prepare(st, "SELECT count(*) FROM pragma_table_info('rollup') WHERE name = 'first_returned'");
+    db_stmt_t *s = rs_prepare(st, st->db ? "SELECT count(*) FROM pragma_table_info('rollup') WHERE name = 'first_returned'"
+                                         : "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+                                           "current_schema() AND table_name = 'rollup' AND column_name = 'first_returned'");
     int rc = rs_step_row(st, s, "rollup columns");
-    if (rc == SQLITE_ROW) st->rules = sqlite3_column_int(s, 0) > 0;
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0 : -1;
+    if (rc == DB_ROW) st->rules = db_int(s, 0) > 0;
+    rs_finalize(s);
+    return rc == DB_ROW ? 0 : -1;
+}
+
+/* PostgreSQL: a read-only session; a store it cannot read is "no input". */
+static int open_pg(report_store_t *st, const char *target)
+{
+    char err[600], q[700];
+    st->conn = db_connect_pg(target, "hotline-report", err, sizeof err);
+    if (!st->conn) {
+        log_error("cannot open store", "error=%s", log_quote(q, sizeof q, err));
+        st->status = REPORT_E_NOINPUT;
+        return -1;
+    }
+    if (db_exec(st->conn, "SET default_transaction_read_only = on") != 0) {
+        rs_fail(st, "read-only session");
+        return -1;
+    }
+    /* No hotline store here at all: say so, rather than "relation does not exist". */
+    db_stmt_t *s = rs_prepare(st, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'");
+    int rc = rs_step_row(st, s, "catalogue"), found = rc == DB_ROW && db_int(s, 0) > 0;
+    rs_finalize(s);
+    if (rc == DB_ROW && !found) {
+        log_error("cannot open store: the PostgreSQL database holds no hotline store", NULL);
+        st->status = REPORT_E_NOINPUT;
+    }
+    return found ? 0 : -1;
 }
 
 report_store_t *report_store_open(const char *path, report_status_t *status)
 {
     char q[512];
     report_store_t *st = xcalloc(1, sizeof *st);
-    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
-    if (rc != SQLITE_OK) {
-        *status = classify_rc(rc);
-        log_error("cannot open store", "path=%s error=%s", log_quote(q, sizeof q, path),
-                  st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-        report_store_destroy(&st);
-        return NULL;
+    st->target = xstrdup(path);
+    if (db_target_is_pg(path)) {
+        if (open_pg(st, path) < 0) {
+            *status = st->status;
+            report_store_destroy(&st);
+            return NULL;
+        }
+    } else {
+        int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
+        if (rc != SQLITE_OK) {
+            *status = classify_rc(rc);
+            log_error("cannot open store", "path=%s error=%s", log_quote(q, sizeof q, path),
+                      st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+            report_store_destroy(&st);
+            return NULL;
+        }
+        sqlite3_busy_timeout(st->db, 10000); /* the broker may be committing */
+        st->conn = db_wrap_sqlite(st->db);
     }
-    sqlite3_busy_timeout(st->db, 10000);   /* the broker may be committing */
     if (check_version(st) < 0 || check_rules(st) < 0) {
         *status = st->status;
         report_store_destroy(&st);
@@ -155,7 +202,9 @@ void report_store_destroy(report_store_t **p)
 {
     if (!p || !*p) return;
     calendar_destroy(&(*p)->cal);
+    db_close(&(*p)->conn);
     sqlite3_close((*p)->db);
+    free((*p)->target);
     free(*p);
     *p = NULL;
 }
@@ -166,34 +215,35 @@ int report_store_span(report_store_t *self, bool *any, int64_t *min, int64_t *ma
 {
     /* Two subqueries: SQLite answers a lone MIN or MAX of an indexed column
      * with one index probe each, no scan. */
-    sqlite3_stmt *s = rs_prepare(self, "SELECT (SELECT MIN(received_at) FROM ticket), (SELECT MAX(received_at) FROM ticket)");
+    db_stmt_t *s = rs_prepare(self, "SELECT (SELECT MIN(received_at) FROM ticket), (SELECT MAX(received_at) FROM ticket)");
     int rc = rs_step_row(self, s, "span");
-    if (rc == SQLITE_ROW) {
-        *any = sqlite3_column_type(s, 0) != SQLITE_NULL;
-        *min = sqlite3_column_int64(s, 0);
-        *max = sqlite3_column_int64(s, 1);
+    if (rc == DB_ROW) {
+        *any = !db_isnull(s, 0);
+        *min = db_int64(s, 0);
+        *max = db_int64(s, 1);
     }
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0 : -1;
+    rs_finalize(s);
+    return rc == DB_ROW ? 0 : -1;
 }
 
 int report_store_check(report_store_t *self, FILE *problems, bool *ok)
 {
-    sqlite3_stmt *s = rs_prepare(self, "PRAGMA integrity_check");
+    if (!self->db) return rs_pg_check(self, problems, ok);
+    db_stmt_t *s = rs_prepare(self, "PRAGMA integrity_check");
     if (!s) return -1;
     int rc;
     *ok = false;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *line = (const char *)sqlite3_column_text(s, 0);
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *line = db_text(s, 0);
         if (line && strcmp(line, "ok") == 0) *ok = true;
         else fprintf(problems, "%s\n", line ? line : "(null)");
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != DB_DONE) {
         rs_fail(self, "integrity_check");
         *ok = false;
     }
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : -1;
+    rs_finalize(s);
+    return rc == DB_DONE ? 0 : -1;
 }
 
 int report_store_backup(report_store_t *self, const char *dest)
@@ -204,6 +254,7 @@ int report_store_backup(report_store_t *self, const char *dest)
         self->status = REPORT_E_SOFTWARE;
         return -1;
     }
+    if (!self->db) return rs_pg_backup(self, dest);
     int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(out, "main", self->db, "main") : NULL;
     if (b) {
@@ -211,9 +262,9 @@ int report_store_backup(report_store_t *self, const char *dest)
          * source: a consistent snapshot, while the broker keeps writing (WAL). */
         rc = sqlite3_backup_step(b, -1);
         sqlite3_backup_finish(b);
-        if (rc == SQLITE_DONE) rc = sqlite3_errcode(out);
+        if (rc == DB_DONE) rc = sqlite3_errcode(out);
     }
-    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+    if (rc != SQLITE_OK && rc != DB_DONE) {
         log_error("backup failed", "dest=\"%s\" error=\"%s\"", dest, out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
         self->status = REPORT_E_SOFTWARE;
         sqlite3_close(out);
@@ -224,19 +275,19 @@ int report_store_backup(report_store_t *self, const char *dest)
     return 0;
 }
 
-static int col_int_or(sqlite3_stmt *s, int i, int dflt)
+static int col_int_or(db_stmt_t *s, int i, int dflt)
 {
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
+    return db_isnull(s, i) ? dflt : db_int(s, i);
 }
 
 /* The store's last event time (0 when it has none): the "now" of --outcomes. */
 static int last_event_at(report_store_t *self, int64_t *out)
 {
-    sqlite3_stmt *s = rs_prepare(self, "SELECT COALESCE(MAX(at), 0) FROM event");
+    db_stmt_t *s = rs_prepare(self, "SELECT COALESCE(MAX(at), 0) FROM event");
     int rc = rs_step_row(self, s, "last event");
-    if (rc == SQLITE_ROW) *out = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0 : -1;
+    if (rc == DB_ROW) *out = db_int64(s, 0);
+    rs_finalize(s);
+    return rc == DB_ROW ? 0 : -1;
 }
 
 static bool state_final(const char *state)
@@ -262,29 +313,29 @@ static int outcomes_stream(report_store_t *self, const calendar_t *cal, int64_t 
                            report_outcome_fn fn, void *arg)
 {
     /* ORDER BY the primary key walks its index: rows stream in byte order. */
-    sqlite3_stmt *s = rs_prepare(self, "SELECT id, state, unit, received_at, closed_at, on_time, rating, "
+    db_stmt_t *s = rs_prepare(self, "SELECT id, state, unit, received_at, closed_at, on_time, rating, "
                                     "close_due FROM ticket ORDER BY id");
     if (!s) return -1;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         report_outcome_t row = {
-            .id = (const char *)sqlite3_column_text(s, 0),
-            .state = (const char *)sqlite3_column_text(s, 1),
-            .unit = (const char *)sqlite3_column_text(s, 2),
-            .received_at = sqlite3_column_int64(s, 3),
-            .has_closed = sqlite3_column_type(s, 4) != SQLITE_NULL,
-            .closed_at = sqlite3_column_int64(s, 4),
+            .id = db_text(s, 0),
+            .state = db_text(s, 1),
+            .unit = db_text(s, 2),
+            .received_at = db_int64(s, 3),
+            .has_closed = !db_isnull(s, 4),
+            .closed_at = db_int64(s, 4),
             .on_time = col_int_or(s, 5, -1),
             .rating = col_int_or(s, 6, -1),
-            .has_due = sqlite3_column_type(s, 7) != SQLITE_NULL,
-            .close_due = sqlite3_column_int64(s, 7),
+            .has_due = !db_isnull(s, 7),
+            .close_due = db_int64(s, 7),
         };
         outcome_lateness(cal, &row, last);
         if (fn(&row, arg) < 0) break;
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) rs_fail(self, "outcomes");
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : -1;
+    if (rc != DB_DONE && rc != DB_ROW) rs_fail(self, "outcomes");
+    rs_finalize(s);
+    return rc == DB_DONE ? 0 : -1;
 }
 
 int report_outcomes_each(report_store_t *self, report_outcome_fn fn, void *arg)

@@ -5,10 +5,14 @@
 #define HOTLINE_REPORT_STORE_PRIV_H
 #include <sqlite3.h>
 #include "calendar.h"
+#include "db.h"
+#include <stdio.h>
 #include "report_query.h"
 
 struct report_store {
-    sqlite3 *db;
+    sqlite3 *db;              /* SQLite only (NULL on PostgreSQL) */
+    db_t *conn;               /* every query runs on it, either engine */
+    char *target;             /* the file name or connection string (no password: refused) */
     report_status_t status;   /* class of the last failure */
     calendar_t *cal;          /* owned; loaded on first use (rs_calendar) */
     bool rules;               /* the roll-ups have the rules' columns (schema 4 on) */
@@ -25,18 +29,25 @@ struct report_store {
 
 /* Logs the connection's last error and records its class. */
 void rs_fail(report_store_t *st, const char *what);
-/* A prepared statement, or NULL with the failure logged. */
-sqlite3_stmt *rs_prepare(report_store_t *st, const char *sql);
-/* Steps s once: SQLITE_ROW, or the failure logged (s may be NULL: prepare failed). */
-int rs_step_row(report_store_t *st, sqlite3_stmt *s, const char *what);
+/* A prepared statement, or NULL with the failure logged; rs_finalize frees it (NULL too). */
+db_stmt_t *rs_prepare(report_store_t *st, const char *sql);
+void rs_finalize(db_stmt_t *s);
+/* The store is on PostgreSQL (a few queries differ). */
+bool rs_is_pg(const report_store_t *st);
+/* Steps s once: DB_ROW, or the failure logged (s may be NULL: prepare failed). */
+int rs_step_row(report_store_t *st, db_stmt_t *s, const char *what);
 /* Binds the named parameters :from, :to and :now that s has; -1 logged. */
-int rs_bind_times(report_store_t *st, sqlite3_stmt *s, int64_t from, int64_t to, int64_t now);
+int rs_bind_times(report_store_t *st, db_stmt_t *s, int64_t from, int64_t to, int64_t now);
 /* Runs sql with its times bound and calls fn for every row; 0, or -1 with the
  * failure logged as `what`. */
 int rs_each_row(report_store_t *st, const char *sql, int64_t from, int64_t to, int64_t now,
-                void (*fn)(sqlite3_stmt *row, void *arg), void *arg, const char *what);
+                void (*fn)(db_stmt_t *row, void *arg), void *arg, const char *what);
 /* BEGIN / COMMIT / ROLLBACK and the like; -1 logged. */
 int rs_exec(report_store_t *st, const char *sql);
+/* report_store_pg.c: --check (hotline's own invariants) and --backup
+ * (pg_dump) of a store on PostgreSQL. */
+int rs_pg_check(report_store_t *self, FILE *problems, bool *ok);
+int rs_pg_backup(report_store_t *self, const char *dest);
 /* The working-day calendar (DATADIR/calendar), loaded once; NULL logged. */
 const calendar_t *rs_calendar(report_store_t *st);
 

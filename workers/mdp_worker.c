@@ -26,6 +26,7 @@ struct mdp_worker {
     uint64_t refusals;          /* handshakes the broker refused */
     zmon_t *mon;
     mdp_frames_t frames;
+    unsigned next_ep;           /* several endpoints: the one the next connection tries */
 };
 
 #define REFUSAL_LOG_MS 30000    /* a refused key is logged at most this often per process */
@@ -42,6 +43,16 @@ static void set_identity(void *sock)
     zmq_setsockopt(sock, ZMQ_ROUTING_ID, id, (size_t)len);
 }
 
+
+/* The i-th endpoint of a comma-separated list, counting round (a copy). */
+static char *nth_endpoint(const char *list, unsigned i)
+{
+    unsigned n = 1;
+    for (const char *p = list; *p; p++) n += *p == ',';
+    const char *p = list;
+    for (unsigned k = i % n; k > 0; k--) p = strchr(p, ',') + 1;
+    return xstrndup(p, strcspn(p, ","));
+}
 
 static void connect_broker(mdp_worker_t *w)
 {
@@ -60,10 +71,14 @@ static void connect_broker(mdp_worker_t *w)
         zmq_setsockopt(w->sock, ZMQ_CURVE_SECRETKEY, w->o.curve_secret, 40);
     }
     if (w->o.curve_server) w->mon = zmon_new(w->zctx, w->sock);
-    char *list = xstrdup(w->o.endpoint), *save = NULL; /* validated by the caller */
-    for (char *ep = strtok_r(list, ",", &save); ep; ep = strtok_r(NULL, ",", &save))
-        if (zmq_connect(w->sock, ep) != 0) log_error("cannot connect", "endpoint=%s err=\"%s\"", ep, zmq_strerror(errno));
-    free(list);
+    /* Several endpoints (an active broker and standbys): one at a time, the
+     * next one after each lost connection. A standby does not bind, so it
+     * never answers, and the worker moves on to the active one; a socket
+     * connected to all of them would spread its replies over a frozen broker
+     * too. */
+    char *ep = nth_endpoint(w->o.endpoint, w->next_ep++); /* validated by the caller */
+    if (zmq_connect(w->sock, ep) != 0) log_error("cannot connect", "endpoint=%s err=\"%s\"", ep, zmq_strerror(errno));
+    free(ep);
     mdp_worker_send(w->sock, MDP_READY, w->service, strlen(w->service), NULL, 0);
     w->liveness = LIVENESS;
     w->next_hb_ms = clock_mono_ms() + w->o.heartbeat_ms;

@@ -1,0 +1,231 @@
+/* store_pg: opening the store on PostgreSQL (store_open with a
+ * postgresql:// URI or a libpq "key=value" string).
+ *
+ * Everything after the open is the store's own code over core/db.h, the same
+ * statements as on SQLite. What differs is here: the schema
+ * (schemas/store_pg.sql) is created in an empty database under a lock, so
+ * two brokers starting together cannot both create it; a database with other
+ * tables, or a hotline schema of another version, is refused with a message
+ * that says which. There is no WAL thread and no checkpoint: a PostgreSQL
+ * COMMIT returns once the server has the transaction on disk (and on the
+ * synchronous standby, when the server is configured with one), so every
+ * commit is durable when store_commit() returns. */
+#include "store_priv.h"
+#include "log.h"
+#include "xmalloc.h"
+#include "clock.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+extern const char STORE_PG_SQL[]; /* schemas/store_pg.sql, embedded at build time */
+
+/* Any number that the other programs sharing the database do not use. */
+#define SCHEMA_LOCK "7345012345"
+
+static int query_int(store_t *self, const char *sql, int64_t *out)
+{
+    db_stmt_t st;
+    if (db_prepare(self->conn, sql, &st) != 0) return -1;
+    int rc = db_step(&st);
+    if (rc == DB_ROW) *out = db_int64(&st, 0);
+    db_finalize(&st);
+    return rc == DB_ROW ? 0 : -1;
+}
+
+/* The schema version in meta, 0 when the database has no hotline store,
+ * -1 when it holds other tables (or on an error, with err). */
+static int schema_state(store_t *self, char *err, size_t errlen)
+{
+    int64_t has_meta = 0, tables = 0, version = 0;
+    if (query_int(self, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'",
+                  &has_meta) ||
+        query_int(self, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()", &tables)) {
+        snprintf(err, errlen, "cannot read the database catalogue: %s", db_errmsg(self->conn));
+        return -1;
+    }
+    if (!has_meta) {
+        if (tables == 0) return 0;
+        snprintf(err, errlen, "the database holds %lld tables but no hotline store: give the broker a database of its own",
+                 (long long)tables);
+        return -1;
+    }
+    if (query_int(self, "SELECT coalesce((SELECT value::bigint FROM meta WHERE key = 'schema_version'), -1)", &version) ||
+        version < 1) {
+        snprintf(err, errlen, "the database has a meta table but no hotline schema version: not a hotline store");
+        return -1;
+    }
+    return (int)version;
+}
+
+static int ensure_schema(store_t *self, char *err, size_t errlen)
+{
+    if (db_exec(self->conn, "BEGIN") || db_exec(self->conn, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")")) {
+        snprintf(err, errlen, "cannot lock the schema: %s", db_errmsg(self->conn));
+        return -1;
+    }
+    int v = schema_state(self, err, errlen);
+    if (v == 0) {
+        char set[128];
+        snprintf(set, sizeof set, "INSERT INTO meta(key, value) VALUES ('schema_version', '%d')", STORE_SCHEMA_VERSION);
+        log_info("creating store schema", "engine=postgresql version=%d", STORE_SCHEMA_VERSION);
+        if (db_exec(self->conn, STORE_PG_SQL) || db_exec(self->conn, set)) {
+            snprintf(err, errlen, "creating the store schema failed: %s", db_errmsg(self->conn));
+            v = -1;
+        } else {
+            v = STORE_SCHEMA_VERSION;
+        }
+    } else if (v > 0 && v != STORE_SCHEMA_VERSION) {
+        snprintf(err, errlen, "the store's schema version is %d; this program uses version %d", v, STORE_SCHEMA_VERSION);
+        v = -1;
+    }
+    if (v < 0) {
+        db_exec(self->conn, "ROLLBACK");
+        return -1;
+    }
+    if (db_exec(self->conn, "COMMIT")) {
+        snprintf(err, errlen, "creating the store schema failed: %s", db_errmsg(self->conn));
+        return -1;
+    }
+    return 0;
+}
+
+store_t *store_open_pg(const char *conninfo, store_sync_t sync, char *err, size_t errlen)
+{
+    store_t *self = xcalloc(1, sizeof *self);
+    if (errlen) err[0] = '\0';
+    self->path = xstrdup("postgresql");
+    self->pg_target = xstrdup(conninfo); /* for reconnecting; never logged */
+    self->conn = db_connect_pg(conninfo, "hotline", err, errlen);
+    if (!self->conn) {
+        store_close(&self);
+        return NULL;
+    }
+    /* STORE_SYNC_NORMAL: the server acknowledges before its WAL flush, as
+     * SQLite's NORMAL does; a crash of the server may lose the last commits. */
+    if ((sync == STORE_SYNC_NORMAL && db_exec(self->conn, "SET synchronous_commit TO off")) ||
+        ensure_schema(self, err, errlen) || store_prepare_all(self, err, errlen) || store_load_meta(self)) {
+        if (!*err) snprintf(err, errlen, "cannot set up the PostgreSQL store: %s", db_errmsg(self->conn));
+        store_close(&self);
+        return NULL;
+    }
+    return self;
+}
+
+int64_t store_pg_bytes(store_t *self, int64_t *wal_bytes)
+{
+    int64_t size = -1;
+    *wal_bytes = 0;
+    if (query_int(self, "SELECT pg_database_size(current_database())", &size)) return -1;
+    return size;
+}
+
+/* --- leadership: one active broker per store --------------------------------
+ *
+ * The active broker holds a session advisory lock on the connection that
+ * also commits: it holds it exactly as long as that connection lives, and
+ * nothing it commits can land after the lock is gone. A broker killed or cut
+ * off loses its connection, and the server releases the lock. A broker that
+ * is frozen (SIGSTOP, a stalled VM) keeps its connection open, so a waiting
+ * broker looks at the holder's session: idle for longer than the lease, it is
+ * terminated (pg_terminate_backend) and the lock is taken. When the frozen
+ * broker wakes, its next statement fails on the closed connection and it
+ * stops without acknowledging anything more (fencing). The active broker
+ * runs a statement at least every second (store_keepalive), so a live one
+ * never looks idle. */
+
+#define LEAD_LOCK 7345012346LL /* the store's leadership; SCHEMA_LOCK + 1 */
+#define LEAD_POLL_MS 200
+
+static int reconnect(store_t *self, char *err, size_t errlen)
+{
+    for (int i = 0; i < Q__COUNT; i++) db_finalize(&self->q[i]);
+    db_close(&self->conn);
+    self->conn = db_connect_pg(self->pg_target, "hotline", err, errlen);
+    if (!self->conn) return -1;
+    return store_prepare_all(self, err, errlen);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The lock holder's backend pid and how long its session has been idle, in
+ * seconds (-1 when it is running a statement); 0 when nobody holds the lock. */
+static int holder(store_t *self, int64_t *pid, int64_t *idle_s)
+{
+    db_stmt_t st;
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT a.pid, CASE WHEN a.state = 'active' THEN -1 ELSE extract(epoch FROM now() - a.state_change)::bigint END"
+             " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
+             " AND l.classid = %lld AND l.objid = %lld AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+             "current_database())",
+             LEAD_LOCK >> 32, LEAD_LOCK & 0xffffffffLL);
+    if (db_prepare(self->conn, sql, &st) != 0) return -1;
+    int rc = db_step(&st), found = rc == DB_ROW;
+    if (found) {
+        *pid = db_int64(&st, 0);
+        *idle_s = db_int64(&st, 1);
+    }
+    db_finalize(&st);
+    return rc == DB_ROW || rc == DB_DONE ? found : -1;
+}
+
+int store_lead(store_t *self, const volatile sig_atomic_t *stop, int lease_s, int64_t *waited_ms)
+{
+    int64_t t0 = clock_mono_ms(), last_note = 0;
+    *waited_ms = 0;
+    if (!self->pg_target) return 1; /* SQLite: the file has one broker */
+    char err[512], lock[96];
+    snprintf(lock, sizeof lock, "SELECT pg_try_advisory_lock(%lld)::int", LEAD_LOCK);
+    while (!*stop) {
+        int64_t got = 0, pid = 0, idle = 0;
+        if (db_lost(self->conn) && reconnect(self, err, sizeof err) != 0) {
+            if (clock_mono_ms() - last_note > 5000) {
+                log_warn("standby: the store is unreachable; retrying", "err=\"%s\"", err);
+                last_note = clock_mono_ms();
+            }
+            sleep_ms(1000);
+            continue;
+        }
+        if (query_int(self, lock, &got) == 0 && got == 1) {
+            *waited_ms = clock_mono_ms() - t0;
+            /* What the previous leader wrote since this broker opened the store. */
+            if (store_load_meta(self) != 0) return -1;
+            self->pg_alive_ms = clock_mono_ms();
+            return 1;
+        }
+        int h = holder(self, &pid, &idle);
+        if (h == 1 && idle > lease_s) {
+            log_warn("standby: the active broker's session is silent past the lease: ending it and taking over",
+                     "backend_pid=%lld idle_s=%lld lease_s=%d", (long long)pid, (long long)idle, lease_s);
+            char kill[96];
+            int64_t ok = 0;
+            snprintf(kill, sizeof kill, "SELECT pg_terminate_backend(%lld)::int", (long long)pid);
+            if (query_int(self, kill, &ok) != 0 || ok != 1)
+                log_warn("standby: could not end the silent session", "err=\"%s\"", db_errmsg(self->conn));
+            continue;
+        }
+        if (clock_mono_ms() - last_note > 30000) {
+            log_warn("standby: another broker is active on this store; waiting", "holder_backend=%lld", (long long)pid);
+            last_note = clock_mono_ms();
+        }
+        sleep_ms(LEAD_POLL_MS);
+    }
+    return 0;
+}
+
+int store_keepalive(store_t *self)
+{
+    if (!self->pg_target || self->in_txn) return 0;
+    int64_t now = clock_mono_ms(), one = 0;
+    if (now - self->pg_alive_ms < 1000) return 0;
+    self->pg_alive_ms = now;
+    return query_int(self, "SELECT 1", &one);
+}
+
+bool store_lost(const store_t *self) { return self->pg_target && db_lost(self->conn); }

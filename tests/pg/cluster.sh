@@ -1,0 +1,74 @@
+#!/bin/bash
+# cluster.sh: a throwaway PostgreSQL 15 cluster for the tests, from Debian's
+# postgresql-15 binaries. Nothing outside DIR is touched: the cluster's
+# files, its socket and its log live there, it listens on 127.0.0.1 only,
+# and it is stopped by the PID in its own postmaster.pid.
+#
+#   cluster.sh start DIR [PORT]   initdb (if DIR has no cluster yet), start,
+#                                 create database "hotline"; prints the
+#                                 connection URI on stdout
+#   cluster.sh stop DIR           fast shutdown by PID (waits up to 30 s)
+#   cluster.sh uri DIR            the URI again
+#
+# Run as root, the server runs as the unprivileged user "nobody" (PostgreSQL
+# refuses to run as root). Authentication is "trust" on loopback: a test
+# cluster holds nothing secret and is gone when the test ends.
+set -euo pipefail
+
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "cluster.sh: $*" >&2; exit 1; }
+
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+cmd=${1:-}; dir=${2:-}
+case "$cmd" in -h|--help) usage; exit 0 ;; start|stop|uri) ;; *) usage >&2; exit 2 ;; esac
+[ -n "$dir" ] || die "give the cluster's directory"
+[ -x "$PGBIN/postgres" ] || die "no PostgreSQL 15 server in $PGBIN (install postgresql-15: ./scripts/deps pg)"
+
+as_owner() {
+    if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
+}
+
+uri() { echo "postgresql://hotline@127.0.0.1:$(cat "$dir/port")/hotline"; }
+
+case "$cmd" in
+uri) uri ;;
+start)
+    [ -e "$dir" ] && [ ! -d "$dir" ] && die "$dir exists and is not a directory"
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    port=${3:-$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
+    if [ "$(id -u)" = 0 ]; then
+        chown nobody "$dir"
+        chmod 755 "$dir"
+        # The server's user must reach DIR: open the enclosing (temporary) directory to it.
+        runuser -u nobody -- test -x "$dir" || chmod o+x "$(dirname "$dir")"
+        runuser -u nobody -- test -x "$dir" || die "user nobody cannot reach $dir: put it under a directory others may enter"
+    fi
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        as_owner "$PGBIN/initdb" -D "$dir/data" -U hotline --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+            { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    fi
+    echo "$port" >"$dir/port"
+    as_owner "$PGBIN/postgres" -D "$dir/data" -p "$port" -k "$dir" -c listen_addresses=127.0.0.1 \
+        -c shared_buffers=64MB -c max_connections=60 -c log_min_messages=warning \
+        >>"$dir/postgres.log" 2>&1 &
+    for _ in $(seq 1 300); do
+        if "$PGBIN/pg_isready" -q -h "$dir" -p "$port"; then break; fi
+        kill -0 $! 2>/dev/null || { tail -20 "$dir/postgres.log" >&2; die "postgres exited"; }
+        sleep 0.1
+    done
+    "$PGBIN/pg_isready" -q -h "$dir" -p "$port" || die "postgres did not come up in 30 s (see $dir/postgres.log)"
+    if ! "$PGBIN/psql" -h "$dir" -p "$port" -U hotline -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname='hotline'" | grep -q 1; then
+        "$PGBIN/createdb" -h "$dir" -p "$port" -U hotline hotline
+    fi
+    uri
+    ;;
+stop)
+    pidfile="$dir/data/postmaster.pid"
+    [ -f "$pidfile" ] || exit 0
+    pid=$(head -1 "$pidfile")
+    kill -INT "$pid" 2>/dev/null || exit 0
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
+    kill -QUIT "$pid" 2>/dev/null || true
+    ;;
+esac

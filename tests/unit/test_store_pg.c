@@ -1,0 +1,439 @@
+/* Unit tests for core/store on PostgreSQL (store_pg.c, db_pg.c): the store's
+ * API on a real PostgreSQL 15 server, a throwaway cluster this test starts
+ * (tests/pg/cluster.sh) and stops. Each test gets an empty database of its
+ * own. Besides the API, a plain libpq connection looks at the tables as an
+ * operator would. Then the brokers' leadership: one holder at a time, a
+ * frozen holder's session ended past the lease, and the ended one fenced. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kb.h"
+#include "log.h"
+#include "store.h"
+
+#define T0 1661990400 /* 2022-09-01 08:00 CST */
+
+static char g_dir[64], g_base[256]; /* the cluster's directory; its URI without the database */
+static int g_n;                     /* databases made so far */
+
+typedef struct {
+    char uri[320];
+    store_t *st;
+} fx_t;
+
+static int sh(const char *fmt, const char *arg, char *out, size_t outlen)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, fmt, HOTLINE_SOURCE_DIR, arg);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    if (out && (!fgets(out, (int)outlen, p))) out[0] = '\0';
+    if (out) out[strcspn(out, "\n")] = '\0';
+    return pclose(p);
+}
+
+static int cluster_up(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "/tmp/hotline-test-pg-XXXXXX");
+    if (!mkdtemp(g_dir)) return -1;
+    char uri[256];
+    char arg[96];
+    snprintf(arg, sizeof arg, "%s/c", g_dir);
+    if (sh("%s/tests/pg/cluster.sh start %s", arg, uri, sizeof uri) != 0 || strncmp(uri, "postgresql://", 13) != 0) {
+        fprintf(stderr, "could not start a PostgreSQL cluster in %s\n", g_dir);
+        return -1;
+    }
+    snprintf(g_base, sizeof g_base, "%.*s", (int)(strrchr(uri, '/') - uri), uri);
+    return 0;
+}
+
+static int cluster_down(void **state)
+{
+    (void)state;
+    char arg[96];
+    snprintf(arg, sizeof arg, "%s/c", g_dir);
+    sh("%s/tests/pg/cluster.sh stop %s", arg, NULL, 0);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static PGconn *raw(const char *uri)
+{
+    PGconn *c = PQconnectdb(uri);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    return c;
+}
+
+static int64_t raw_int(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    int64_t v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
+}
+
+static int setup(void **state)
+{
+    fx_t *fx = calloc(1, sizeof *fx);
+    char sql[64], admin[300];
+    snprintf(admin, sizeof admin, "%s/hotline", g_base);
+    snprintf(sql, sizeof sql, "CREATE DATABASE t%d", ++g_n);
+    PGconn *c = PQconnectdb(admin);
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    PQfinish(c);
+    if (!ok) return -1;
+    snprintf(fx->uri, sizeof fx->uri, "%s/t%d", g_base, g_n);
+    char err[256] = "";
+    fx->st = store_open(fx->uri, STORE_SYNC_FULL, err, sizeof err);
+    if (!fx->st) {
+        fprintf(stderr, "store_open: %s\n", err);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *fx = *state;
+    store_close(&fx->st);
+    free(fx);
+    return 0;
+}
+
+static void make_ticket(ticket_t *t, ticket_intake_t *in, const char *id, int64_t at, const char *text)
+{
+    memset(t, 0, sizeof *t);
+    memset(in, 0, sizeof *in);
+    snprintf(t->id, sizeof t->id, "%s", id);
+    t->received_at = t->last_at = at;
+    t->type = TT_COMPLAINT;
+    t->state = ST_RECEIVED;
+    t->category = t->unit = t->alt_unit = t->street = TICKET_NONE;
+    t->on_time = -1;
+    in->text = text;
+    in->text_len = strlen(text);
+}
+
+static void insert(fx_t *fx, const char *id, int64_t at, const char *text)
+{
+    ticket_t t;
+    ticket_intake_t in;
+    make_ticket(&t, &in, id, at, text);
+    snprintf(in.caller, sizeof in.caller, "13800138000");
+    assert_int_equal(store_ticket_insert(fx->st, &t, &in), 0);
+}
+
+/* ---- the schema ------------------------------------------------------------------------ */
+
+static void test_schema_created_and_reopened(void **state)
+{
+    fx_t *fx = *state;
+    PGconn *c = raw(fx->uri);
+    assert_int_equal(raw_int(c, "SELECT value::int FROM meta WHERE key = 'schema_version'"), STORE_SCHEMA_VERSION);
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 7);
+    uint8_t sec[16];
+    memcpy(sec, store_secret(fx->st), 16);
+    insert(fx, "A", T0, "噪音扰民");
+    store_close(&fx->st);
+    char err[256] = "";
+    fx->st = store_open(fx->uri, STORE_SYNC_FULL, err, sizeof err);
+    assert_non_null(fx->st);
+    assert_memory_equal(store_secret(fx->st), sec, 16);
+    ticket_t t;
+    assert_int_equal(store_ticket_get(fx->st, "A", &t), 0);
+    assert_int_equal(t.received_at, T0);
+    /* the caller's number is never stored in clear */
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM ticket WHERE caller_mask = '138****8000' AND caller_hash IS NOT NULL"), 1);
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM ticket t JOIN ticket_text x USING (id) WHERE "
+                                "t::text LIKE '%13800138000%' OR x::text LIKE '%13800138000%'"), 0);
+    PQfinish(c);
+}
+
+static void test_other_version_refused(void **state)
+{
+    fx_t *fx = *state;
+    store_close(&fx->st);
+    PGconn *c = raw(fx->uri);
+    PQclear(PQexec(c, "UPDATE meta SET value = '99' WHERE key = 'schema_version'"));
+    char err[256] = "";
+    assert_null(store_open(fx->uri, STORE_SYNC_NORMAL, err, sizeof err));
+    assert_string_equal(err, "the store's schema version is 99; this program uses version 4");
+    PQclear(PQexec(c, "UPDATE meta SET value = '4' WHERE key = 'schema_version'"));
+    PQfinish(c);
+    fx->st = store_open(fx->uri, STORE_SYNC_NORMAL, err, sizeof err);
+    assert_non_null(fx->st);
+}
+
+static void test_password_and_bad_targets_refused(void **state)
+{
+    (void)state;
+    char err[256] = "", uri[400];
+    snprintf(uri, sizeof uri, "postgresql://hotline:pw@127.0.0.1:1/x");
+    assert_null(store_open(uri, STORE_SYNC_FULL, err, sizeof err));
+    assert_non_null(strstr(err, "holds a password"));
+    assert_null(strstr(err, "pw@"));
+    assert_null(store_open("host=127.0.0.1 port=1 dbname=x user=hotline", STORE_SYNC_FULL, err, sizeof err));
+    assert_non_null(strstr(err, "cannot connect to PostgreSQL"));
+    assert_null(store_open("postgresql://[::1", STORE_SYNC_FULL, err, sizeof err));
+    assert_non_null(strstr(err, "bad PostgreSQL connection string"));
+}
+
+/* ---- tickets, events, group commit ------------------------------------------------------ */
+
+static void test_insert_duplicate_and_group_rollback(void **state)
+{
+    fx_t *fx = *state;
+    ticket_t t;
+    ticket_intake_t in;
+    make_ticket(&t, &in, "GD-1", T0, "路灯不亮");
+    assert_int_equal(store_ticket_insert(fx->st, &t, &in), 0);
+    assert_int_equal(store_ticket_insert(fx->st, &t, &in), 1);
+    char *text = store_ticket_text(fx->st, "GD-1");
+    assert_string_equal(text, "路灯不亮");
+    free(text);
+
+    kb_entry_t e = {"KB0001", 0, T0, "city", "unit.chengguan", "占道经营", ""};
+    int64_t rev = 0;
+    assert_int_equal(store_kb_insert(fx->st, &e, "update", "uid-1", &rev), 0);
+    assert_true(rev >= 1);
+    assert_int_equal(store_kb_uid_rev(fx->st, "uid-1"), rev);
+    uint64_t before = store_commits(fx->st);
+    assert_int_equal(store_begin(fx->st), 0);
+    insert(fx, "A", T0, "x");
+    assert_int_equal(store_kb_insert(fx->st, &e, "update", "uid-1", &rev), -1); /* UNIQUE(uid) */
+    make_ticket(&t, &in, "B", T0, "x");
+    assert_int_equal(store_ticket_insert(fx->st, &t, &in), -1); /* the group is poisoned */
+    assert_int_equal(store_commit(fx->st), -1);
+    assert_false(store_in_txn(fx->st));
+    assert_int_equal(store_commits(fx->st), before);
+    assert_int_equal(store_ticket_get(fx->st, "A", &t), 1);
+    assert_int_equal(store_ticket_get(fx->st, "B", &t), 1);
+    /* the next group starts clean, and a commit on PostgreSQL is durable at once */
+    assert_int_equal(store_begin(fx->st), 0);
+    insert(fx, "C", T0, "x");
+    assert_int_equal(store_commit(fx->st), 0);
+    assert_int_equal(store_commits(fx->st), before + 1);
+    assert_int_equal(store_durable(fx->st), store_commits(fx->st));
+    assert_int_equal(store_sync_fd(fx->st), -1);
+}
+
+static void test_save_get_events_and_unfinished(void **state)
+{
+    fx_t *fx = *state;
+    ticket_t t, got;
+    ticket_intake_t in;
+    make_ticket(&t, &in, "S-1", T0, "电梯坏了");
+    assert_int_equal(store_begin(fx->st), 0);
+    assert_int_equal(store_ticket_insert(fx->st, &t, &in), 0);
+    t.state = ST_DISPATCHED;
+    t.category = 2;
+    t.unit = 3;
+    t.round = 1;
+    t.sign_due = T0 + 3600;
+    t.close_due = T0 + 86400;
+    t.reminded = 1;
+    ticket_ext_t *x = ticket_ext(&t);
+    x->returns_asked = 2;
+    x->returns_approved = 1;
+    x->solved = 1;
+    snprintf(x->lead, sizeof x->lead, "S-0");
+    assert_int_equal(store_ticket_save(fx->st, &t, "KB0042"), 0);
+    assert_int_equal(store_event(fx->st, &t, EV_dispatched, T0 + 60, "联办 unit.x", "王"), 0);
+    assert_int_equal(store_commit(fx->st), 0);
+    assert_int_equal(store_ticket_get(fx->st, "S-1", &got), 0);
+    assert_int_equal(got.state, ST_DISPATCHED);
+    assert_int_equal(got.unit, 3);
+    assert_int_equal(got.round, 1);
+    assert_int_equal(got.close_due, T0 + 86400);
+    assert_int_equal(got.reminded, 1);
+    assert_int_equal(got.on_time, -1);
+    assert_int_equal(got.last_at, T0 + 60);
+    assert_non_null(got.ext);
+    assert_int_equal(got.ext->returns_asked, 2);
+    assert_int_equal(got.ext->returns_approved, 1);
+    assert_int_equal(got.ext->solved, 1);
+    assert_string_equal(got.ext->lead, "S-0");
+    ticket_ext_free(&got);
+    ticket_ext_free(&t);
+    int64_t total = 0, final = 0;
+    assert_int_equal(store_ticket_counts(fx->st, &total, &final), 0);
+    assert_int_equal(total, 1);
+    assert_int_equal(final, 0);
+    /* the event log is append-only on PostgreSQL too */
+    PGconn *c = raw(fx->uri);
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM event WHERE ticket_id = 'S-1'"), 2);
+    PGresult *r = PQexec(c, "UPDATE event SET kind = 'x'");
+    assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+    assert_non_null(strstr(PQresultErrorMessage(r), "append-only"));
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void collect_ids(void *ctx, const store_list_row_t *r)
+{
+    char *buf = ctx;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 256 - n, "%s%s", n ? "," : "", r->id);
+}
+
+static void test_list_and_text_search(void **state)
+{
+    fx_t *fx = *state;
+    insert(fx, "E1", T0, "小区电梯坏了三天");
+    insert(fx, "L1", T0 + 1, "路灯不亮");
+    insert(fx, "E2", T0 + 2, "电梯异响");
+    assert_int_equal(store_commit(fx->st), 0);
+    char ids[256] = "", next[64], err[256] = "";
+    store_list_t q = {.text = "电梯", .limit = 10, .now = T0};
+    assert_int_equal(store_ticket_list(fx->st, &q, collect_ids, ids, next, sizeof next, err, sizeof err), 0);
+    assert_string_equal(ids, "E1,E2");
+    ids[0] = '\0';
+    store_list_t q3 = {.text = "电梯坏", .limit = 10, .now = T0}; /* a word of three characters */
+    assert_int_equal(store_ticket_list(fx->st, &q3, collect_ids, ids, next, sizeof next, err, sizeof err), 0);
+    assert_string_equal(ids, "E1");
+    ids[0] = '\0';
+    store_list_t page = {.limit = 2, .now = T0};
+    assert_int_equal(store_ticket_list(fx->st, &page, collect_ids, ids, next, sizeof next, err, sizeof err), 0);
+    assert_string_equal(ids, "E1,L1");
+    page.after = next;
+    char next2[64];
+    assert_int_equal(store_ticket_list(fx->st, &page, collect_ids, ids, next2, sizeof next2, err, sizeof err), 0);
+    assert_string_equal(ids, "E1,L1,E2");
+    assert_int_equal(store_search_pending(fx->st), 0);
+}
+
+static int count_kb(void *ctx, const kb_entry_t *e)
+{
+    (void)e;
+    ++*(int *)ctx;
+    return 0;
+}
+
+static void test_kb_meta_and_rollups(void **state)
+{
+    fx_t *fx = *state;
+    kb_entry_t e = {"KB0001", 0, T0, "city", "unit.chengguan", "占道经营", "答复"};
+    int64_t r1 = 0, r2 = 0;
+    assert_int_equal(store_kb_insert(fx->st, &e, "seed", NULL, &r1), 0);
+    assert_int_equal(store_kb_insert(fx->st, &e, "update", "u2", &r2), 0);
+    assert_true(r2 > r1);
+    assert_int_equal(store_kb_max_rev(fx->st), r2);
+    int n = 0;
+    assert_int_equal(store_kb_since(fx->st, r1, 0, count_kb, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_meta_set(fx->st, "k", "v1"), 0);
+    assert_int_equal(store_meta_set(fx->st, "k", "v2"), 0);
+    char *v = store_meta_get(fx->st, "k");
+    assert_string_equal(v, "v2");
+    free(v);
+    assert_null(store_meta_get(fx->st, "absent"));
+    ticket_t t;
+    ticket_intake_t in;
+    make_ticket(&t, &in, "R1", T0, "x");
+    int d[RU__COUNT] = {0};
+    d[RU_RECEIVED] = 1;
+    assert_int_equal(store_begin(fx->st), 0);
+    assert_int_equal(store_rollup_add(fx->st, &t, TICKET_NONE, T0, d), 0);
+    assert_int_equal(store_rollup_add(fx->st, &t, TICKET_NONE, T0, d), 0);
+    assert_int_equal(store_commit(fx->st), 0);
+    assert_int_equal(store_begin(fx->st), 0);
+    assert_int_equal(store_rollup_add(fx->st, &t, TICKET_NONE, T0, d), 0); /* the upsert adds to the row */
+    assert_int_equal(store_commit(fx->st), 0);
+    int64_t tot[RU__COUNT];
+    assert_int_equal(store_rollup_totals(fx->st, tot), 0);
+    assert_int_equal(tot[RU_RECEIVED], 3);
+}
+
+/* ---- leadership -------------------------------------------------------------------------- */
+
+typedef struct {
+    store_t *st;
+    volatile sig_atomic_t stop;
+    int rc;
+    int64_t waited;
+} leader_t;
+
+static void *lead_thread(void *arg)
+{
+    leader_t *l = arg;
+    l->rc = store_lead(l->st, &l->stop, 2, &l->waited);
+    return NULL;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void test_one_leader_then_takeover_and_fencing(void **state)
+{
+    fx_t *fx = *state;
+    volatile sig_atomic_t no = 0;
+    int64_t waited = -1;
+    assert_int_equal(store_lead(fx->st, &no, 2, &waited), 1);
+    char err[256] = "";
+    leader_t b = {.st = store_open(fx->uri, STORE_SYNC_FULL, err, sizeof err)};
+    assert_non_null(b.st);
+    pthread_t th;
+
+    /* The holder alive (a keepalive every 300 ms): the second waits, and stops on request. */
+    pthread_create(&th, NULL, lead_thread, &b);
+    for (int i = 0; i < 10; i++) {
+        sleep_ms(300);
+        assert_int_equal(store_keepalive(fx->st), 0);
+    }
+    b.stop = 1;
+    pthread_join(th, NULL);
+    assert_int_equal(b.rc, 0);
+
+    /* The holder silent past the lease (frozen): ended, and the second leads. */
+    b.stop = 0;
+    pthread_create(&th, NULL, lead_thread, &b);
+    pthread_join(th, NULL);
+    assert_int_equal(b.rc, 1);
+    assert_true(b.waited >= 2000);
+    /* The first, waking, finds its connection gone: it may not commit, and says so. */
+    sleep_ms(1100);
+    assert_int_not_equal(store_keepalive(fx->st), 0);
+    assert_true(store_lost(fx->st));
+    assert_false(store_lost(b.st));
+    /* The new leader writes. */
+    insert(&(fx_t){.st = b.st}, "AFTER", T0, "x");
+    assert_int_equal(store_commit(b.st), 0);
+    store_close(&b.st);
+}
+
+int main(void)
+{
+    log_init("test_store_pg", LOG_ERROR + 1); /* expected failures would log errors */
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_schema_created_and_reopened),
+        T(test_other_version_refused),
+        T(test_password_and_bad_targets_refused),
+        T(test_insert_duplicate_and_group_rollback),
+        T(test_save_get_events_and_unfinished),
+        T(test_list_and_text_search),
+        T(test_kb_meta_and_rollups),
+        T(test_one_leader_then_takeover_and_fencing),
+    };
+    return cmocka_run_group_tests(tests, cluster_up, cluster_down);
+}
