@@ -184,8 +184,9 @@ int store_lead(store_t *self, const volatile sig_atomic_t *stop, int lease_s, in
     snprintf(lock, sizeof lock, "SELECT pg_try_advisory_lock(%lld)::int", LEAD_LOCK);
     while (!*stop) {
         int64_t got = 0, pid = 0, idle = 0;
-        if (db_lost(self->conn) && reconnect(self, err, sizeof err) != 0) {
-            if (clock_mono_ms() - last_note > 5000) {
+        /* A failed reconnect leaves no connection at all: try again next time. */
+        if ((!self->conn || db_lost(self->conn)) && reconnect(self, err, sizeof err) != 0) {
+            if (!last_note || clock_mono_ms() - last_note > 5000) {
                 log_warn("standby: the store is unreachable; retrying", "err=\"%s\"", err);
                 last_note = clock_mono_ms();
             }

@@ -1,6 +1,7 @@
 /* zmon: handshake events of one socket, read from its monitor PAIR socket. */
 #include "zmon.h"
 #include "xmalloc.h"
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,14 @@ static const char *reason(uint16_t ev, uint32_t value, char *buf, size_t len)
     return buf;
 }
 
+/* A handshake cut by the network or by a broker that died or stopped (a
+ * standby taking over, say) is not a refusal: libzmq reconnects by itself. */
+static bool transient(int err)
+{
+    return err == ECONNRESET || err == EPIPE || err == ECONNREFUSED || err == ECONNABORTED || err == ETIMEDOUT ||
+           err == EHOSTUNREACH || err == ENETUNREACH || err == ENETDOWN;
+}
+
 zmon_event_t zmon_poll(zmon_t *self, char *why, size_t whylen)
 {
     zmon_event_t out = ZMON_NONE;
@@ -77,6 +86,7 @@ zmon_event_t zmon_poll(zmon_t *self, char *why, size_t whylen)
             zmq_msg_close(&addr);
         }
         if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) { if (out == ZMON_NONE) out = ZMON_OK; }
+        else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL && transient((int)value)) continue;
         else if (ev & WATCHED) { out = ZMON_REFUSED; reason(ev, value, why, whylen); }
     }
     return out;

@@ -123,8 +123,14 @@ f_wait_sim() {
     [ "$SIM_RC" = 0 ] || [ "$SIM_RC" = 124 ] || F_FAILS+=("sim exit $SIM_RC")
 }
 
-# f_q DB SQL: a read-only query (no output on error).
-f_q() { sqlite3 -batch "file:$1?mode=ro" "$2" 2>/dev/null; }
+# f_q DB SQL: a read-only query (no output on error). DB is a SQLite file or
+# a postgresql:// URI (the ha_failover case).
+f_q() {
+    case "$1" in
+        postgresql://*) psql "$1" -AtqX -F'|' -v ON_ERROR_STOP=1 -c "$2" 2>/dev/null ;;
+        *) sqlite3 -batch "file:$1?mode=ro" "$2" 2>/dev/null ;;
+    esac
+}
 
 # f_done DB: tickets in a final state (-1 if the store cannot be read now).
 f_done() { local n; n=$(f_q "$1" "SELECT count(*) FROM ticket WHERE done_at IS NOT NULL"); echo "${n:--1}"; }
@@ -208,8 +214,7 @@ f_baseline() {
 # f_events DB: every ticket's event history (without commit order across
 # tickets or free-text details), for comparison with the baseline.
 f_events() {
-    sqlite3 -batch "file:$1?mode=ro" \
-        "SELECT ticket_id, kind, at, state, round, coalesce(unit, '') FROM event ORDER BY ticket_id, seq"
+    f_q "$1" "SELECT ticket_id, kind, at, state, round, coalesce(unit, '') FROM event ORDER BY ticket_id, seq"
 }
 
 # --- the ledger ---------------------------------------------------------

@@ -4,7 +4,7 @@
 #
 #   tests/fault/run.sh [CASE...]     all cases, or the named ones
 #
-# Cases: broker_kill worker_kill worker_stop netsplit disk_full sigterm_all
+# Cases: broker_kill worker_kill worker_stop netsplit disk_full sigterm_all ha_failover
 #
 # Every case replays the scenario (the whole year unless FAULT_LIMIT=N) with
 # a real broker, real workers and hotline-sim --acked, injects its fault, and
@@ -33,7 +33,7 @@ source "$(dirname "$0")/../blackbox/lib.sh"
 source "$(dirname "$0")/lib_fault.sh"
 set +e   # the cases handle every failure themselves and always print their row
 
-CASES=(broker_kill worker_kill worker_stop netsplit disk_full sigterm_all)
+CASES=(broker_kill worker_kill worker_stop netsplit disk_full sigterm_all ha_failover)
 F_MOUNTS=()
 F_NETNS=()
 
@@ -325,6 +325,113 @@ case_sigterm_all() {
     f_wait_sim "$F_CASE_TIMEOUT"
     f_stop_case
     f_account $c "$db" "$(f_secs "$CASE_T0")" "$lost0" "$T_DIR/$c.acked1" "$T_DIR/$c.acked2"
+}
+
+
+# 7. No single point of failure: the year through PostgreSQL managed by
+# Patroni (scripts/ha db: etcd, a primary and a synchronous replica) and two
+# brokers, one active and one standing by, workers and the sim given both
+# endpoints. During the run: kill -9 of the active broker (restarted, it
+# stands by); kill -9 of the PostgreSQL primary, Patroni and postmaster
+# together, as if its machine died (Patroni promotes the replica; the active
+# broker loses its connection and exits 75, and is restarted); SIGSTOP of the
+# active broker past the lease, then SIGCONT (it must exit 75 without
+# acknowledging more). Each takeover's time is in the notes.
+F_LEASE=3
+ha_broker() { # NAME ENDPOINT: a broker on the HA store; it may stand by, so nothing waits for it
+    "$HOTLINE_BIN/hotline-broker" --bind "$2" --db "$HA_URI" --clock virtual --heartbeat "$F_HB" --lease $F_LEASE \
+        >/dev/null 2>>"$T_DIR/$1.log" &
+    BROKER_PID=$!
+    f_track "$BROKER_PID"
+}
+# ha_mark NAME...: notes how many "active" lines each named broker's log has,
+# before a fault; ha_active_since T0 then waits (<= 60 s) until one of them
+# has a new one, and sets HA_WHO and HA_MS (ms since T0).
+declare -A HA_SEEN
+ha_mark() {
+    local n
+    HA_SEEN=()
+    for n in "$@"; do HA_SEEN[$n]=$(f_count 'active: this broker leads' "$T_DIR/$n.log"); done
+}
+ha_active_since() {
+    local n i
+    for ((i = 0; i < 600; i++)); do
+        for n in "${!HA_SEEN[@]}"; do
+            if [ "$(f_count 'active: this broker leads' "$T_DIR/$n.log")" -gt "${HA_SEEN[$n]}" ]; then
+                HA_WHO=$n; HA_MS=$(( $(date +%s%3N) - $1 )); return 0
+            fi
+        done
+        sleep 0.1
+    done
+    return 1
+}
+case_ha_failover() {
+    local c=ha_failover ha=$T_DIR/ha ea eb pa pb t0 rc R out node pgpid ppid eps
+    f_begin $c "Patroni (primary + synchronous replica), two brokers: kill -9 broker, kill -9 PostgreSQL primary, SIGSTOP broker"
+    command -v patroni >/dev/null && command -v etcd >/dev/null || { f_skip $c "patroni or etcd not installed (./scripts/deps test)"; return; }
+    if ! out=$(HOTLINE_BIN=$HOTLINE_BIN "$HOTLINE_SRC/scripts/ha" db "$ha" 2>"$T_DIR/$c-ha.log"); then
+        F_FAILS+=("scripts/ha db failed: $(tail -1 "$T_DIR/$c-ha.log")")
+        HOTLINE_BIN=$HOTLINE_BIN "$HOTLINE_SRC/scripts/ha" down "$ha" 2>/dev/null
+        f_account $c "$T_DIR/none.db" "$(f_secs "$CASE_T0")" 0 /dev/null; return
+    fi
+    HA_URI=$(echo "$out" | tail -1)
+    f_log "Patroni up: $(tr '\n' ' ' <"$T_DIR/$c-ha.log" | cut -c1-160)"
+    ea=tcp://127.0.0.1:$(t_port); eb=tcp://127.0.0.1:$(t_port); eps="$ea,$eb"
+    ha_mark $c-a; t0=$(date +%s%3N); ha_broker $c-a "$ea"; pa=$BROKER_PID
+    ha_active_since "$t0" || F_FAILS+=("broker a never became active")
+    ha_broker $c-b "$eb"; pb=$BROKER_PID
+    f_worker $c-w1 "$eps"; f_worker $c-w2 "$eps"
+    local sim_to=$F_SIM_TIMEOUT; F_SIM_TIMEOUT=300
+    f_sim $c-sim "$eps" "$T_DIR/$c.acked"
+    F_SIM_TIMEOUT=$sim_to
+
+    # 1. kill -9 of the active broker; restarted, it stands by
+    f_rand $((F_N * 10 / 100)) $((F_N * 20 / 100))
+    f_wait_done "$HA_URI" "$R" 120 || F_FAILS+=("sim ended before the broker kill")
+    ha_mark $c-b; t0=$(date +%s%3N); f_kill9 "$pa"
+    if ha_active_since "$t0"; then F_NOTES+=("broker kill -9 at $(f_done "$HA_URI") final: b active after $HA_MS ms")
+    else F_FAILS+=("no takeover after the broker kill"); fi
+    ha_broker $c-a2 "$ea"; pa=$BROKER_PID
+
+    # 2. kill -9 of the PostgreSQL primary (its Patroni and postmaster): Patroni promotes the replica
+    f_rand $((F_N * 35 / 100)) $((F_N * 45 / 100))
+    f_wait_done "$HA_URI" "$R" 120 || F_FAILS+=("sim ended before the primary kill")
+    node=$(HOTLINE_BIN=$HOTLINE_BIN "$HOTLINE_SRC/scripts/ha" status "$ha" | awk '/^primary:/ {print $2}')
+    ppid=$(awk -v n="$node" '$1 == n {print $2}' "$ha/pids")
+    pgpid=$(head -1 "$ha/$node/data/postmaster.pid" 2>/dev/null)
+    if [ -n "$node" ] && [ -n "$ppid" ] && [ -n "$pgpid" ]; then
+        ha_mark $c-a2; t0=$(date +%s%3N)
+        kill -KILL "$ppid" "$pgpid" 2>/dev/null
+        f_log "kill -9 of the primary $node (patroni $ppid, postmaster $pgpid) at $(f_done "$HA_URI") final"
+        # the active broker (b) loses its connection and exits 75; the standby
+        # (a2) reconnects to the promoted replica and takes over
+        if f_reap "$pb" 30; then rc=$REAP_RC; else rc=killed; fi
+        [ "$rc" = 75 ] || F_FAILS+=("the active broker exited $rc when the primary died, want 75")
+        if ha_active_since "$t0"; then
+            F_NOTES+=("primary $node kill -9: $(HOTLINE_BIN=$HOTLINE_BIN "$HOTLINE_SRC/scripts/ha" status "$ha" | awk '/^primary:/ {print $2}') promoted, $HA_WHO active after $HA_MS ms")
+        else F_FAILS+=("no broker active after the primary kill"); fi
+        # b's supervisor restarts it once a primary is there again: it stands by
+        ha_broker $c-b2 "$eb"; pb=$BROKER_PID
+    else
+        F_FAILS+=("could not find the primary (node '$node', patroni '$ppid', postmaster '$pgpid')")
+    fi
+
+    # 3. SIGSTOP of the active broker past the lease, then SIGCONT: fenced
+    f_rand $((F_N * 60 / 100)) $((F_N * 70 / 100))
+    f_wait_done "$HA_URI" "$R" 180 || F_FAILS+=("sim ended before the freeze")
+    local act=$pa other=$c-b2
+    [ "${HA_WHO:-}" = "$c-b2" ] && { act=$pb; other=$c-a2; }
+    ha_mark $other; t0=$(date +%s%3N); kill -STOP "$act"
+    if ha_active_since "$t0"; then F_NOTES+=("SIGSTOP of the active broker: $other active after $HA_MS ms (lease $F_LEASE s)")
+    else F_FAILS+=("no takeover from the frozen broker"); fi
+    kill -CONT "$act"
+    if f_reap "$act" 30; then rc=$REAP_RC; else rc=killed; fi
+    [ "$rc" = 75 ] || F_FAILS+=("the resumed broker exited $rc, want 75 (fenced)")
+
+    f_wait_sim 300
+    f_stop_case
+    f_account $c "$HA_URI" "$(f_secs "$CASE_T0")" 0 "$T_DIR/$c.acked"
+    HOTLINE_BIN=$HOTLINE_BIN "$HOTLINE_SRC/scripts/ha" down "$ha" 2>>"$T_DIR/$c-ha.log"
 }
 
 # ---------------------------------------------------------------------------
