@@ -154,13 +154,13 @@ static void sleep_ms(int ms)
 }
 
 /* The lock holder's backend pid and how long its session has been idle, in
- * seconds (-1 when it is running a statement); 0 when nobody holds the lock. */
-static int holder(store_t *self, int64_t *pid, int64_t *idle_s)
+ * milliseconds (-1 when it is running a statement); 0 when nobody holds the lock. */
+static int holder(store_t *self, int64_t *pid, int64_t *idle_ms)
 {
     db_stmt_t st;
     char sql[512];
     snprintf(sql, sizeof sql,
-             "SELECT a.pid, CASE WHEN a.state = 'active' THEN -1 ELSE extract(epoch FROM now() - a.state_change)::bigint END"
+             "SELECT a.pid, CASE WHEN a.state = 'active' THEN -1 ELSE (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::bigint END"
              " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
              " AND l.classid = %lld AND l.objid = %lld AND l.database = (SELECT oid FROM pg_database WHERE datname = "
              "current_database())",
@@ -169,7 +169,7 @@ static int holder(store_t *self, int64_t *pid, int64_t *idle_s)
     int rc = db_step(&st), found = rc == DB_ROW;
     if (found) {
         *pid = db_int64(&st, 0);
-        *idle_s = db_int64(&st, 1);
+        *idle_ms = db_int64(&st, 1);
     }
     db_finalize(&st);
     return rc == DB_ROW || rc == DB_DONE ? found : -1;
@@ -201,9 +201,9 @@ int store_lead(store_t *self, const volatile sig_atomic_t *stop, int lease_s, in
             return 1;
         }
         int h = holder(self, &pid, &idle);
-        if (h == 1 && idle > lease_s) {
+        if (h == 1 && idle > (int64_t)lease_s * 1000) {
             log_warn("standby: the active broker's session is silent past the lease: ending it and taking over",
-                     "backend_pid=%lld idle_s=%lld lease_s=%d", (long long)pid, (long long)idle, lease_s);
+                     "backend_pid=%lld idle_ms=%lld lease_s=%d", (long long)pid, (long long)idle, lease_s);
             char kill[96];
             int64_t ok = 0;
             snprintf(kill, sizeof kill, "SELECT pg_terminate_backend(%lld)::int", (long long)pid);

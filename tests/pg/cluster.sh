@@ -7,6 +7,11 @@
 #   cluster.sh start DIR [PORT]   initdb (if DIR has no cluster yet), start,
 #                                 create database "hotline"; prints the
 #                                 connection URI on stdout
+#   cluster.sh replica DIR PRIMARY_DIR
+#                                 a streaming replica of the cluster in
+#                                 PRIMARY_DIR (pg_basebackup), started and
+#                                 made its synchronous standby: a commit on
+#                                 the primary then returns once DIR has it
 #   cluster.sh stop DIR           fast shutdown by PID (waits up to 30 s)
 #   cluster.sh uri DIR            the URI again
 #
@@ -15,12 +20,12 @@
 # cluster holds nothing secret and is gone when the test ends.
 set -euo pipefail
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:-}; dir=${2:-}
-case "$cmd" in -h|--help) usage; exit 0 ;; start|stop|uri) ;; *) usage >&2; exit 2 ;; esac
+case "$cmd" in -h|--help) usage; exit 0 ;; start|stop|uri|replica) ;; *) usage >&2; exit 2 ;; esac
 [ -n "$dir" ] || die "give the cluster's directory"
 [ -x "$PGBIN/postgres" ] || die "no PostgreSQL 15 server in $PGBIN (install postgresql-15: ./scripts/deps pg)"
 
@@ -30,8 +35,43 @@ as_owner() {
 
 uri() { echo "postgresql://hotline@127.0.0.1:$(cat "$dir/port")/hotline"; }
 
+# serve DIR PORT: starts the server of DIR/data on PORT and waits for it.
+serve() {
+    local d=$1 p=$2
+    as_owner "$PGBIN/postgres" -D "$d/data" -p "$p" -k "$d" -c listen_addresses=127.0.0.1 \
+        -c shared_buffers=64MB -c max_connections=60 -c log_min_messages=warning \
+        >>"$d/postgres.log" 2>&1 &
+    for _ in $(seq 1 300); do
+        if "$PGBIN/pg_isready" -q -h "$d" -p "$p"; then return 0; fi
+        kill -0 $! 2>/dev/null || { tail -20 "$d/postgres.log" >&2; die "postgres exited"; }
+        sleep 0.1
+    done
+    die "postgres did not come up in 30 s (see $d/postgres.log)"
+}
+
 case "$cmd" in
 uri) uri ;;
+replica)
+    pdir=${3:-}
+    [ -f "$pdir/port" ] || die "no running cluster in '$pdir'"
+    pdir=$(cd "$pdir" && pwd); pport=$(cat "$pdir/port")
+    mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
+    [ "$(id -u)" = 0 ] && { chown nobody "$dir"; chmod 755 "$dir"; }
+    port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    as_owner "$PGBIN/pg_basebackup" -h "$pdir" -p "$pport" -U hotline -D "$dir/data" -R -X stream \
+        -d "application_name=standby" >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; die "pg_basebackup failed"; }
+    echo "$port" >"$dir/port"
+    serve "$dir" "$port"
+    "$PGBIN/psql" -h "$pdir" -p "$pport" -U hotline -d postgres -qc "ALTER SYSTEM SET synchronous_standby_names = 'standby'" \
+        -c "SELECT pg_reload_conf()" >/dev/null
+    for _ in $(seq 1 300); do
+        st=$("$PGBIN/psql" -h "$pdir" -p "$pport" -U hotline -d postgres -Atqc \
+            "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'")
+        [ "$st" = sync ] && { echo "postgresql://hotline@127.0.0.1:$port/hotline"; exit 0; }
+        sleep 0.1
+    done
+    die "the replica did not become the synchronous standby in 30 s"
+    ;;
 start)
     [ -e "$dir" ] && [ ! -d "$dir" ] && die "$dir exists and is not a directory"
     mkdir -p "$dir"
@@ -49,15 +89,7 @@ start)
             { cat "$dir/initdb.log" >&2; die "initdb failed"; }
     fi
     echo "$port" >"$dir/port"
-    as_owner "$PGBIN/postgres" -D "$dir/data" -p "$port" -k "$dir" -c listen_addresses=127.0.0.1 \
-        -c shared_buffers=64MB -c max_connections=60 -c log_min_messages=warning \
-        >>"$dir/postgres.log" 2>&1 &
-    for _ in $(seq 1 300); do
-        if "$PGBIN/pg_isready" -q -h "$dir" -p "$port"; then break; fi
-        kill -0 $! 2>/dev/null || { tail -20 "$dir/postgres.log" >&2; die "postgres exited"; }
-        sleep 0.1
-    done
-    "$PGBIN/pg_isready" -q -h "$dir" -p "$port" || die "postgres did not come up in 30 s (see $dir/postgres.log)"
+    serve "$dir" "$port"
     if ! "$PGBIN/psql" -h "$dir" -p "$port" -U hotline -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname='hotline'" | grep -q 1; then
         "$PGBIN/createdb" -h "$dir" -p "$port" -U hotline hotline
     fi

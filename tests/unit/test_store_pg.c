@@ -409,7 +409,9 @@ static void test_one_leader_then_takeover_and_fencing(void **state)
     pthread_create(&th, NULL, lead_thread, &b);
     pthread_join(th, NULL);
     assert_int_equal(b.rc, 1);
-    assert_true(b.waited >= 2000);
+    /* The lease (2 s) counts from the holder's last statement, which may be up
+     * to a second (the keepalive's interval) before this wait began. */
+    assert_true(b.waited >= 900);
     /* The first, waking, finds its connection gone: it may not commit, and says so. */
     sleep_ms(1100);
     assert_int_not_equal(store_keepalive(fx->st), 0);
