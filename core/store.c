@@ -264,9 +264,8 @@ static int configure(store_t *self)
     return exec(self, "PRAGMA cache_size=-16384", "cache");
 }
 
-store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errlen)
+store_t *store_open_sqlite(const char *path, store_sync_t sync, char *err, size_t errlen)
 {
-    if (db_target_is_pg(path)) return store_open_pg(path, sync, err, errlen);
     store_t *self = xcalloc(1, sizeof *self);
     self->path = xstrdup(path);
     if (errlen) err[0] = '\0';
@@ -358,11 +357,10 @@ uint64_t store_commits(const store_t *self) { return self->commits; }
 uint64_t store_last_commit_writes(const store_t *self) { return self->last_commit_writes; }
 uint64_t store_txn_writes(const store_t *self) { return self->in_txn ? self->txn_writes : 0; }
 
-int64_t store_file_bytes(const store_t *self, int64_t *wal_bytes)
+int64_t store_sqlite_bytes(const store_t *self, int64_t *wal_bytes)
 {
     struct stat a, b;
     char wal[4200];
-    if (!self->db) return store_pg_bytes((store_t *)self, wal_bytes);
     snprintf(wal, sizeof wal, "%s-wal", self->path);
     *wal_bytes = stat(wal, &b) == 0 ? (int64_t)b.st_size : 0;
     return stat(self->path, &a) == 0 ? (int64_t)a.st_size : -1;

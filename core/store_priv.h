@@ -1,5 +1,6 @@
 /* store_priv: the store's private struct, shared by the store's own files
- * only: store.c (connection, migrations, transactions), store_stmt.c
+ * only: store_open.c (the engine), store.c (connection, migrations,
+ * transactions), store_pg.c (PostgreSQL), store_stmt.c
  * (statements), store_ticket.c, store_query.c, store_rollup.c,
  * store_rebuild.c, store_sync.c. */
 #ifndef HOTLINE_STORE_PRIV_H
@@ -76,6 +77,9 @@ void store_bind_opt_time(db_stmt_t *st, int i, int64_t t);
  * event and search counters from meta (creating the key on a new store). */
 int store_prepare_all(store_t *self, char *err, size_t errlen);
 int store_load_meta(store_t *self);
+/* store.c: the SQLite store, and the sizes of its file and WAL. */
+store_t *store_open_sqlite(const char *path, store_sync_t sync, char *err, size_t errlen);
+int64_t store_sqlite_bytes(const store_t *self, int64_t *wal_bytes);
 /* store_pg.c: the PostgreSQL store (store_open on a postgresql:// target). */
 store_t *store_open_pg(const char *conninfo, store_sync_t sync, char *err, size_t errlen);
 int64_t store_pg_bytes(store_t *self, int64_t *wal_bytes);

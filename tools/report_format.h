@@ -10,17 +10,9 @@
 #include <stdio.h>
 #include "report_late.h"
 #include "report_query.h"
+#include "report_grid.h"
 #include "report_rank.h"
 
-typedef enum { FMT_TABLE, FMT_CSV, FMT_JSON } fmt_kind_t;
-
-/* "table" | "csv" | "json"; -1 on an unknown name. */
-int fmt_kind_parse(const char *name, fmt_kind_t *out);
-/* Terminal columns s occupies: East Asian wide/fullwidth characters count 2,
- * combining marks 0, anything else (including invalid bytes) 1. */
-size_t fmt_display_width(const char *s);
-/* Writes s as one CSV field, quoted only when it holds , " CR or LF. */
-void fmt_csv_field(FILE *out, const char *s);
 
 /* The figures of r: total, and per group when r was computed with --by.
  * JSON: {"from","to", <figure keys>, "groups":[{"key","name",<figure keys>}]}

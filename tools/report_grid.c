@@ -1,11 +1,76 @@
 /* report_grid: the grid of text cells that tables and CSV are both rendered
  * from (so their columns cannot drift apart), and the small JSON and date
- * helpers that every report output shares. */
+ * helpers that every report output shares: output kinds, display widths
+ * (CJK counts 2), CSV fields. */
 #include "report_grid.h"
 #include <math.h>
 #include <stdlib.h>
 #include "calendar.h"
 #include "xmalloc.h"
+#include <string.h>
+
+int fmt_kind_parse(const char *name, fmt_kind_t *out)
+{
+    static const char *const NAMES[] = {"table", "csv", "json"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(NAMES[i], name) == 0) { *out = (fmt_kind_t)i; return 0; }
+    return -1;
+}
+
+static bool is_wide(uint32_t c)
+{
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E)
+        || (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF)
+        || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF)
+        || (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF)
+        || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60)
+        || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F)
+        || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+/* Decodes one UTF-8 sequence at s; returns its length (1 for an invalid byte,
+ * with *cp = 0xFFFD). */
+static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+    size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+             : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0) { *cp = 0xFFFD; return 1; }
+    uint32_t c = n == 1 ? s[0] : s[0] & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) { *cp = 0xFFFD; return 1; }
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    *cp = c;
+    return n;
+}
+
+size_t fmt_display_width(const char *s)
+{
+    size_t w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        uint32_t c;
+        p += utf8_next(p, &c);
+        if ((c >= 0x0300 && c <= 0x036F) || c == 0x200B) continue;   /* combining, ZWSP */
+        w += is_wide(c) ? 2 : 1;
+    }
+    return w;
+}
+
+void fmt_csv_field(FILE *out, const char *s)
+{
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
 
 void fmt_json_string(FILE *out, const char *s)
 {

@@ -8,7 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "report_format.h"
+
+typedef enum { FMT_TABLE, FMT_CSV, FMT_JSON } fmt_kind_t;
+
+/* "table" | "csv" | "json"; -1 on an unknown name. */
+int fmt_kind_parse(const char *name, fmt_kind_t *out);
+/* Terminal columns s occupies: East Asian wide/fullwidth characters count 2,
+ * combining marks 0, anything else (including invalid bytes) 1. */
+size_t fmt_display_width(const char *s);
+/* Writes s as one CSV field, quoted only when it holds , " CR or LF. */
+void fmt_csv_field(FILE *out, const char *s);
 
 #define GRID_MAX_COLS 64   /* key, name, 29 figures, 10 SLA figures fit */
 

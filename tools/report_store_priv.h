@@ -27,6 +27,8 @@ struct report_store {
     "(received_at < :now AND type <> 'praise' AND (closed_at IS NULL OR closed_at >= :now) " \
     "AND NOT (closed_at IS NULL AND state IN ('ANSWERED', 'PRAISE', 'DONE', 'MERGED')))"
 
+/* report_sql.c: the class of a SQLite result code. */
+report_status_t rs_classify(int rc);
 /* Logs the connection's last error and records its class. */
 void rs_fail(report_store_t *st, const char *what);
 /* A prepared statement, or NULL with the failure logged; rs_finalize frees it (NULL too). */
