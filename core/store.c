@@ -411,15 +411,10 @@ int store_kb_insert(store_t *self, const kb_entry_t *e, const char *source, cons
     db_bind_int64(st, 8, (int64_t)time(NULL));
     store_bind_text(st, 9, uid);
     /* RETURNING: the row is the statement's result, read before the reset. */
-    int rc = self->txn_failed ? DB_ERROR : db_step(st);
+    int rc = store_step(self, st, "kb_insert");
     if (rc == DB_ROW) *rev = db_int64(st, 0);
     db_clear(st);
-    if (rc == DB_ROW) {
-        self->txn_writes++;
-        return 0;
-    }
-    if (self->in_txn) self->txn_failed = true;
-    return store_fail(self, "kb_insert");
+    return rc == DB_ROW ? 0 : -1;
 }
 
 int store_kb_since(store_t *self, int64_t since, int limit, store_kb_fn fn, void *ctx)

@@ -60,6 +60,9 @@ int store_fail(store_t *self, const char *what);
  * store_commit() rolls everything back, so the file never holds half of an
  * iteration (SQLite may already have rolled back on SQLITE_FULL). */
 int store_step_done(store_t *self, db_stmt_t *st, const char *what);
+/* The same without the reset, for a write whose result the caller reads
+ * (RETURNING, rows changed) before db_clear(): DB_ROW, DB_DONE or -1. */
+int store_step(store_t *self, db_stmt_t *st, const char *what);
 void store_bind_text(db_stmt_t *st, int i, const char *s);
 /* Writes the pending roll-up deltas (inside the open transaction), or drops them. */
 int store_rollup_flush(store_t *self);

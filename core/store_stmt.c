@@ -13,20 +13,23 @@ int store_fail(store_t *self, const char *what)
 
 const char *store_errmsg(const store_t *self) { return db_errmsg(self->conn); }
 
-int store_step_done(store_t *self, db_stmt_t *st, const char *what)
+int store_step(store_t *self, db_stmt_t *st, const char *what)
 {
-    if (self->txn_failed && st != &self->q[Q_COMMIT] && st != &self->q[Q_ROLLBACK]) {
-        db_clear(st);
-        return -1;
-    }
+    if (self->txn_failed && st != &self->q[Q_COMMIT] && st != &self->q[Q_ROLLBACK]) return -1;
     int rc = db_step(st);
-    db_clear(st);
     if (rc == DB_DONE || rc == DB_ROW) {
         self->txn_writes++;
-        return 0;
+        return rc;
     }
     if (self->in_txn) self->txn_failed = true;
     return store_fail(self, what);
+}
+
+int store_step_done(store_t *self, db_stmt_t *st, const char *what)
+{
+    int rc = store_step(self, st, what);
+    db_clear(st);
+    return rc < 0 ? -1 : 0;
 }
 
 void store_bind_text(db_stmt_t *st, int i, const char *s) { db_bind_text(st, i, s); }

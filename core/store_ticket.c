@@ -24,15 +24,10 @@ int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t 
     store_bind_text(st, 7, mask[0] ? mask : NULL);
     store_bind_text(st, 8, hash[0] ? hash : NULL);
     db_bind_text(st, 9, lc_state_name(t->state));
-    if (self->txn_failed) return store_step_done(self, st, "ticket_insert");
-    int rc = db_step(st);
-    int64_t changed = db_changes(st);
+    int rc = store_step(self, st, "ticket_insert");
+    int64_t changed = rc < 0 ? 0 : db_changes(st);
     db_clear(st);
-    if (rc != DB_DONE) {
-        if (self->in_txn) self->txn_failed = true;
-        return store_fail(self, "ticket_insert");
-    }
-    self->txn_writes++;
+    if (rc < 0) return -1;
     if (changed == 0) return 1;
     st = &self->q[Q_T_TEXT_INSERT];
     db_bind_text(st, 1, t->id);
