@@ -12,6 +12,7 @@ T_PIDS=()
 
 t_cleanup() {
     local pid
+    [ -n "${PG_DIR:-}" ] && { "$HOTLINE_SRC/tests/pg/cluster.sh" stop "$PG_DIR" || true; }
     for pid in "${T_PIDS[@]:-}"; do
         [ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null || true
         [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
@@ -22,6 +23,26 @@ t_cleanup() {
     if [ "${T_KEEP:-0}" = 1 ]; then echo "kept $T_DIR"; else rm -rf "$T_DIR"; fi
 }
 trap t_cleanup EXIT
+
+# t_pg_cluster: a throwaway PostgreSQL 15 cluster in $T_DIR/pg, stopped by
+# PID on exit; sets PG_DIR, PG_PORT and PG_URI (its database "hotline").
+t_pg_cluster() {
+    PG_DIR=$T_DIR/pg
+    PG_URI=$("$HOTLINE_SRC/tests/pg/cluster.sh" start "$PG_DIR") || t_fail "the throwaway PostgreSQL cluster did not start"
+    PG_PORT=$(cat "$PG_DIR/port")
+}
+
+# t_sqlite_year NAME: the 2022 year on SQLite, undisturbed (1 worker);
+# its outcomes in $T_DIR/NAME.csv, the store in $T_DIR/NAME.db.
+t_sqlite_year() {
+    local ep=tcp://127.0.0.1:$(t_port) b w
+    t_broker "$1-broker" "$ep" "$T_DIR/$1.db" --clock virtual; b=$BROKER_PID
+    t_worker "$1-w1" "$ep" --all-services; w=$WORKER_PID
+    "$HOTLINE_BIN/hotline-sim" --connect "$ep" --scenario longhu-2022 --seed 2022 -q --timeout 900 2>>"$T_DIR/$1-sim.log" ||
+        t_fail "the SQLite year"
+    t_stop "$w"; t_stop "$b"
+    "$HOTLINE_BIN/hotline-report" --db "$T_DIR/$1.db" --outcomes >"$T_DIR/$1.csv" || t_fail "outcomes from SQLite"
+}
 
 t_fail() { echo "FAIL: $*" >&2; for f in "$T_DIR"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }; done; exit 1; }
 t_ok() { echo "ok - $*"; }

@@ -12,13 +12,9 @@
 # run. Each takeover's time is reported.
 source "$(dirname "$0")/lib.sh"
 
-CLUSTER="$HOTLINE_SRC/tests/pg/cluster.sh"
 PGBIN=/usr/lib/postgresql/15/bin
-PG="$T_DIR/pg"
-uri=$("$CLUSTER" start "$PG") || t_fail "the throwaway PostgreSQL cluster did not start"
-pg_cleanup() { "$CLUSTER" stop "$PG" || true; t_cleanup; }
-trap pg_cleanup EXIT
-port=$(cat "$PG/port")
+t_pg_cluster
+uri=$PG_URI PG=$PG_DIR port=$PG_PORT
 count() { "$PGBIN/psql" -h "$PG" -p "$port" -U hotline -d hotline -Atqc "SELECT count(*) FROM ticket" 2>/dev/null || echo 0; }
 now_ms() { date +%s%3N; }
 LEASE=3
@@ -75,15 +71,7 @@ for pid in "${workers[@]}"; do t_stop "$pid"; done
 t_stop "$a2"
 "$HOTLINE_BIN/hotline-report" --db "$uri" --outcomes >"$T_DIR/pg.csv" || t_fail "outcomes from PostgreSQL"
 
-ep=tcp://127.0.0.1:$(t_port)
-t_broker lite-broker "$ep" "$T_DIR/lite.db" --clock virtual
-lb=$BROKER_PID
-t_worker lite-w1 "$ep" --all-services
-lw=$WORKER_PID
-"$HOTLINE_BIN/hotline-sim" --connect "$ep" --scenario longhu-2022 --seed 2022 -q --timeout 900 2>>"$T_DIR/lite-sim.log" ||
-    t_fail "the SQLite year"
-t_stop "$lw"; t_stop "$lb"
-"$HOTLINE_BIN/hotline-report" --db "$T_DIR/lite.db" --outcomes >"$T_DIR/lite.csv" || t_fail "outcomes from SQLite"
+t_sqlite_year lite
 [ "$(wc -l <"$T_DIR/pg.csv")" -eq 26427 ] || t_fail "PostgreSQL outcomes have $(wc -l <"$T_DIR/pg.csv") lines"
 cmp -s "$T_DIR/pg.csv" "$T_DIR/lite.csv" || t_fail "outcomes differ: $(diff "$T_DIR/pg.csv" "$T_DIR/lite.csv" | head -4)"
 t_ok "lost 0, duplicated 0, unexpected 0: outcomes after two takeovers byte-identical to SQLite undisturbed ($(sha256sum <"$T_DIR/pg.csv" | cut -c1-16))"

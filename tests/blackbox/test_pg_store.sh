@@ -8,13 +8,9 @@
 # another version.
 source "$(dirname "$0")/lib.sh"
 
-CLUSTER="$HOTLINE_SRC/tests/pg/cluster.sh"
 PGBIN=/usr/lib/postgresql/15/bin
-PG="$T_DIR/pg"
-uri=$("$CLUSTER" start "$PG") || t_fail "the throwaway PostgreSQL cluster did not start"
-pg_cleanup() { "$CLUSTER" stop "$PG" || true; t_cleanup; }
-trap pg_cleanup EXIT
-port=$(cat "$PG/port")
+t_pg_cluster
+uri=$PG_URI PG=$PG_DIR port=$PG_PORT
 psql_on() { "$PGBIN/psql" -h "$PG" -p "$port" -U hotline -v ON_ERROR_STOP=1 -Atq "$@"; }
 t_ok "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') started in a temporary directory (pid $(head -1 "$PG/data/postmaster.pid"))"
 
@@ -58,15 +54,7 @@ t_stop "$BROKER_PID"
 "$HOTLINE_BIN/hotline-report" --db "$uri" --outcomes >"$T_DIR/pg.csv" || t_fail "outcomes from PostgreSQL"
 
 # --- the same year on SQLite, undisturbed
-ep=tcp://127.0.0.1:$(t_port)
-t_broker lite-broker "$ep" "$T_DIR/lite.db" --clock virtual
-lb=$BROKER_PID
-t_worker lite-w1 "$ep" --all-services
-lw=$WORKER_PID
-"$HOTLINE_BIN/hotline-sim" --connect "$ep" --scenario longhu-2022 --seed 2022 -q --timeout 900 2>>"$T_DIR/lite-sim.log" ||
-    t_fail "the SQLite year"
-t_stop "$lw"; t_stop "$lb"
-"$HOTLINE_BIN/hotline-report" --db "$T_DIR/lite.db" --outcomes >"$T_DIR/lite.csv" || t_fail "outcomes from SQLite"
+t_sqlite_year lite
 
 lines=$(wc -l <"$T_DIR/pg.csv")
 [ "$lines" -eq 26427 ] || t_fail "PostgreSQL outcomes have $lines lines, want 26427"
