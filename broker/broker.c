@@ -52,7 +52,7 @@ int broker_setup(broker_t *b)
         log_error("cannot load the calendar or the deadline rules", "datadir=%s err=\"%s\"", b->o.datadir, err);
         return EX_DATAERR;
     }
-    b->store = store_open(b->o.db, b->o.sync, err, sizeof err);
+    b->store = store_open_centre(b->o.db, b->o.centre, b->o.sync, err, sizeof err);
     if (!b->store) { log_error("cannot open the store", "db=%s err=\"%s\"", db_display(b->o.db), err); return EX_NOINPUT; }
     /* Before anything is loaded or bound: a standby waits here, and then
      * starts exactly as a restart does (tickets reloaded, deadlines re-armed). */
@@ -61,7 +61,8 @@ int broker_setup(broker_t *b)
     if (lead == 0) return BROKER_STOPPED_WAITING;
     if (lead < 0) { log_error("cannot take the store's leadership", "err=\"%s\"", store_errmsg(b->store)); return EX_UNAVAILABLE; }
     b->leased = db_target_is_pg(b->o.db);
-    if (b->leased) log_warn("active: this broker leads the store", "waited_ms=%lld", (long long)waited);
+    if (b->leased)
+        log_warn("active: this broker leads the store", "centre=%s waited_ms=%lld", store_centre(b->store), (long long)waited);
     b->ckpt = checkpoint_new(b->store);
     b->zctx = zmq_ctx_new();
     if (b->o.curve_secret) {

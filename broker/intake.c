@@ -61,6 +61,14 @@ static void submit_one(intake_t *self, const msgpack_object *o)
         reply_one(self, t.id[0] ? t.id : NULL, "rejected", err);
         return;
     }
+    if (in.centre[0] && strcmp(in.centre, store_centre(self->store)) != 0) {
+        char why[160];
+        snprintf(why, sizeof why, "field 'centre' is '%s': this broker serves centre '%s'", in.centre,
+                 store_centre(self->store));
+        self->st.rejected++;
+        reply_one(self, t.id, "rejected", why);
+        return;
+    }
     if (self->paused) {
         self->st.retry++;
         reply_one(self, t.id, "retry", "the store cannot write (disk full or write error); retry later");

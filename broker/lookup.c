@@ -112,8 +112,9 @@ static void put_status(lookup_t *self, const ticket_t *t)
     pipeline_waiting_for(self->pipeline, t->id, waiting, sizeof waiting);
     ev_ctx_t c = {e, 0};
     store_ticket_events(self->store, t->id, count_event, &c);
-    wire_map(e, 24);
+    wire_map(e, 25);
     wire_kv_str(e, "id", t->id);
+    wire_kv_str(e, "centre", store_centre(self->store));
     wire_kv_str(e, "state", lc_state_name(t->state));
     wire_kv_str(e, "state_display", lc_state_display(t->state));
     wire_kv_str(e, "type", ticket_type_name(t->type));

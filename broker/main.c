@@ -92,7 +92,7 @@ int main(int argc, char **argv)
     log_init("broker", b.o.log_level);
     if (b.o.rebuild_rollups) {
         char err[512] = "";
-        store_t *st = store_open(b.o.db, b.o.sync, err, sizeof err);
+        store_t *st = store_open_centre(b.o.db, b.o.centre, b.o.sync, err, sizeof err);
         if (!st) { fprintf(stderr, "hotline-broker: cannot open %s: %s\n", b.o.db, err); return EX_NOINPUT; }
         int r = store_rollup_rebuild(st);
         store_close(&st);

@@ -29,6 +29,13 @@ static const char USAGE[] =
     "                          binds), the others wait. A waiting broker takes over\n"
     "                          when the active one dies, or when its session stays\n"
     "                          silent this long (frozen; default 6)\n"
+    "      --centre CODE       the 12345 centre this broker serves (1 to 32 of a-z,\n"
+    "                          0-9, '_'). A SQLite store records the centre it was\n"
+    "                          made for (default longhu) and refuses another. A\n"
+    "                          PostgreSQL database can hold a province: each centre\n"
+    "                          in its schema centre_CODE, with its own active\n"
+    "                          broker (default longhu). Tickets and scenarios that\n"
+    "                          name another centre are refused\n"
     "      --kb FILE           knowledge base to seed an empty store with\n"
     "                          (default DATADIR/kb/longhu-kb.tsv)\n"
     "      --heartbeat MS      heartbeat interval; a peer is dead after 3 missed\n"
@@ -104,7 +111,7 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
 {
     static const struct option LONG[] = {
         {"bind", 1, 0, 'b'}, {"db", 1, 0, 'd'}, {"kb", 1, 0, 'k'}, {"heartbeat", 1, 0, 'H'},
-        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"rebuild-rollups", 0, 0, 'R'}, {"lease", 1, 0, 'E'}, {"metrics", 1, 0, 'M'}, {"allow", 1, 0, 'A'}, {"manual", 1, 0, 'm'}, {"datadir", 1, 0, 'D'},
+        {"batch", 1, 0, 'B'}, {"sync", 1, 0, 's'}, {"clock", 1, 0, 'c'}, {"insecure", 0, 0, 'I'}, {"curve-secret", 1, 0, 'C'}, {"rebuild-rollups", 0, 0, 'R'}, {"lease", 1, 0, 'E'}, {"metrics", 1, 0, 'M'}, {"allow", 1, 0, 'A'}, {"manual", 1, 0, 'm'}, {"datadir", 1, 0, 'D'}, {"centre", 1, 0, 'Z'},
         {"verbose", 0, 0, 'v'}, {"log-level", 1, 0, 'L'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     static const char *const SYNC[] = {"full", "normal"}, *const CLOCK[] = {"auto", "live", "virtual"};
     snprintf(g_kb_default, sizeof g_kb_default, "%s/kb/longhu-kb.tsv", hotline_datadir());
@@ -133,6 +140,13 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
             else o->manual[o->n_manual++] = optarg;
             break;
         case 'D': o->datadir = optarg; break;
+        case 'Z':
+            o->centre = optarg;
+            if (!ticket_centre_valid(optarg)) {
+                fprintf(stderr, "hotline-broker: bad --centre '%s': 1 to 32 of a-z, 0-9 and '_'\n", optarg);
+                rc = EX_USAGE;
+            }
+            break;
         case 'v': o->log_level = o->log_level == LOG_WARN ? LOG_INFO : LOG_DEBUG; break;
         case 'L':
             if (log_level_parse(optarg, &o->log_level)) { fprintf(stderr, "hotline-broker: unknown log level '%s'\n", optarg); rc = EX_USAGE; }

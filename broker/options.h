@@ -9,6 +9,7 @@
 typedef struct {
     const char *bind;
     const char *db;
+    const char *centre;        /* the centre served, or NULL: the store's own */
     const char *kb;            /* knowledge-base seed file */
     int heartbeat_ms;
     int batch;                 /* tickets per worker request */

@@ -119,11 +119,20 @@ static void start(void *ctx, mdp_span_t peer, mdp_span_t body)
     }
     scenario_t *s = scenario_load_buf(text, len, err, sizeof err);
     if (!s) { reply_status(self, peer, "sim.start", "rejected", err, false); return; }
+    /* The tickets' centre: the feeder's choice, else the scenario's. */
+    char centre[TICKET_CENTRE_MAX + 1];
+    int named = wire_copy_str(root, "centre", centre, sizeof centre, err, sizeof err);
+    if (named != 0) snprintf(centre, sizeof centre, "%s", scenario_centre(s));
     char scn[40], *copy = xstrndup(text, len);
     scn_id(text, len, (uint64_t)seed, scn, sizeof scn);
     int64_t total = 0, fin = 0;
     store_ticket_counts(self->store, &total, &fin);
-    if (self->scn[0] && strcmp(scn, self->scn) != 0 && total > 0) {
+    if (named < 0 || strcmp(centre, store_centre(self->store)) != 0) {
+        if (named >= 0)
+            snprintf(err, sizeof err, "scenario %s is run for centre '%s'; this broker serves centre '%s' (its --centre)",
+                     scenario_name(s), centre, store_centre(self->store));
+        reply_status(self, peer, "sim.start", "rejected", err, false);
+    } else if (self->scn[0] && strcmp(scn, self->scn) != 0 && total > 0) {
         snprintf(err, sizeof err, "this store already holds scenario %s (seed %" PRIu64 ", %lld tickets); use a fresh --db",
                  self->name ? self->name : "?", self->seed, (long long)total);
         reply_status(self, peer, "sim.start", "rejected", err, false);

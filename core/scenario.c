@@ -4,6 +4,7 @@
  * line. Value syntaxes (numbers, dates, distributions, weights) live in
  * scenario_value.c; this file holds the line parser and the accessors. */
 #include "scenario.h"
+#include "ticket.h"
 #include "errmsg.h"
 #include "scenario_value.h"
 #include "units.h"
@@ -56,7 +57,7 @@ struct scenario {
 typedef enum { SEC_SCENARIO, SEC_COUNTS, SEC_PUBLISHED, SEC_MODEL, SEC_MIX, SEC_UNKNOWN } sec_kind_t;
 
 static const char *const SCENARIO_KEYS[] = {"name", "title", "description", "seed", "from",
-                                            "to", "texts", "id_prefix", NULL};
+                                            "to", "texts", "id_prefix", "centre", NULL};
 static const char *const COUNT_KEYS[] = {"received", "urgent", "praise", "kb_updates", NULL};
 static const char *const TYPE_LABELS[] = {"consult", "help", "complaint", "report", "suggest"};
 static const char *const MONTH_LABELS[] = {"jan", "feb", "mar", "apr", "may", "jun",
@@ -155,6 +156,8 @@ static int check_scenario_value(const char *key, const char *v, char *msg, size_
     } else if (strcmp(key, "id_prefix") == 0) {
         if (!scnv_is_slug(v, 16) || strchr(v, '.'))
             return errmsg_set(msg, ml, "id_prefix '%s' must be [A-Za-z0-9_-], at most 16 bytes", v);
+    } else if (strcmp(key, "centre") == 0) {
+        if (!ticket_centre_valid(v)) return errmsg_set(msg, ml, "centre '%s' must be 1 to 32 of a-z, 0-9 and '_'", v);
     }
     return 0;
 }
@@ -471,6 +474,12 @@ void scenario_destroy(scenario_t **p)
 }
 
 const char *scenario_name(const scenario_t *self) { return scenario_get(self, "scenario", "name"); }
+
+const char *scenario_centre(const scenario_t *self)
+{
+    const char *c = scenario_get(self, "scenario", "centre");
+    return c ? c : TICKET_DEFAULT_CENTRE;
+}
 const char *scenario_path(const scenario_t *self) { return self->path; }
 int64_t scenario_from(const scenario_t *self) { return self->from; }
 int64_t scenario_to(const scenario_t *self) { return self->to; }

@@ -22,6 +22,9 @@ scenario_t *scenario_open(const char *name_or_path, char *err, size_t errlen);
 void scenario_destroy(scenario_t **p);
 
 const char *scenario_name(const scenario_t *self);
+/* The centre whose tickets the scenario makes ([scenario] centre; default
+ * TICKET_DEFAULT_CENTRE). A broker refuses a scenario of another centre. */
+const char *scenario_centre(const scenario_t *self);
 /* The exact text it was parsed from (to send over the wire). */
 const char *scenario_text(const scenario_t *self, size_t *len);
 /* Raw value of key in section, or NULL. */

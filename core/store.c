@@ -264,7 +264,7 @@ static int configure(store_t *self)
     return exec(self, "PRAGMA cache_size=-16384", "cache");
 }
 
-store_t *store_open_sqlite(const char *path, store_sync_t sync, char *err, size_t errlen)
+store_t *store_open_sqlite(const char *path, const char *centre, store_sync_t sync, char *err, size_t errlen)
 {
     store_t *self = xcalloc(1, sizeof *self);
     self->path = xstrdup(path);
@@ -278,7 +278,7 @@ store_t *store_open_sqlite(const char *path, store_sync_t sync, char *err, size_
     }
     self->conn = db_wrap_sqlite(self->db);
     if (configure(self) || quick_check(self, err, errlen) || migrate(self, err, errlen) ||
-        store_prepare_all(self, err, errlen) || store_load_meta(self) ||
+        store_prepare_all(self, err, errlen) || store_load_meta(self) || store_claim_centre(self, centre, err, errlen) ||
         (sync == STORE_SYNC_FULL && (store_sync_start(self) || store_ckpt_start(self)))) {
         if (!*err) snprintf(err, errlen, "cannot set up %s: %s", path, sqlite3_errmsg(self->db));
         store_close(&self);
@@ -302,6 +302,7 @@ void store_close(store_t **p)
         sqlite3_close(self->db);
     }
     free(self->path);
+    free(self->centre);
     free(self->pg_target);
     free(self);
     *p = NULL;

@@ -18,8 +18,16 @@ typedef struct store store_t;
 typedef enum { STORE_SYNC_FULL, STORE_SYNC_NORMAL } store_sync_t;
 
 /* Opens (creating and migrating as needed) the store at path, runs
- * PRAGMA quick_check, and prepares every statement. NULL with err on failure. */
+ * PRAGMA quick_check, and prepares every statement. NULL with err on failure.
+ * The store serves the centre it records (TICKET_DEFAULT_CENTRE when new). */
 store_t *store_open(const char *path, store_sync_t sync, char *err, size_t errlen);
+/* The same for one centre (ticket_centre_valid; NULL: as store_open). A
+ * SQLite file belongs to one centre, recorded when it is created: another
+ * code is refused. A PostgreSQL database holds any number of centres, each
+ * in its own schema (centre_<code>), each with its own active broker. */
+store_t *store_open_centre(const char *path, const char *centre, store_sync_t sync, char *err, size_t errlen);
+/* The code of the centre the store serves. */
+const char *store_centre(const store_t *self);
 void store_close(store_t **p);
 
 /* Durability (store_sync.c). Every successful store_commit() is an epoch,

@@ -9,7 +9,12 @@
  * that says which. There is no WAL thread and no checkpoint: a PostgreSQL
  * COMMIT returns once the server has the transaction on disk (and on the
  * synchronous standby, when the server is configured with one), so every
- * commit is durable when store_commit() returns. */
+ * commit is durable when store_commit() returns.
+ *
+ * One database can hold a province: every centre's tables live in a schema
+ * of their own, centre_<code>, which the connection's search_path selects,
+ * so the statements are the same for all. Each centre has its own
+ * leadership lock, and so its own active broker. */
 #include "store_priv.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -47,8 +52,8 @@ static int schema_state(store_t *self, char *err, size_t errlen)
     }
     if (!has_meta) {
         if (tables == 0) return 0;
-        snprintf(err, errlen, "the database holds %lld tables but no hotline store: give the broker a database of its own",
-                 (long long)tables);
+        snprintf(err, errlen, "schema centre_%s holds %lld tables but no hotline store: it belongs to something else",
+                 self->centre, (long long)tables);
         return -1;
     }
     if (query_int(self, "SELECT coalesce((SELECT value::bigint FROM meta WHERE key = 'schema_version'), -1)", &version) ||
@@ -61,8 +66,11 @@ static int schema_state(store_t *self, char *err, size_t errlen)
 
 static int ensure_schema(store_t *self, char *err, size_t errlen)
 {
-    if (db_exec(self->conn, "BEGIN") || db_exec(self->conn, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")")) {
-        snprintf(err, errlen, "cannot lock the schema: %s", db_errmsg(self->conn));
+    char create[96];
+    snprintf(create, sizeof create, "CREATE SCHEMA IF NOT EXISTS centre_%s", self->centre);
+    if (db_exec(self->conn, "BEGIN") || db_exec(self->conn, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")") ||
+        db_exec(self->conn, create)) {
+        snprintf(err, errlen, "cannot create or lock the centre's schema: %s", db_errmsg(self->conn));
         return -1;
     }
     int v = schema_state(self, err, errlen);
@@ -91,13 +99,48 @@ static int ensure_schema(store_t *self, char *err, size_t errlen)
     return 0;
 }
 
-store_t *store_open_pg(const char *conninfo, store_sync_t sync, char *err, size_t errlen)
+/* A session on the centre's schema; NULL with err. */
+static db_t *connect_centre(store_t *self, char *err, size_t errlen)
+{
+    char path[96];
+    db_t *conn = db_connect_pg(self->pg_target, "hotline", err, errlen);
+    snprintf(path, sizeof path, "SET search_path TO centre_%s", self->centre);
+    if (conn && db_exec(conn, path) != 0) {
+        snprintf(err, errlen, "cannot select the centre's schema: %s", db_errmsg(conn));
+        db_close(&conn);
+    }
+    return conn;
+}
+
+/* The leadership lock of the centre: a 64-bit key, the store's constant in
+ * the high half and a hash (FNV-1a) of the centre's code in the low half. */
+static int64_t lead_key(const char *centre)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = centre; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+    return (int64_t)0x484c4e45 << 32 | h; /* "HLNE" */
+}
+
+/* The schema records its centre too, as a SQLite file does. */
+static int claim_centre_pg(store_t *self, char *err, size_t errlen)
+{
+    char *want = self->centre;
+    self->centre = NULL;
+    int rc = store_claim_centre(self, want, err, errlen);
+    if (rc != 0) self->centre = want;
+    else free(want);
+    return rc;
+}
+
+store_t *store_open_pg(const char *conninfo, const char *centre, store_sync_t sync, char *err, size_t errlen)
 {
     store_t *self = xcalloc(1, sizeof *self);
     if (errlen) err[0] = '\0';
     self->path = xstrdup("postgresql");
     self->pg_target = xstrdup(conninfo); /* for reconnecting; never logged */
-    self->conn = db_connect_pg(conninfo, "hotline", err, errlen);
+    self->centre = xstrdup(centre ? centre : TICKET_DEFAULT_CENTRE);
+    self->pg_lead_key = lead_key(self->centre);
+    self->conn = connect_centre(self, err, errlen);
     if (!self->conn) {
         store_close(&self);
         return NULL;
@@ -105,7 +148,8 @@ store_t *store_open_pg(const char *conninfo, store_sync_t sync, char *err, size_
     /* STORE_SYNC_NORMAL: the server acknowledges before its WAL flush, as
      * SQLite's NORMAL does; a crash of the server may lose the last commits. */
     if ((sync == STORE_SYNC_NORMAL && db_exec(self->conn, "SET synchronous_commit TO off")) ||
-        ensure_schema(self, err, errlen) || store_prepare_all(self, err, errlen) || store_load_meta(self)) {
+        ensure_schema(self, err, errlen) || store_prepare_all(self, err, errlen) || store_load_meta(self) ||
+        claim_centre_pg(self, err, errlen)) {
         if (!*err) snprintf(err, errlen, "cannot set up the PostgreSQL store: %s", db_errmsg(self->conn));
         store_close(&self);
         return NULL;
@@ -121,7 +165,7 @@ int64_t store_pg_bytes(store_t *self, int64_t *wal_bytes)
     return size;
 }
 
-/* --- leadership: one active broker per store --------------------------------
+/* --- leadership: one active broker per centre -------------------------------
  *
  * The active broker holds a session advisory lock on the connection that
  * also commits: it holds it exactly as long as that connection lives, and
@@ -135,14 +179,13 @@ int64_t store_pg_bytes(store_t *self, int64_t *wal_bytes)
  * runs a statement at least every second (store_keepalive), so a live one
  * never looks idle. */
 
-#define LEAD_LOCK 7345012346LL /* the store's leadership; SCHEMA_LOCK + 1 */
 #define LEAD_POLL_MS 200
 
 static int reconnect(store_t *self, char *err, size_t errlen)
 {
     for (int i = 0; i < Q__COUNT; i++) db_finalize(&self->q[i]);
     db_close(&self->conn);
-    self->conn = db_connect_pg(self->pg_target, "hotline", err, errlen);
+    self->conn = connect_centre(self, err, errlen);
     if (!self->conn) return -1;
     return store_prepare_all(self, err, errlen);
 }
@@ -164,7 +207,7 @@ static int holder(store_t *self, int64_t *pid, int64_t *idle_ms)
              " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
              " AND l.classid = %lld AND l.objid = %lld AND l.database = (SELECT oid FROM pg_database WHERE datname = "
              "current_database())",
-             LEAD_LOCK >> 32, LEAD_LOCK & 0xffffffffLL);
+             (long long)(self->pg_lead_key >> 32), (long long)(self->pg_lead_key & 0xffffffffLL));
     if (db_prepare(self->conn, sql, &st) != 0) return -1;
     int rc = db_step(&st), found = rc == DB_ROW;
     if (found) {
@@ -181,7 +224,7 @@ int store_lead(store_t *self, const volatile sig_atomic_t *stop, int lease_s, in
     *waited_ms = 0;
     if (!self->pg_target) return 1; /* SQLite: the file has one broker */
     char err[512], lock[96];
-    snprintf(lock, sizeof lock, "SELECT pg_try_advisory_lock(%lld)::int", LEAD_LOCK);
+    snprintf(lock, sizeof lock, "SELECT pg_try_advisory_lock(%lld)::int", (long long)self->pg_lead_key);
     while (!*stop) {
         int64_t got = 0, pid = 0, idle = 0;
         /* A failed reconnect leaves no connection at all: try again next time. */

@@ -42,6 +42,7 @@ struct store {
     int64_t next_seq;          /* next event.seq */
     int64_t saved_seq;         /* next_seq as last committed to meta */
     char *path;
+    char *centre;             /* the centre served (meta 'centre'; on PostgreSQL also the schema) */
     store_syncer_t *syncer;   /* STORE_SYNC_FULL: the WAL fsync thread */
     store_ckpt_t *ckpt;       /* STORE_SYNC_FULL: the background checkpoint thread */
     store_ru_t ru[STORE_RU_SLOTS];
@@ -50,6 +51,7 @@ struct store {
     int64_t search_n;         /* texts up to this n are in the search index (meta 'search_n') */
     int64_t saved_search_n;   /* search_n as last committed */
     char *pg_target;          /* PostgreSQL: the connection string (reconnects); NULL on SQLite */
+    int64_t pg_lead_key;      /* PostgreSQL: the centre's leadership lock (store_pg.c) */
     int64_t pg_alive_ms;      /* PostgreSQL: when the last keepalive ran (store_keepalive) */
 };
 
@@ -81,10 +83,13 @@ void store_bind_opt_time(db_stmt_t *st, int i, int64_t t);
 int store_prepare_all(store_t *self, char *err, size_t errlen);
 int store_load_meta(store_t *self);
 /* store.c: the SQLite store, and the sizes of its file and WAL. */
-store_t *store_open_sqlite(const char *path, store_sync_t sync, char *err, size_t errlen);
+store_t *store_open_sqlite(const char *path, const char *centre, store_sync_t sync, char *err, size_t errlen);
 int64_t store_sqlite_bytes(const store_t *self, int64_t *wal_bytes);
 /* store_pg.c: the PostgreSQL store (store_open on a postgresql:// target). */
-store_t *store_open_pg(const char *conninfo, store_sync_t sync, char *err, size_t errlen);
+store_t *store_open_pg(const char *conninfo, const char *centre, store_sync_t sync, char *err, size_t errlen);
+/* store.c: records the centre in a store that has none yet, or checks that
+ * want (NULL: any) is the one recorded; sets self->centre. 0, or -1 with err. */
+int store_claim_centre(store_t *self, const char *want, char *err, size_t errlen);
 int64_t store_pg_bytes(store_t *self, int64_t *wal_bytes);
 
 #endif

@@ -120,7 +120,17 @@ static int read_optional(const msgpack_object *map, ticket_t *t, ticket_intake_t
     for (const char *p = in->caller; *p; p++)
         if (!((*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == ' '))
             return errmsg_set(err, errlen, "%s", "field 'caller' must hold only digits, '+', '-' or spaces");
+    r = wire_copy_str(map, "centre", in->centre, sizeof in->centre, err, errlen);
+    if (r < 0) return -1;
+    if (r == 0 && !ticket_centre_valid(in->centre))
+        return errmsg_set(err, errlen, "%s", "field 'centre' must be 1 to 32 of a-z, 0-9 and '_'");
     return 0;
+}
+
+bool ticket_centre_valid(const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    return n >= 1 && n <= TICKET_CENTRE_MAX && strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
 int ticket_from_wire(const msgpack_object *map, ticket_t *t, ticket_intake_t *in, char *err, size_t errlen)

@@ -11,6 +11,11 @@
 #include "lifecycle.h"
 
 #define TICKET_ID_MAX 64
+/* Centres: one broker serves one 12345 centre; its tickets carry its code.
+ * The shipped data (units, streets, knowledge base) is Longhu's, so that is
+ * the code of a store and a scenario that name none. */
+#define TICKET_CENTRE_MAX 32
+#define TICKET_DEFAULT_CENTRE "longhu"
 #define TICKET_TEXT_MAX 4096
 #define TICKET_NONE 0xff        /* "no code" for category/unit/street */
 #define TICKET_CODE_MAX 48      /* bytes of a code with its NUL: "unit.street.longxiang", "environment" */
@@ -91,7 +96,12 @@ typedef struct {
     size_t text_len;
     char channel[17];
     char caller[33];         /* full number as given; never stored */
+    char centre[TICKET_CENTRE_MAX + 1]; /* the centre the caller names, or "" (the broker's) */
 } ticket_intake_t;
+
+/* A centre code: 1 to 32 of a-z, 0-9 and '_' (it names the centre's schema
+ * in a PostgreSQL store shared by a province). */
+bool ticket_centre_valid(const char *code);
 
 /* Validates one ticket.submit map into t (state RECEIVED) and in.
  * Returns 0, or -1 with a precise message ("field 'type' must be one of ...").

@@ -204,7 +204,10 @@ CREATE TABLE rollup_total (
     PRIMARY KEY (day, type, urgent)
 ) STRICT, WITHOUT ROWID;
 
--- Small settings: active scenario text and seed, clock mode, virtual clock.
+-- Small settings: active scenario text and seed, clock mode, virtual clock,
+-- and 'centre': the code of the 12345 centre the store serves, recorded when
+-- the store is made (a store from before centres records the first one it
+-- is opened with). A broker of another centre is refused.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value ANY

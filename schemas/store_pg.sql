@@ -5,9 +5,13 @@
 -- no full-text index (see ticket_text); the event log is kept append-only
 -- by a trigger function.
 --
--- Version: meta 'schema_version' (PostgreSQL has no user_version). The
--- broker creates this schema in an empty database and refuses one that
--- holds other tables or another version.
+-- Version: meta 'schema_version' (PostgreSQL has no user_version).
+--
+-- One database can hold a province: each centre's tables are created in the
+-- schema centre_<code> (the broker's --centre), which every session of that
+-- centre puts on its search_path; nothing here names a schema. The broker
+-- creates the tables in an empty centre schema and refuses one that holds
+-- other tables or another version.
 --
 -- Times are Unix seconds. Times of the lifecycle (received_at, closed_at,
 -- event.at, ...) are VIRTUAL times derived from the ticket's own data and its

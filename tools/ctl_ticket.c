@@ -88,10 +88,10 @@ static void print_timeline(const msgpack_object *evs)
 
 static void print_ticket(const msgpack_object *r)
 {
-    char id[80], st[24], disp[48], type[16], unit[TICKET_CODE_MAX], street[24], wait[TICKET_CODE_MAX], t1[24], t2[24], t3[24], span[80];
+    char id[80], centre[TICKET_CENTRE_MAX + 1], st[24], disp[48], type[16], unit[TICKET_CODE_MAX], street[24], wait[TICKET_CODE_MAX], t1[24], t2[24], t3[24], span[80];
     static char text[4200];
-    printf("ticket    %s   %s%s\n", ctl_str(r, "id", id, sizeof id, "?"), ctl_str(r, "type", type, sizeof type, "?"),
-           ctl_bool(r, "urgent") ? "  URGENT" : "");
+    printf("ticket    %s   %s%s   centre %s\n", ctl_str(r, "id", id, sizeof id, "?"), ctl_str(r, "type", type, sizeof type, "?"),
+           ctl_bool(r, "urgent") ? "  URGENT" : "", ctl_str(r, "centre", centre, sizeof centre, "-"));
     printf("state     %s %s", ctl_str(r, "state", st, sizeof st, "?"), ctl_str(r, "state_display", disp, sizeof disp, ""));
     if (strcmp(ctl_str(r, "waiting_for", wait, sizeof wait, ""), "") != 0) printf("   (waiting for people at %s)", wait);
     printf("\nunit      %s   street %s   round %lld%s\n", ctl_str(r, "unit", unit, sizeof unit, "-"),

@@ -14,19 +14,22 @@
 #include <sysexits.h>
 #include <unistd.h>
 #include "calendar.h"
+#include "db.h"
 #include "log.h"
 #include "report_format.h"
 #include "report_html.h"
 #include "report_late.h"
+#include "report_output.h"
 #include "report_query.h"
 #include "report_rank.h"
 #include "report_sla.h"
 #include "scenario.h"
+#include "ticket.h"
 #include "xmalloc.h"
 
 static const char USAGE[] =
     "usage: hotline-report --db STORE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
-    "                      [--by month|type|unit|street] [--format table|csv|json]\n"
+    "                      [--by month|type|unit|street|centre] [--format table|csv|json]\n"
     "                      [--compare SCENARIO] [--bom] [--output FILE]\n"
     "       hotline-report --db STORE [--from DATE] [--to DATE] --format html\n"
     "                      [--compare SCENARIO] [--output FILE]\n"
@@ -36,7 +39,8 @@ static const char USAGE[] =
     "                      [--format table|csv|json] [--bom] [--output FILE]\n"
     "       hotline-report --db STORE --outcomes [--bom] [--output FILE]\n"
     "       hotline-report --db STORE --check\n"
-    "       hotline-report --db STORE --backup DEST\n";
+    "       hotline-report --db STORE --backup DEST\n"
+    "  (each form also takes --centre CODE[,CODE...]|all)\n";
 
 static const char HELP[] =
     "\n"
@@ -48,6 +52,13 @@ static const char HELP[] =
     "                    SQLite file, or its PostgreSQL database as a\n"
     "                    postgresql:// URI or libpq key=value string (a password\n"
     "                    comes from PGPASSWORD or a password file, never here)\n"
+    "  --centre LIST     the centres to read: one code, several (comma-separated),\n"
+    "                    or all (default). A SQLite store holds one centre; a\n"
+    "                    PostgreSQL database may hold a province, each centre in\n"
+    "                    its schema centre_CODE. Several centres are reported as\n"
+    "                    one (their sums); --by centre shows each. --outcomes\n"
+    "                    wants one centre; --check checks each; --backup copies\n"
+    "                    the whole database\n"
     "  --from DATE       first day of the period, inclusive (CST)\n"
     "  --to DATE         last day of the period, inclusive (CST); --to 2022-12-31\n"
     "                    ends at 2023-01-01 00:00 CST. Default period: the CST days\n"
@@ -55,7 +66,7 @@ static const char HELP[] =
     "  --by KEY          also per group: month (every month of the period; each\n"
     "                    figure by its own time column, CST; open_at_end at the\n"
     "                    month's end), type, unit (with its display name and the\n"
-    "                    SLA figures below), street\n"
+    "                    SLA figures below), street, centre\n"
     "  --format F        table (default), csv, json, or html: one self-contained\n"
     "                    page (inline CSS and SVG charts, no script, no URL)\n"
     "                    with the figures, charts by month and by unit, and the\n"
@@ -226,7 +237,7 @@ static const char HELP[] =
 typedef enum { MODE_FIGURES, MODE_OUTCOMES, MODE_LATE, MODE_RANK, MODE_CHECK, MODE_BACKUP } run_mode_t;
 
 typedef struct {
-    const char *db, *from, *to, *compare, *output, *backup;
+    const char *db, *from, *to, *compare, *output, *backup, *centres;
     report_by_t by;
     fmt_kind_t format;
     bool bom, by_set, format_set, html;
@@ -250,6 +261,21 @@ static int set_mode(options_t *o, run_mode_t m, const char *name)
     return 0;
 }
 
+/* --centre: "all", or codes separated by commas. */
+static int check_centre_list(options_t *o, const char *arg)
+{
+    o->centres = arg;
+    if (strcmp(arg, "all") == 0) return 0;
+    char code[TICKET_CENTRE_MAX + 2];
+    for (const char *p = arg;; p += strcspn(p, ",") + 1) {
+        size_t n = strcspn(p, ",");
+        snprintf(code, sizeof code, "%.*s", (int)(n < sizeof code ? n : sizeof code - 1), p);
+        if (n > TICKET_CENTRE_MAX || !ticket_centre_valid(code))
+            return usage_error("bad --centre '%s': codes of 1 to 32 of a-z, 0-9 and '_', comma-separated, or all", arg);
+        if (!p[n]) return 0;
+    }
+}
+
 static int parse_opt(options_t *o, int c, const char *arg)
 {
     switch (c) {
@@ -259,6 +285,7 @@ static int parse_opt(options_t *o, int c, const char *arg)
     case 'c': o->compare = arg; return 0;
     case 'B': o->bom = true; return 0;
     case 'O': o->output = arg; return 0;
+    case 'Z': return check_centre_list(o, arg);
     case 'o': return set_mode(o, MODE_OUTCOMES, "--outcomes");
     case 'L': return set_mode(o, MODE_LATE, "--late");
     case 'R': return set_mode(o, MODE_RANK, "--rank");
@@ -312,6 +339,7 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"check", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"output", required_argument, NULL, 'O'},   {"backup", required_argument, NULL, 'K'},
+        {"centre", required_argument, NULL, 'Z'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -390,8 +418,16 @@ static int output_failed(report_store_t *st)
 
 static int run_check(FILE *out, report_store_t *st)
 {
-    bool ok;
-    if (report_store_check(st, out, &ok) < 0) return exit_for(report_store_status(st));
+    bool ok = true;
+    const char *const *codes;
+    size_t n = report_store_centres(st, &codes);
+    for (size_t i = 0; i < n; i++) {
+        bool one;
+        if (report_store_use_centre(st, i) < 0 || report_store_check(st, out, &one) < 0)
+            return exit_for(report_store_status(st));
+        if (!one && n > 1) fprintf(out, "(the problems above are centre %s's)\n", codes[i]);
+        ok = ok && one;
+    }
     if (ok) fputs("ok\n", out);
     if (fflush(out) != 0) return EX_IOERR;
     return ok ? 0 : EX_DATAERR;
@@ -475,64 +511,27 @@ static int open_scenario(const char *name, scenario_t **out)
     return access(is_path ? name : path, R_OK) < 0 ? EX_NOINPUT : EX_DATAERR;
 }
 
-/* --output FILE. A regular file (or a new one) is written as FILE.tmp-XXXXXX
- * in the same directory and renamed over FILE only when the report succeeded,
- * so a failed report leaves FILE as it was and never a partial page. Anything
- * else (/dev/stdout, a FIFO, a device) is written directly and never removed. */
-typedef struct {
-    FILE *f;
-    char *tmp;   /* owned; NULL when writing to the path directly */
-} output_t;
-
-static int output_open(output_t *out, const char *path)
-{
-    struct stat sb;
-    out->tmp = NULL;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        out->f = fopen(path, "w");
-    } else {
-        out->tmp = xasprintf("%s.tmp-XXXXXX", path);
-        int fd = mkstemp(out->tmp);
-        mode_t mask = umask(0);
-        umask(mask);
-        if (fd >= 0 && fchmod(fd, 0666 & ~mask) == 0) out->f = fdopen(fd, "w");
-        else out->f = NULL;
-        if (fd >= 0 && !out->f) { close(fd); unlink(out->tmp); }
-    }
-    if (out->f) return 0;
-    fprintf(stderr, "hotline-report: cannot create '%s': %s\n", path, strerror(errno));
-    free(out->tmp);
-    out->tmp = NULL;
-    return EX_CANTCREAT;
-}
-
-/* Closes out and, after a successful report (rc 0), puts it in place. */
-static int output_close(output_t *out, const char *path, int rc)
-{
-    if (fclose(out->f) != 0 && rc == 0) {
-        log_error("cannot write output", NULL);
-        rc = EX_IOERR;
-    }
-    if (out->tmp && rc == 0 && rename(out->tmp, path) != 0) {
-        fprintf(stderr, "hotline-report: cannot create '%s': %s\n", path, strerror(errno));
-        rc = EX_CANTCREAT;
-    }
-    if (out->tmp && rc != 0) unlink(out->tmp);
-    free(out->tmp);
-    return rc;
-}
-
 static int run(const options_t *o)
 {
     report_status_t status;
     scenario_t *sc = NULL;
     int rc = 0;
     if (o->compare && (rc = open_scenario(o->compare, &sc)) != 0) return rc;
-    report_store_t *st = report_store_open(o->db, &status);
+    /* Figures of several centres are their sums; a check, a backup and the
+     * outcomes take one centre at a time. */
+    bool merge = o->mode == MODE_FIGURES || o->mode == MODE_LATE || o->mode == MODE_RANK;
+    report_store_t *st = report_store_open_centres(o->db, o->centres, merge, o->by == REPORT_BY_CENTRE, &status);
     if (!st) {
-        fprintf(stderr, "hotline-report: cannot use store '%s' (see the log line above)\n", o->db);
+        fprintf(stderr, "hotline-report: cannot use store '%s' (see the log line above)\n", db_display(o->db));
         scenario_destroy(&sc);
         return exit_for(status);
+    }
+    if (o->mode == MODE_OUTCOMES && report_store_centres(st, NULL) > 1) {
+        fprintf(stderr, "hotline-report: --outcomes lists one centre's tickets (ids are each centre's own): "
+                        "choose one with --centre CODE\n");
+        report_store_destroy(&st);
+        scenario_destroy(&sc);
+        return EX_USAGE;
     }
     if (o->mode == MODE_BACKUP) {
         rc = report_store_backup(st, o->backup) == 0 ? 0 : EX_CANTCREAT;
@@ -542,14 +541,14 @@ static int run(const options_t *o)
         return rc;
     }
     output_t file = {stdout, NULL};
-    if (o->output) rc = output_open(&file, o->output);
+    if (o->output) rc = report_output_open(&file, o->output);
     if (rc == 0) {
         if (o->mode == MODE_CHECK) rc = run_check(file.f, st);
         else if (o->mode == MODE_OUTCOMES) rc = report_fmt_outcomes(file.f, st, o->bom) < 0 ? output_failed(st) : 0;
         else if (o->mode == MODE_LATE) rc = run_late(o, file.f, st);
         else if (o->mode == MODE_RANK) rc = run_rank(o, file.f, st);
         else rc = run_figures(o, file.f, st, sc);
-        if (o->output) rc = output_close(&file, o->output, rc);
+        if (o->output) rc = report_output_close(&file, o->output, rc);
     }
     report_store_destroy(&st);
     scenario_destroy(&sc);

@@ -139,7 +139,7 @@ static const char *const TYPES[][2] = {
 };
 #define N_TYPES (sizeof TYPES / sizeof TYPES[0])
 
-static const char *const BY_NAMES[] = {"none", "month", "type", "unit", "street"};
+static const char *const BY_NAMES[] = {"none", "month", "type", "unit", "street", "centre"};
 
 typedef struct {
     char *key;                /* owned; NULL = attribute absent */
@@ -289,6 +289,7 @@ static const char *key_expr(const family_t *f, report_by_t by, bool pg, char *bu
     case REPORT_BY_TYPE: return kb ? NULL : "type";
     case REPORT_BY_UNIT: return rollup ? "NULLIF(unit, '')" : kb ? KB_UNIT_KEY : "unit";
     case REPORT_BY_STREET: return kb ? NULL : rollup ? "NULLIF(street, '')" : "street";
+    case REPORT_BY_CENTRE: return "centre"; /* a column of the merged views (report_centre.c) */
     }
     return NULL;
 }

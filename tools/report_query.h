@@ -107,6 +107,18 @@ typedef struct report_store report_store_t;
  * REPORT_SCHEMA_OLDEST..REPORT_SCHEMA_VERSION.
  * NULL on failure (logged), with *status saying why. */
 report_store_t *report_store_open(const char *path, report_status_t *status);
+/* The same for some of its centres: `centres` is a comma-separated list of
+ * codes, or NULL or "all" for every one (a SQLite file holds one; a
+ * PostgreSQL database one per schema centre_CODE). With merge, several
+ * centres are read as one (their sums), and with column too even one
+ * centre's rows carry a column `centre` (REPORT_BY_CENTRE needs it). Without
+ * merge, the caller reads one centre at a time (report_store_use_centre). */
+report_store_t *report_store_open_centres(const char *path, const char *centres, bool merge, bool column,
+                                          report_status_t *status);
+/* The centres read, in order. */
+size_t report_store_centres(const report_store_t *self, const char *const **codes);
+/* Reads centre i alone from now on (a store opened without merge); 0 or -1. */
+int report_store_use_centre(report_store_t *self, size_t i);
 /* Whether the store's roll-ups count the rules' figures (退单, 延期, ...:
  * schema 4 on); without them those figures have no value (REPORT_NA). */
 bool report_store_has_rules(const report_store_t *self);
@@ -145,7 +157,7 @@ typedef int (*report_outcome_fn)(const report_outcome_t *row, void *arg);
 int report_outcomes_each(report_store_t *self, report_outcome_fn fn, void *arg);
 
 /* ---- a computed report ---- */
-typedef enum { REPORT_BY_NONE, REPORT_BY_MONTH, REPORT_BY_TYPE, REPORT_BY_UNIT, REPORT_BY_STREET } report_by_t;
+typedef enum { REPORT_BY_NONE, REPORT_BY_MONTH, REPORT_BY_TYPE, REPORT_BY_UNIT, REPORT_BY_STREET, REPORT_BY_CENTRE } report_by_t;
 
 /* "month" etc. to report_by_t; -1 on an unknown name. */
 int report_by_parse(const char *name, report_by_t *out);

@@ -59,7 +59,8 @@ static int check_rules(report_store_t *st)
     return rc == DB_ROW ? 0 : -1;
 }
 
-/* PostgreSQL: a read-only session; a store it cannot read is "no input". */
+/* PostgreSQL: a session (read-only once the views are made); a server it
+ * cannot reach is "no input". */
 static int open_pg(report_store_t *st, const char *target)
 {
     char err[600], q[700];
@@ -69,51 +70,75 @@ static int open_pg(report_store_t *st, const char *target)
         st->status = REPORT_E_NOINPUT;
         return -1;
     }
-    if (db_exec(st->conn, "SET default_transaction_read_only = on") != 0) {
-        rs_fail(st, "read-only session");
-        return -1;
-    }
-    /* No hotline store here at all: say so, rather than "relation does not exist". */
-    db_stmt_t *s = rs_prepare(st, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'");
-    int rc = rs_step_row(st, s, "catalogue"), found = rc == DB_ROW && db_int(s, 0) > 0;
-    rs_finalize(s);
-    if (rc == DB_ROW && !found) {
-        log_error("cannot open store: the PostgreSQL database holds no hotline store", NULL);
-        st->status = REPORT_E_NOINPUT;
-    }
-    return found ? 0 : -1;
+    return 0;
 }
 
-report_store_t *report_store_open(const char *path, report_status_t *status)
+static int open_sqlite(report_store_t *st, const char *path)
 {
     char q[512];
+    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        st->status = rs_classify(rc);
+        log_error("cannot open store", "path=%s error=%s", log_quote(q, sizeof q, path),
+                  st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, 10000); /* the broker may be committing */
+    st->conn = db_wrap_sqlite(st->db);
+    return 0;
+}
+
+/* Every centre read has a schema this program reads; the rules' figures
+ * count only when every centre has them. */
+static int check_centres(report_store_t *st)
+{
+    bool rules = true;
+    for (size_t i = 0; i < st->n_centres; i++) {
+        if (rs_use_centre(st, i) < 0 || check_version(st) < 0 || check_rules(st) < 0) return -1;
+        rules = rules && st->rules;
+    }
+    st->rules = rules;
+    return rs_use_centre(st, 0);
+}
+
+report_store_t *report_store_open_centres(const char *path, const char *centres, bool merge, bool column,
+                                          report_status_t *status)
+{
     report_store_t *st = xcalloc(1, sizeof *st);
     st->target = xstrdup(path);
-    if (db_target_is_pg(path)) {
-        if (open_pg(st, path) < 0) {
-            *status = st->status;
-            report_store_destroy(&st);
-            return NULL;
-        }
-    } else {
-        int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
-        if (rc != SQLITE_OK) {
-            *status = rs_classify(rc);
-            log_error("cannot open store", "path=%s error=%s", log_quote(q, sizeof q, path),
-                      st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-            report_store_destroy(&st);
-            return NULL;
-        }
-        sqlite3_busy_timeout(st->db, 10000); /* the broker may be committing */
-        st->conn = db_wrap_sqlite(st->db);
+    bool pg = db_target_is_pg(path);
+    int rc = pg ? open_pg(st, path) : open_sqlite(st, path);
+    if (rc == 0 && !pg) rc = check_version(st); /* before anything reads a table */
+    if (rc == 0) rc = rs_find_centres(st, centres);
+    if (rc == 0) rc = check_centres(st);
+    if (rc == 0 && merge && (st->n_centres > 1 || column)) rc = rs_merge_centres(st);
+    if (rc == 0 && pg && db_exec(st->conn, "SET default_transaction_read_only = on") != 0) {
+        rs_fail(st, "read-only session");
+        rc = -1;
     }
-    if (check_version(st) < 0 || check_rules(st) < 0) {
+    if (rc < 0) {
         *status = st->status;
         report_store_destroy(&st);
         return NULL;
     }
     *status = REPORT_OK;
     return st;
+}
+
+report_store_t *report_store_open(const char *path, report_status_t *status)
+{
+    return report_store_open_centres(path, NULL, true, false, status);
+}
+
+size_t report_store_centres(const report_store_t *self, const char *const **codes)
+{
+    if (codes) *codes = (const char *const *)self->centres;
+    return self->n_centres;
+}
+
+int report_store_use_centre(report_store_t *self, size_t i)
+{
+    return i < self->n_centres && !self->merged ? rs_use_centre(self, i) : -1;
 }
 
 bool report_store_has_rules(const report_store_t *self) { return self->rules; }
@@ -124,6 +149,8 @@ void report_store_destroy(report_store_t **p)
     calendar_destroy(&(*p)->cal);
     db_close(&(*p)->conn);
     sqlite3_close((*p)->db);
+    for (size_t i = 0; i < (*p)->n_centres; i++) free((*p)->centres[i]);
+    free((*p)->centres);
     free((*p)->target);
     free(*p);
     *p = NULL;

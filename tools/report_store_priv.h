@@ -16,7 +16,19 @@ struct report_store {
     report_status_t status;   /* class of the last failure */
     calendar_t *cal;          /* owned; loaded on first use (rs_calendar) */
     bool rules;               /* the roll-ups have the rules' columns (schema 4 on) */
+    char **centres;           /* the centres read (owned), in code order */
+    size_t n_centres;
+    bool merged;              /* temporary views put the centres' tables together (report_centre.c) */
 };
+
+/* report_centre.c: finds the store's centres and keeps those of `want` (a
+ * comma-separated list, "all" or NULL: every one); 0, or -1 logged. */
+int rs_find_centres(report_store_t *st, const char *want);
+/* Reads centre i alone from now on (PostgreSQL: its schema; SQLite: the file). */
+int rs_use_centre(report_store_t *st, size_t i);
+/* Puts the centres' tables together under their own names, each row with a
+ * column `centre`, in temporary views; 0, or -1 logged. */
+int rs_merge_centres(report_store_t *st);
 
 /* A ticket open at :now (bound by the caller): received before it, not a
  * praise call, not first closed before it; a ticket never closed must not be

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "mdp_client.h"
 #include "scenario.h"
+#include "ticket.h"
 #include "sim_gen.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -34,6 +35,9 @@ static const char USAGE[] =
     "                          several, comma-separated: whichever is active\n"
     "  -s, --scenario NAME     scenario name or .scn file (required)\n"
     "      --seed N            random seed (default: the scenario's)\n"
+    "      --centre CODE       the centre the tickets are for (default: the\n"
+    "                          scenario's [scenario] centre, else longhu); a broker\n"
+    "                          serving another centre refuses the run\n"
     "      --rate N            tickets per second (default: as fast as possible)\n"
     "      --batch N           tickets per ticket.submit request (default 500)\n"
     "      --window N          requests in flight (default 8)\n"
@@ -50,13 +54,14 @@ static const char USAGE[] =
     "  -V, --version           show the version\n"
     "\n"
     "Exit status: 0 when every ticket fed has settled (or, with --no-wait, was\n"
-    "acknowledged); 64 bad usage (an invalid endpoint included); 65 bad scenario;\n"
+    "acknowledged); 64 bad usage (an invalid endpoint included); 65 bad scenario\n"
+    "or one the broker refused (another centre's, another scenario's store);\n"
     "69 broker unreachable past the timeout; 77 the broker refused this key.\n";
 
 #define CALL_MS 10000
 
 typedef struct {
-    const char *endpoint, *scenario, *acked_path, *curve_server, *curve_key;
+    const char *endpoint, *scenario, *acked_path, *curve_server, *curve_key, *centre;
     uint64_t seed;
     bool have_seed, no_wait, quiet;
     double rate;
@@ -96,7 +101,7 @@ static int parse(sim_opts_t *o, int argc, char **argv)
     static const struct option LONG[] = {
         {"connect", 1, 0, 'c'}, {"scenario", 1, 0, 's'}, {"seed", 1, 0, 'S'}, {"rate", 1, 0, 'r'},
         {"batch", 1, 0, 'b'}, {"window", 1, 0, 'w'}, {"limit", 1, 0, 'l'}, {"no-wait", 0, 0, 'n'},
-        {"timeout", 1, 0, 't'}, {"resend-ms", 1, 0, 'R'}, {"acked", 1, 0, 'A'}, {"curve-server", 1, 0, 'C'}, {"curve-key", 1, 0, 'K'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+        {"timeout", 1, 0, 't'}, {"resend-ms", 1, 0, 'R'}, {"acked", 1, 0, 'A'}, {"curve-server", 1, 0, 'C'}, {"curve-key", 1, 0, 'K'}, {"centre", 1, 0, 'Z'}, {"quiet", 0, 0, 'q'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     *o = (sim_opts_t){.endpoint = "tcp://127.0.0.1:5555", .batch = 500, .window = 8, .timeout_s = 1800, .resend_ms = 10000};
     int c;
     char *end = NULL;
@@ -116,6 +121,13 @@ static int parse(sim_opts_t *o, int argc, char **argv)
         case 'A': o->acked_path = optarg; break;
         case 'C': o->curve_server = optarg; break;
         case 'K': o->curve_key = optarg; break;
+        case 'Z':
+            o->centre = optarg;
+            if (!ticket_centre_valid(optarg)) {
+                fprintf(stderr, "hotline-sim: bad --centre '%s': 1 to 32 of a-z, 0-9 and '_'\n", optarg);
+                return EX_USAGE;
+            }
+            break;
         case 'q': o->quiet = true; break;
         case 'v': log_set_level(LOG_INFO); break;
         case 'h': fputs(USAGE, stdout); return 1;
@@ -178,10 +190,11 @@ static int start(sim_t *s, const scenario_t *scn, uint64_t seed)
     int64_t deadline = clock_mono_ms() + (int64_t)s->o.timeout_s * 1000;
     for (;;) {
         wire_enc_reset(&s->enc);
-        wire_map(&s->enc, 2);
+        wire_map(&s->enc, 3);
         wire_str(&s->enc, "text");
         wire_strn(&s->enc, text, len);
         wire_kv_int(&s->enc, "seed", (int64_t)seed);
+        wire_kv_str(&s->enc, "centre", s->o.centre);
         void *out;
         const msgpack_object *root = call(s, "sim.start", &out, deadline);
         if (!root && !s->refused) fprintf(stderr, "hotline-sim: the broker at %s does not answer\n", s->o.endpoint);
@@ -190,7 +203,8 @@ static int start(sim_t *s, const scenario_t *scn, uint64_t seed)
         if (!ok && !retry) print_error("sim.start refused", root);
         free(out);
         if (ok) return 0;
-        if (!retry || clock_mono_ms() > deadline) return EX_UNAVAILABLE;
+        if (!retry) return EX_DATAERR; /* refused: waiting will not change it */
+        if (clock_mono_ms() > deadline) return EX_UNAVAILABLE;
         usleep(500000);
     }
 }
@@ -241,10 +255,11 @@ static char **kb_ids(sim_t *s, size_t *n)
 
 
 
-static void pack_ticket(wire_enc_t *e, const sim_item_t *t)
+static void pack_ticket(wire_enc_t *e, const sim_item_t *t, const char *centre)
 {
-    wire_map(e, 8);
+    wire_map(e, 9);
     wire_kv_str(e, "id", t->id);
+    wire_kv_str(e, "centre", centre);
     wire_kv_int(e, "received_at", t->at);
     wire_kv_str(e, "type", t->type);
     wire_kv_bool(e, "urgent", t->urgent);
@@ -297,7 +312,7 @@ static void send_batch(sim_t *s, size_t *idx, size_t k)
 {
     wire_enc_reset(&s->enc);
     wire_array(&s->enc, (uint32_t)k);
-    for (size_t i = 0; i < k; i++) pack_ticket(&s->enc, sim_feed_at(s->feed, s->tickets[idx[i]]));
+    for (size_t i = 0; i < k; i++) pack_ticket(&s->enc, sim_feed_at(s->feed, s->tickets[idx[i]]), s->o.centre);
     mdp_client_send_req(s->cl, "ticket.submit", s->enc.sb.data, s->enc.sb.size);
     s->fl = xrealloc(s->fl, (s->n_fl + 1) * sizeof *s->fl);
     s->fl[s->n_fl++] = (batch_t){idx, k, clock_mono_ms()};
@@ -399,7 +414,8 @@ static int kb_update(sim_t *s, const sim_item_t *u, const char *scn_name, uint64
         if (!ok && !retry) print_error("kb.update refused", root);
         free(out);
         if (ok) return 0;
-        if (!retry || clock_mono_ms() > deadline) return EX_UNAVAILABLE;
+        if (!retry) return EX_DATAERR; /* refused: waiting will not change it */
+        if (clock_mono_ms() > deadline) return EX_UNAVAILABLE;
         usleep(500000);
     }
 }
@@ -527,6 +543,7 @@ int main(int argc, char **argv)
     }
     wire_enc_init(&s.enc);
     s.msg = wire_msg_new();
+    if (!s.o.centre) s.o.centre = scenario_centre(scn);
     rc = run(&s, scn, s.o.have_seed ? s.o.seed : scenario_seed(scn));
     while (s.n_fl) pop_flight(&s);
     free(s.fl);

@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 PGBIN=/usr/lib/postgresql/15/bin
 t_pg_cluster
 uri=$PG_URI PG=$PG_DIR port=$PG_PORT
-count() { "$PGBIN/psql" -h "$PG" -p "$port" -U hotline -d hotline -Atqc "SELECT count(*) FROM ticket" 2>/dev/null || echo 0; }
+count() { PGOPTIONS="-c search_path=centre_longhu" "$PGBIN/psql" -h "$PG" -p "$port" -U hotline -d hotline -Atqc "SELECT count(*) FROM ticket" 2>/dev/null || echo 0; }
 now_ms() { date +%s%3N; }
 LEASE=3
 

@@ -11,7 +11,8 @@ source "$(dirname "$0")/lib.sh"
 PGBIN=/usr/lib/postgresql/15/bin
 t_pg_cluster
 uri=$PG_URI PG=$PG_DIR port=$PG_PORT
-psql_on() { "$PGBIN/psql" -h "$PG" -p "$port" -U hotline -v ON_ERROR_STOP=1 -Atq "$@"; }
+# Sessions on the default centre's schema, where the broker keeps its tables.
+psql_on() { PGOPTIONS="-c search_path=centre_longhu" "$PGBIN/psql" -h "$PG" -p "$port" -U hotline -v ON_ERROR_STOP=1 -Atq "$@"; }
 t_ok "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') started in a temporary directory (pid $(head -1 "$PG/data/postmaster.pid"))"
 
 # --- misuse: each refused at once, non-zero, with a message that says why
@@ -26,9 +27,11 @@ refuse unreachable "postgresql://hotline@127.0.0.1:1/hotline" "cannot connect to
 refuse password "postgresql://hotline:s3cret-word@127.0.0.1:$port/hotline" "holds a password"
 grep -q 's3cret-word' "$T_DIR/password.log" && t_fail "the password was written to the log"
 t_ok "the refused password does not appear in the log"
-psql_on -d hotline -c "CREATE DATABASE other" && psql_on -d other -c "CREATE TABLE payroll (x int)"
-refuse foreign "postgresql://hotline@127.0.0.1:$port/other" "no hotline store"
-psql_on -d hotline -c "CREATE DATABASE old" && psql_on -d old -c "CREATE TABLE meta (key text PRIMARY KEY, value text); INSERT INTO meta VALUES ('schema_version', '99')"
+# Another application's tables in the centre's schema (its own schema is no concern).
+psql_on -d hotline -c "CREATE DATABASE other" &&
+    psql_on -d other -c "CREATE TABLE public.payroll (x int); CREATE SCHEMA centre_longhu; CREATE TABLE centre_longhu.payroll (x int)"
+refuse foreign "postgresql://hotline@127.0.0.1:$port/other" "holds 1 tables but no hotline store"
+psql_on -d hotline -c "CREATE DATABASE old" && psql_on -d old -c "CREATE SCHEMA centre_longhu; CREATE TABLE centre_longhu.meta (key text PRIMARY KEY, value text); INSERT INTO centre_longhu.meta VALUES ('schema_version', '99')"
 refuse version "postgresql://hotline@127.0.0.1:$port/old" "schema version is 99"
 
 # --- the year on PostgreSQL, the broker killed with -9 once in the middle

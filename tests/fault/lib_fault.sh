@@ -124,10 +124,10 @@ f_wait_sim() {
 }
 
 # f_q DB SQL: a read-only query (no output on error). DB is a SQLite file or
-# a postgresql:// URI (the ha_failover case).
+# a postgresql:// URI (the ha_failover case; the default centre's schema).
 f_q() {
     case "$1" in
-        postgresql://*) psql "$1" -AtqX -F'|' -v ON_ERROR_STOP=1 -c "$2" 2>/dev/null ;;
+        postgresql://*) PGOPTIONS="-c search_path=centre_longhu" psql "$1" -AtqX -F'|' -v ON_ERROR_STOP=1 -c "$2" 2>/dev/null ;;
         *) sqlite3 -batch "file:$1?mode=ro" "$2" 2>/dev/null ;;
     esac
 }

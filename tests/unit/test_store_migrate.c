@@ -109,6 +109,28 @@ static void test_migrate_2_to_4(void **state)
     check_upgraded(*state);
 }
 
+/* A file records the centre it was made for; an old file (before centres)
+ * takes the one it is first opened with. */
+static void test_centre_recorded_and_checked(void **state)
+{
+    fx_t *fx = *state;
+    char err[256] = "";
+    assert_string_equal(store_centre(fx->st), TICKET_DEFAULT_CENTRE);
+    store_close(&fx->st);
+    assert_null(store_open_centre(fx->path, "jinping", STORE_SYNC_NORMAL, err, sizeof err));
+    assert_non_null(strstr(err, "belongs to centre 'longhu', not 'jinping'"));
+    fx->st = store_open_centre(fx->path, TICKET_DEFAULT_CENTRE, STORE_SYNC_NORMAL, err, sizeof err);
+    assert_non_null(fx->st);
+    make_old_store(fx, 2);
+    fx->st = store_open_centre(fx->path, "jinping", STORE_SYNC_NORMAL, err, sizeof err);
+    assert_non_null(fx->st);
+    assert_string_equal(store_centre(fx->st), "jinping");
+    store_close(&fx->st);
+    fx->st = store_open(fx->path, STORE_SYNC_NORMAL, err, sizeof err);
+    assert_non_null(fx->st);
+    assert_string_equal(store_centre(fx->st), "jinping");
+}
+
 int main(void)
 {
     log_init("test_store_migrate", LOG_ERROR + 1);   /* expected failures would log errors */
@@ -117,6 +139,7 @@ int main(void)
         T(test_newer_version_refused),
         T(test_migrate_1_to_4),
         T(test_migrate_2_to_4),
+        T(test_centre_recorded_and_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

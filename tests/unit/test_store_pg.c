@@ -70,12 +70,20 @@ static int cluster_down(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static PGconn *raw(const char *uri)
+/* A plain libpq session on one centre's schema, beside the store's own. */
+static PGconn *raw_on(const char *uri, const char *centre)
 {
+    char sql[96];
     PGconn *c = PQconnectdb(uri);
     assert_int_equal(PQstatus(c), CONNECTION_OK);
+    snprintf(sql, sizeof sql, "SET search_path TO centre_%s", centre);
+    PGresult *r = PQexec(c, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
     return c;
 }
+
+static PGconn *raw(const char *uri) { return raw_on(uri, TICKET_DEFAULT_CENTRE); }
 
 static int64_t raw_int(PGconn *c, const char *sql)
 {
@@ -147,7 +155,9 @@ static void test_schema_created_and_reopened(void **state)
     fx_t *fx = *state;
     PGconn *c = raw(fx->uri);
     assert_int_equal(raw_int(c, "SELECT value::int FROM meta WHERE key = 'schema_version'"), STORE_SCHEMA_VERSION);
-    assert_int_equal(raw_int(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 7);
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'centre_longhu'"), 7);
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);
+    assert_string_equal(store_centre(fx->st), TICKET_DEFAULT_CENTRE);
     uint8_t sec[16];
     memcpy(sec, store_secret(fx->st), 16);
     insert(fx, "A", T0, "噪音扰民");
@@ -423,6 +433,54 @@ static void test_one_leader_then_takeover_and_fencing(void **state)
     store_close(&b.st);
 }
 
+/* ---- a province: several centres in one database ------------------------------------------ */
+
+static void test_centres_share_a_database(void **state)
+{
+    fx_t *fx = *state;
+    char err[256] = "";
+    volatile sig_atomic_t no = 0;
+    int64_t waited = -1;
+    assert_null(store_open_centre(fx->uri, "Bad-Code", STORE_SYNC_FULL, err, sizeof err));
+    assert_non_null(strstr(err, "bad centre code"));
+    store_t *jp = store_open_centre(fx->uri, "jinping", STORE_SYNC_FULL, err, sizeof err);
+    assert_non_null(jp);
+    assert_string_equal(store_centre(jp), "jinping");
+    /* Each centre has its own leadership: both lead at once, neither waits. */
+    assert_int_equal(store_lead(fx->st, &no, 2, &waited), 1);
+    assert_int_equal(store_lead(jp, &no, 2, &waited), 1);
+    assert_true(waited < 1000);
+    /* The same id in two centres is two tickets. */
+    insert(fx, "A", T0, "龙湖的工单");
+    assert_int_equal(store_commit(fx->st), 0);
+    insert(&(fx_t){.st = jp}, "A", T0 + 60, "金平的工单");
+    insert(&(fx_t){.st = jp}, "B", T0 + 60, "金平的工单");
+    assert_int_equal(store_commit(jp), 0);
+    int64_t total = 0, fin = 0;
+    assert_int_equal(store_ticket_counts(fx->st, &total, &fin), 0);
+    assert_int_equal(total, 1);
+    assert_int_equal(store_ticket_counts(jp, &total, &fin), 0);
+    assert_int_equal(total, 2);
+    ticket_t t;
+    assert_int_equal(store_ticket_get(jp, "A", &t), 0);
+    assert_int_equal(t.received_at, T0 + 60);
+    PGconn *c = raw_on(fx->uri, "jinping");
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM meta WHERE key = 'centre' AND value = 'jinping'"), 1);
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'centre\\_%'"), 2);
+    PQfinish(c);
+    store_close(&jp);
+    /* A second broker of a centre still waits for that centre's leader. */
+    leader_t again = {.st = store_open_centre(fx->uri, TICKET_DEFAULT_CENTRE, STORE_SYNC_FULL, err, sizeof err)};
+    assert_non_null(again.st);
+    pthread_t th;
+    pthread_create(&th, NULL, lead_thread, &again);
+    sleep_ms(800);
+    again.stop = 1;
+    pthread_join(th, NULL);
+    assert_int_equal(again.rc, 0);
+    store_close(&again.st);
+}
+
 int main(void)
 {
     log_init("test_store_pg", LOG_ERROR + 1); /* expected failures would log errors */
@@ -436,6 +494,7 @@ int main(void)
         T(test_list_and_text_search),
         T(test_kb_meta_and_rollups),
         T(test_one_leader_then_takeover_and_fencing),
+        T(test_centres_share_a_database),
     };
     return cmocka_run_group_tests(tests, cluster_up, cluster_down);
 }
