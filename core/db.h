@@ -69,6 +69,7 @@ void db_pgq_bind_int64(db_pgq_t *q, int i, int64_t v);
 void db_pgq_bind_text(db_pgq_t *q, int i, const char *s, int len);
 void db_pgq_bind_null(db_pgq_t *q, int i);
 int db_pgq_step(db_pgq_t *q);
+int db_pgq_step_write(db_pgq_t *q);
 void db_pgq_reset(db_pgq_t *q);
 void db_pgq_clear(db_pgq_t *q);
 bool db_pgq_isnull(const db_pgq_t *q, int c);
@@ -102,6 +103,11 @@ static inline void db_bind_textn(db_stmt_t *s, int i, const char *text, int len)
 }
 /* DB_ROW, DB_DONE, or another code on an error. */
 static inline int db_step(db_stmt_t *s) { return s->lite ? sqlite3_step(s->lite) : db_pgq_step(s->pg); }
+/* A write whose result nobody reads (no rows, no count of rows changed):
+ * DB_DONE, or another code on an error. On PostgreSQL inside a transaction
+ * it is sent without waiting for the answer (db_pg.c); a failure then shows
+ * at the next call that waits (at the latest the COMMIT, which then fails). */
+static inline int db_step_write(db_stmt_t *s) { return s->lite ? sqlite3_step(s->lite) : db_pgq_step_write(s->pg); }
 static inline void db_reset(db_stmt_t *s)
 {
     if (s->lite) sqlite3_reset(s->lite);

@@ -4,7 +4,17 @@
  * are prepared on the server under a name of their own; statements without
  * parameters (BEGIN, COMMIT, a count) are sent as they are. Values travel as
  * text, results come back as text and are read with strtoll, so the SQL
- * reads the same on both engines. */
+ * reads the same on both engines.
+ *
+ * Writes inside a transaction whose results nobody reads (db_step_write) are
+ * pipelined: sent at once without waiting for the server's answer, so a
+ * transaction of many writes costs one round trip, not one per statement.
+ * Every call that waits for the server first collects the pending answers
+ * (pipe_drain; a read goes out behind the writes, in the same round trip),
+ * so it sees what was written before it, and a failed write
+ * surfaces there, at the latest at the COMMIT: the server then skips the
+ * statements behind the failed one, the COMMIT among them, so nothing is
+ * committed or acknowledged after a failed write. */
 #include "db.h"
 #include "xmalloc.h"
 #include <libpq-fe.h>
@@ -20,8 +30,13 @@ struct db {
     sqlite3 *lite;
     PGconn *pg;
     int next_name;
+    int piped;              /* writes sent in pipeline mode, answers not yet read */
     char err[512];
 };
+
+/* Answers are collected at the latest after this many writes, so neither
+ * side's socket buffer fills with unread answers (which would stall both). */
+#define PIPE_MAX 512
 
 struct db_pgq {
     db_t *db;
@@ -235,6 +250,62 @@ static int renumber(db_pgq_t *q, const char *sql)
     return q->nnames == nn ? 0 : -1;
 }
 
+/* Sends q (a statement whose answer the caller waits for) in pipeline mode. */
+static bool pipe_send(db_t *d, db_pgq_t *q)
+{
+    return (q->nparams ? PQsendQueryPrepared(d->pg, q->name, q->nparams, q->val, NULL, NULL, 0)
+                       : PQsendQueryParams(d->pg, q->sql, 0, NULL, NULL, NULL, NULL, 0)) == 1;
+}
+
+/* Reads the answers of every pipelined write and leaves pipeline mode.
+ * With q, q is sent first, behind the writes, and its answer kept in q->res:
+ * one round trip for both. 1 when nothing was pipelined (q not sent); 0; or
+ * -1 with the first failure's message (a write that failed aborts the ones
+ * after it, q included, and the transaction). */
+static int pipe_drain(db_t *d, db_pgq_t *q)
+{
+    if (!d->pg || PQpipelineStatus(d->pg) == PQ_PIPELINE_OFF) return 1;
+    int writes = d->piped, done = 0;
+    bool ok = true;
+    if (q && !pipe_send(d, q)) {
+        set_err(d, PQerrorMessage(d->pg));
+        ok = false;
+        q = NULL;
+    }
+    if (PQpipelineSync(d->pg) != 1) {
+        if (ok) set_err(d, PQerrorMessage(d->pg));
+        ok = false;
+    }
+    /* Each statement's answer is a result and then NULL; the sync's is
+     * last. NULLs beyond one per statement mean the connection went away. */
+    for (;;) {
+        PGresult *r = PQgetResult(d->pg);
+        if (!r) {
+            if (PQstatus(d->pg) != CONNECTION_OK || ++done > writes + 1) {
+                if (ok) set_err(d, PQerrorMessage(d->pg));
+                ok = false;
+                break;
+            }
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_FATAL_ERROR && ok) set_err(d, PQresultErrorMessage(r));
+        if (st == PGRES_FATAL_ERROR || st == PGRES_PIPELINE_ABORTED) ok = false;
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (q && done == writes && !q->res) q->res = r; /* q's answer: the caller reads it */
+        else PQclear(r);
+    }
+    d->piped = 0;
+    if (PQexitPipelineMode(d->pg) != 1 && ok) {
+        set_err(d, PQerrorMessage(d->pg));
+        ok = false;
+    }
+    return ok ? 0 : -1;
+}
+
 int db_prepare(db_t *d, const char *sql, db_stmt_t *out)
 {
     *out = (db_stmt_t){0};
@@ -243,6 +314,11 @@ int db_prepare(db_t *d, const char *sql, db_stmt_t *out)
     q->db = d;
     if (renumber(q, sql) != 0) {
         set_err(d, "too many parameters");
+        free(q->sql);
+        free(q);
+        return -1;
+    }
+    if (q->nparams > 0 && pipe_drain(d, NULL) < 0) {
         free(q->sql);
         free(q);
         return -1;
@@ -270,7 +346,7 @@ void db_finalize(db_stmt_t *s)
         db_pgq_t *q = s->pg;
         db_pgq_reset(q);
         db_pgq_clear(q);
-        if (q->name[0] && q->db->pg && PQstatus(q->db->pg) == CONNECTION_OK) {
+        if (q->name[0] && q->db->pg && PQstatus(q->db->pg) == CONNECTION_OK && pipe_drain(q->db, NULL) >= 0) {
             char sql[48];
             snprintf(sql, sizeof sql, "DEALLOCATE %s", q->name);
             PQclear(PQexec(q->db->pg, sql));
@@ -289,6 +365,7 @@ int db_exec(db_t *d, const char *sql)
         sqlite3_free(msg);
         return rc == SQLITE_OK ? 0 : -1;
     }
+    if (pipe_drain(d, NULL) < 0) return -1;
     PGresult *r = PQexec(d->pg, sql);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY;
@@ -338,8 +415,11 @@ int db_pgq_step(db_pgq_t *q)
 {
     if (!q->ran) {
         q->ran = true;
-        q->res = q->nparams ? PQexecPrepared(q->db->pg, q->name, q->nparams, q->val, NULL, NULL, 0)
-                            : PQexec(q->db->pg, q->sql);
+        int piped = pipe_drain(q->db, q);
+        if (piped < 0) return DB_ERROR;
+        if (piped > 0)
+            q->res = q->nparams ? PQexecPrepared(q->db->pg, q->name, q->nparams, q->val, NULL, NULL, 0)
+                                : PQexec(q->db->pg, q->sql);
         ExecStatusType st = q->res ? PQresultStatus(q->res) : PGRES_FATAL_ERROR;
         if (st == PGRES_COMMAND_OK) {
             const char *n = PQcmdTuples(q->res);
@@ -361,6 +441,24 @@ int db_pgq_step(db_pgq_t *q)
         return DB_ROW;
     }
     q->row = q->nrows;
+    return DB_DONE;
+}
+
+int db_pgq_step_write(db_pgq_t *q)
+{
+    db_t *d = q->db;
+    PGTransactionStatusType ts = PQtransactionStatus(d->pg);
+    /* Outside a transaction (autocommit), or for a statement sent as text
+     * (BEGIN, COMMIT), the answer is waited for. */
+    if (q->ran || !q->nparams || (ts != PQTRANS_INTRANS && ts != PQTRANS_ACTIVE)) return db_pgq_step(q);
+    if (PQpipelineStatus(d->pg) == PQ_PIPELINE_OFF && PQenterPipelineMode(d->pg) != 1) return db_pgq_step(q);
+    q->ran = true;
+    if (PQsendQueryPrepared(d->pg, q->name, q->nparams, q->val, NULL, NULL, 0) != 1) {
+        set_err(d, PQerrorMessage(d->pg));
+        return DB_ERROR;
+    }
+    q->changes = 0; /* unknown: a caller that needs it uses db_step */
+    if (++d->piped >= PIPE_MAX && pipe_drain(d, NULL) < 0) return DB_ERROR;
     return DB_DONE;
 }
 

@@ -222,6 +222,27 @@ static int load_seq(store_t *self)
     return self->next_seq > 0 && self->search_n >= 0 ? 0 : -1;
 }
 
+int store_claim_centre(store_t *self, const char *want, char *err, size_t errlen)
+{
+    char *have = store_meta_get(self, "centre");
+    if (have && want && strcmp(have, want) != 0) {
+        snprintf(err, errlen, "this store belongs to centre '%s', not '%s': one store (or, on PostgreSQL, one schema) "
+                              "serves one centre", have, want);
+        free(have);
+        return -1;
+    }
+    if (!have) {
+        have = xstrdup(want ? want : TICKET_DEFAULT_CENTRE);
+        if (store_meta_set(self, "centre", have) != 0) {
+            snprintf(err, errlen, "cannot record the store's centre: %s", store_errmsg(self));
+            free(have);
+            return -1;
+        }
+    }
+    self->centre = have;
+    return 0;
+}
+
 int store_load_meta(store_t *self) { return load_secret(self) || load_seq(self) ? -1 : 0; }
 
 int store_prepare_all(store_t *self, char *err, size_t errlen)

@@ -2,10 +2,7 @@
  * or a libpq "key=value" string is PostgreSQL (store_pg.c), anything else a
  * SQLite file (store.c). Everything after the open is shared code. */
 #include "store_priv.h"
-#include "xmalloc.h"
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 store_t *store_open_centre(const char *target, const char *centre, store_sync_t sync, char *err, size_t errlen)
 {
@@ -23,27 +20,6 @@ store_t *store_open(const char *target, store_sync_t sync, char *err, size_t err
 }
 
 const char *store_centre(const store_t *self) { return self->centre; }
-
-int store_claim_centre(store_t *self, const char *want, char *err, size_t errlen)
-{
-    char *have = store_meta_get(self, "centre");
-    if (have && want && strcmp(have, want) != 0) {
-        snprintf(err, errlen, "this store belongs to centre '%s', not '%s': one store (or, on PostgreSQL, one schema) "
-                              "serves one centre", have, want);
-        free(have);
-        return -1;
-    }
-    if (!have) {
-        have = xstrdup(want ? want : TICKET_DEFAULT_CENTRE);
-        if (store_meta_set(self, "centre", have) != 0) {
-            snprintf(err, errlen, "cannot record the store's centre: %s", store_errmsg(self));
-            free(have);
-            return -1;
-        }
-    }
-    self->centre = have;
-    return 0;
-}
 
 int64_t store_file_bytes(const store_t *self, int64_t *wal_bytes)
 {

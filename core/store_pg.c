@@ -197,13 +197,18 @@ static void sleep_ms(int ms)
 }
 
 /* The lock holder's backend pid and how long its session has been idle, in
- * milliseconds (-1 when it is running a statement); 0 when nobody holds the lock. */
+ * milliseconds (-1 when it is running a statement); 0 when nobody holds the lock.
+ * A session in the middle of a pipeline (writes sent, no sync yet: db_pg.c)
+ * shows as 'active' while its server process waits for the client
+ * (ClientRead): that counts as idle since the pipeline began, so a broker
+ * frozen in the middle of one is seen as silent too. */
 static int holder(store_t *self, int64_t *pid, int64_t *idle_ms)
 {
     db_stmt_t st;
     char sql[512];
     snprintf(sql, sizeof sql,
-             "SELECT a.pid, CASE WHEN a.state = 'active' THEN -1 ELSE (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::bigint END"
+             "SELECT a.pid, CASE WHEN a.state = 'active' AND a.wait_event IS DISTINCT FROM 'ClientRead' THEN -1"
+             " ELSE (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::bigint END"
              " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
              " AND l.classid = %lld AND l.objid = %lld AND l.database = (SELECT oid FROM pg_database WHERE datname = "
              "current_database())",

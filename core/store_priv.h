@@ -60,7 +60,9 @@ int store_fail(store_t *self, const char *what);
 /* Runs a prepared statement that returns no rows; resets it. 0 or -1.
  * Inside a transaction, a failure poisons it: later writes fail at once and
  * store_commit() rolls everything back, so the file never holds half of an
- * iteration (SQLite may already have rolled back on SQLITE_FULL). */
+ * iteration (SQLite may already have rolled back on SQLITE_FULL). On
+ * PostgreSQL inside a transaction the write is pipelined (db_step_write): its
+ * failure shows at the next statement that waits, at the latest the COMMIT. */
 int store_step_done(store_t *self, db_stmt_t *st, const char *what);
 /* The same without the reset, for a write whose result the caller reads
  * (RETURNING, rows changed) before db_clear(): DB_ROW, DB_DONE or -1. */

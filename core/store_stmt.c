@@ -13,10 +13,12 @@ int store_fail(store_t *self, const char *what)
 
 const char *store_errmsg(const store_t *self) { return db_errmsg(self->conn); }
 
-int store_step(store_t *self, db_stmt_t *st, const char *what)
+/* Steps st: to its first row (db_step), or, for a write nobody reads the
+ * answer of, without waiting for the answer on PostgreSQL (db_step_write). */
+static int step(store_t *self, db_stmt_t *st, const char *what, bool write)
 {
     if (self->txn_failed && st != &self->q[Q_COMMIT] && st != &self->q[Q_ROLLBACK]) return -1;
-    int rc = db_step(st);
+    int rc = write ? db_step_write(st) : db_step(st);
     if (rc == DB_DONE || rc == DB_ROW) {
         self->txn_writes++;
         return rc;
@@ -25,9 +27,11 @@ int store_step(store_t *self, db_stmt_t *st, const char *what)
     return store_fail(self, what);
 }
 
+int store_step(store_t *self, db_stmt_t *st, const char *what) { return step(self, st, what, false); }
+
 int store_step_done(store_t *self, db_stmt_t *st, const char *what)
 {
-    int rc = store_step(self, st, what);
+    int rc = step(self, st, what, true);
     db_clear(st);
     return rc < 0 ? -1 : 0;
 }

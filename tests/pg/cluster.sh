@@ -58,7 +58,9 @@ replica)
     mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
     [ "$(id -u)" = 0 ] && { chown nobody "$dir"; chmod 755 "$dir"; }
     port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    as_owner "$PGBIN/pg_basebackup" -h "$pdir" -p "$pport" -U hotline -D "$dir/data" -R -X stream \
+    # --checkpoint=fast: the default (spread) waits for a checkpoint paced over
+    # minutes (checkpoint_completion_target of checkpoint_timeout).
+    as_owner "$PGBIN/pg_basebackup" --checkpoint=fast -h "$pdir" -p "$pport" -U hotline -D "$dir/data" -R -X stream \
         -d "application_name=standby" >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; die "pg_basebackup failed"; }
     echo "$port" >"$dir/port"
     serve "$dir" "$port"

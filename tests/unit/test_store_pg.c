@@ -433,6 +433,71 @@ static void test_one_leader_then_takeover_and_fencing(void **state)
     store_close(&b.st);
 }
 
+/* A leader frozen with a pipeline open (writes sent, their answers not read)
+ * looks busy to the server ('active'), yet it is silent: a standby still
+ * ends it after the lease, and the frozen leader's COMMIT then fails. */
+static void test_takeover_of_a_leader_frozen_mid_pipeline(void **state)
+{
+    fx_t *fx = *state;
+    volatile sig_atomic_t no = 0;
+    int64_t waited = -1;
+    assert_int_equal(store_lead(fx->st, &no, 2, &waited), 1);
+    assert_int_equal(store_begin(fx->st), 0);
+    ticket_t ev;
+    ticket_intake_t in;
+    make_ticket(&ev, &in, "FROZEN", T0, "x");
+    assert_int_equal(store_ticket_insert(fx->st, &ev, &in), 0);
+    /* Enough pipelined writes that libpq has sent part of them: the server
+     * is in the middle of the pipeline, waiting for the rest. */
+    for (int i = 0; i < 400; i++)
+        assert_int_equal(store_event(fx->st, &ev, EV_dispatched, T0 + i, "a note long enough to fill the buffer", NULL), 0);
+    char err[256] = "";
+    leader_t b = {.st = store_open(fx->uri, STORE_SYNC_FULL, err, sizeof err), .rc = -2};
+    assert_non_null(b.st);
+    pthread_t th;
+    pthread_create(&th, NULL, lead_thread, &b);
+    for (int i = 0; i < 80 && __atomic_load_n(&b.rc, __ATOMIC_SEQ_CST) == -2; i++) sleep_ms(100);
+    b.stop = 1; /* no takeover within 8 s: give up (the test fails below) */
+    pthread_join(th, NULL);
+    assert_int_equal(b.rc, 1);
+    assert_int_equal(store_commit(fx->st), -1);
+    ticket_t t;
+    assert_int_equal(store_ticket_get(b.st, "FROZEN", &t), 1);
+    store_close(&b.st);
+}
+
+/* A write that fails on the server while pipelined (its answer not waited
+ * for) fails the whole group at the latest at its COMMIT: nothing of the
+ * group is committed, and the next group starts clean. */
+static void test_pipelined_write_failure_fails_the_group(void **state)
+{
+    fx_t *fx = *state;
+    PGconn *c = raw(fx->uri);
+    PQclear(PQexec(c, "ALTER TABLE ticket_text ADD CONSTRAINT no_boom CHECK (text <> 'boom')"));
+    uint64_t before = store_commits(fx->st);
+    ticket_t t;
+    ticket_intake_t in;
+    assert_int_equal(store_begin(fx->st), 0);
+    insert(fx, "P1", T0, "ok");
+    make_ticket(&t, &in, "P2", T0, "boom"); /* the text's INSERT is pipelined, and fails */
+    (void)store_ticket_insert(fx->st, &t, &in);
+    for (int i = 0; i < 5; i++) {
+        ticket_t more;
+        char id[8];
+        snprintf(id, sizeof id, "P%d", 3 + i);
+        make_ticket(&more, &in, id, T0, "ok");
+        (void)store_ticket_insert(fx->st, &more, &in);
+    }
+    assert_int_equal(store_commit(fx->st), -1);
+    assert_int_equal(store_commits(fx->st), before);
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM ticket WHERE id LIKE 'P%'"), 0);
+    assert_int_equal(store_begin(fx->st), 0);
+    insert(fx, "Q1", T0, "ok");
+    assert_int_equal(store_commit(fx->st), 0);
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM ticket WHERE id = 'Q1'"), 1);
+    PQfinish(c);
+}
+
 /* ---- a province: several centres in one database ------------------------------------------ */
 
 static void test_centres_share_a_database(void **state)
@@ -495,6 +560,8 @@ int main(void)
         T(test_kb_meta_and_rollups),
         T(test_one_leader_then_takeover_and_fencing),
         T(test_centres_share_a_database),
+        T(test_pipelined_write_failure_fails_the_group),
+        T(test_takeover_of_a_leader_frozen_mid_pipeline),
     };
     return cmocka_run_group_tests(tests, cluster_up, cluster_down);
 }
