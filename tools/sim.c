@@ -56,7 +56,8 @@ static const char USAGE[] =
     "Exit status: 0 when every ticket fed has settled (or, with --no-wait, was\n"
     "acknowledged); 64 bad usage (an invalid endpoint included); 65 bad scenario\n"
     "or one the broker refused (another centre's, another scenario's store);\n"
-    "69 broker unreachable past the timeout; 77 the broker refused this key.\n";
+    "69 broker unreachable past the timeout; 77 the broker refused this key (or\n"
+    "its role may not start a run).\n";
 
 #define CALL_MS 10000
 
@@ -199,11 +200,12 @@ static int start(sim_t *s, const scenario_t *scn, uint64_t seed)
         const msgpack_object *root = call(s, "sim.start", &out, deadline);
         if (!root && !s->refused) fprintf(stderr, "hotline-sim: the broker at %s does not answer\n", s->o.endpoint);
         if (!root) return EX_UNAVAILABLE;
-        bool ok = status_is(root, "ok"), retry = status_is(root, "retry");
+        bool ok = status_is(root, "ok"), retry = status_is(root, "retry"), forbidden = status_is(root, "forbidden");
         if (!ok && !retry) print_error("sim.start refused", root);
         free(out);
         if (ok) return 0;
-        if (!retry) return EX_DATAERR; /* refused: waiting will not change it */
+        if (forbidden) return EX_NOPERM; /* this key may not start a run */
+        if (!retry) return EX_DATAERR;   /* the run itself refused: waiting will not change it */
         if (clock_mono_ms() > deadline) return EX_UNAVAILABLE;
         usleep(500000);
     }

@@ -171,7 +171,7 @@ t_ok "(g) a C hotline-worker with a client key: echo not registered after 3 s ($
 # the simulator with a worker key is refused
 rc=0; "$HOTLINE_BIN/hotline-sim" --connect "$ep" --scenario smoke -q --limit 20 --timeout 10 --resend-ms 2000 \
     --curve-server "$K/broker.key" --curve-key "$K/worker1.key_secret" 2>>"$T_DIR/badsim.log" || rc=$?
-[ $rc != 0 ] || t_fail "(g) hotline-sim with a worker key succeeded"
+[ $rc = 77 ] || t_fail "(g) hotline-sim with a worker key: exit $rc, want 77 (refused key)"
 t_ok "(g) hotline-sim with a worker key: exit $rc ($(tail -1 "$T_DIR/badsim.log"))"
 
 t_worker worker "$ep" --all-services --curve-server "$K/broker.key" --curve-key "$K/worker1.key_secret"
