@@ -32,7 +32,7 @@ EX_UNAVAILABLE, EX_SOFTWARE, EX_INTERRUPTED = 69, 70, 130
 
 SERVICE = b"ticket.submit"
 MDPC = b"MDPC01"
-FIELDS = ("id", "received_at", "type", "urgent", "text", "street", "caller", "channel")
+FIELDS = ("id", "received_at", "type", "urgent", "text", "street", "caller", "channel", "centre")
 REQUIRED = ("id", "received_at", "type", "text")
 TYPE_NAMES = {"咨询": "consult", "求助": "help", "投诉": "complaint", "举报": "report",
               "建议": "suggest", "表扬": "praise"}
@@ -50,7 +50,8 @@ input:
   CSV (.csv, UTF-8, a BOM is fine): a header row of field names, then one
     ticket per row; empty cells of optional fields are left out.
   Fields: id, received_at, type, text (required); urgent, street,
-  caller, channel (optional). received_at is Unix seconds or a time
+  caller, channel, centre (optional; a broker rejects a ticket of another
+  centre than its own). received_at is Unix seconds or a time
   "YYYY-MM-DD HH:MM[:SS]" (China Standard Time unless it names an offset);
   type is consult|help|complaint|report|suggest|praise (or 咨询 求助 投诉 举报
   建议 表扬); urgent is true/false, 1/0, yes/no or 是/否.
@@ -198,7 +199,7 @@ def make_ticket(raw):
     if v is not None and v != "":
         t["urgent"] = conv_bool(v)
     t["text"] = raw["text"]
-    for k in ("street", "caller", "channel"):
+    for k in ("street", "caller", "channel", "centre"):
         v = raw.get(k)
         if v is None or v == "":
             continue

@@ -83,15 +83,18 @@ cat >"$T_DIR/bad.jsonl" <<'EOF'
 {"id":"BAD-5","received_at":1656640800,"type":"help","text":"bad JSON: no closing brace"
 {"id":"BAD-6","received_at":"2022-07-01 10:00","type":"suggest","text":"建议增设红绿灯","street":"longhu"}
 {"id":"BAD-7","received_at":"2022-07-01 10:00","type":"praise","text":"感谢工作人员","street":"xinjin"}
+{"id":"BAD-8","received_at":1656640800,"type":"help","text":"another centre's ticket","centre":"jinping"}
+{"id":"BAD-9","received_at":1656640800,"type":"help","text":"this centre's, named","centre":"longhu"}
 EOF
 rc=0; $FEED --connect "$ep" "$T_DIR/bad.jsonl" >"$T_DIR/s4.txt" || rc=$?
 [ "$rc" = 1 ] || t_fail "bad lines: exit $rc, want 1: $(cat "$T_DIR/s4.txt")"
-grep -Eq '^  accepted +4$' "$T_DIR/s4.txt" && grep -Eq '^  rejected +3$' "$T_DIR/s4.txt" || t_fail "bad lines: $(cat "$T_DIR/s4.txt")"
+grep -Eq '^  accepted +5$' "$T_DIR/s4.txt" && grep -Eq '^  rejected +4$' "$T_DIR/s4.txt" || t_fail "bad lines: $(cat "$T_DIR/s4.txt")"
 grep -q "line 3 id BAD-3: field 'type'" "$T_DIR/s4.txt" || t_fail "line 3 not reported: $(cat "$T_DIR/s4.txt")"
 grep -q "line 6: bad JSON" "$T_DIR/s4.txt" || t_fail "line 6 not reported: $(cat "$T_DIR/s4.txt")"
 grep -q "line 7 id BAD-6: field 'street'" "$T_DIR/s4.txt" || t_fail "line 7 not reported: $(cat "$T_DIR/s4.txt")"
-[ "$(count "$db" BAD)" = 4 ] || t_fail "store holds $(count "$db" BAD) BAD tickets, want 4"
-t_ok "3 bad lines reported as lines 3, 6, 7 with reasons; the 4 good ones accepted; exit 1"
+grep -q "line 9 id BAD-8: field 'centre' is 'jinping': this broker serves centre 'longhu'" "$T_DIR/s4.txt" || t_fail "line 9 not reported: $(cat "$T_DIR/s4.txt")"
+[ "$(count "$db" BAD)" = 5 ] || t_fail "store holds $(count "$db" BAD) BAD tickets, want 5"
+t_ok "4 bad lines reported as lines 3, 6, 7, 9 (another centre's ticket) with reasons; the 5 good ones accepted; exit 1"
 
 # 5. Resend: the broker is frozen when the feed starts, and thawed 3 s later.
 kill -STOP "$BROKER_PID"
