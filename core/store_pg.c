@@ -64,6 +64,31 @@ static int schema_state(store_t *self, char *err, size_t errlen)
     return (int)version;
 }
 
+/* Text search (hotline-ctl list --text) matches words with ILIKE. A trigram
+ * index (the pg_trgm extension, shipped with PostgreSQL and trusted: a
+ * database owner may create it) lets a word of three or more characters be
+ * found without reading every text, as FTS5 does on SQLite. Made when the
+ * server allows, in the schema's transaction (under its lock); without it a
+ * search scans, which is slower but gives the same answers. */
+static void ensure_trigram_index(store_t *self)
+{
+    int64_t have = 0;
+    if (query_int(self, "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'ticket_text_trgm'",
+                  &have) != 0 || have > 0 || db_exec(self->conn, "SAVEPOINT trgm") != 0)
+        return;
+    /* Building it locks ticket_text against writes: never wait for an
+     * active broker's open transaction (it may be frozen, and this broker
+     * must go on to the leadership check that ends it); try next start. */
+    if (db_exec(self->conn, "SET LOCAL lock_timeout = '2s'") != 0 ||
+        db_exec(self->conn, "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public") != 0 ||
+        db_exec(self->conn, "CREATE INDEX ticket_text_trgm ON ticket_text USING gin (text public.gin_trgm_ops)") != 0) {
+        log_warn("no trigram index for text search yet: a text search reads every text", "err=\"%s\"",
+                 db_errmsg(self->conn));
+        db_exec(self->conn, "ROLLBACK TO SAVEPOINT trgm");
+    }
+    db_exec(self->conn, "RELEASE SAVEPOINT trgm");
+}
+
 static int ensure_schema(store_t *self, char *err, size_t errlen)
 {
     char create[96];
@@ -92,6 +117,7 @@ static int ensure_schema(store_t *self, char *err, size_t errlen)
         db_exec(self->conn, "ROLLBACK");
         return -1;
     }
+    ensure_trigram_index(self);
     if (db_exec(self->conn, "COMMIT")) {
         snprintf(err, errlen, "creating the store schema failed: %s", db_errmsg(self->conn));
         return -1;

@@ -2,7 +2,7 @@
 -- meanings as schemas/store.sql (the SQLite edition), so the broker's
 -- statements and the report's queries run unchanged on both. Differences:
 -- integers are BIGINT; ticket_text.n and kb_rev.rev are identity columns;
--- no full-text index (see ticket_text); the event log is kept append-only
+-- a trigram index instead of FTS5 (see ticket_text); the event log is kept append-only
 -- by a trigger function.
 --
 -- Version: meta 'schema_version' (PostgreSQL has no user_version).
@@ -92,9 +92,12 @@ CREATE TABLE ticket_text (
     text  TEXT COLLATE "C" NOT NULL                   -- UTF-8, <= 4096 bytes
 );
 
--- No search index: PostgreSQL has no FTS5 trigram tokenizer in its core, so
--- a text search (hotline-ctl list --text) scans ticket_text with ILIKE,
--- bounded in time per page like every list.
+-- Search: a text search (hotline-ctl list --text) matches words with ILIKE.
+-- The broker adds a trigram index when the server lets it (the pg_trgm
+-- extension, in schema public; core/store_pg.c):
+--   CREATE INDEX ticket_text_trgm ON ticket_text USING gin (text public.gin_trgm_ops);
+-- so a word of three or more characters is found through it, as with FTS5
+-- on SQLite. Without it the search reads every text; the answers are the same.
 
 -- Append-only event log: every transition adds one row in the same
 -- transaction that updates ticket.state.

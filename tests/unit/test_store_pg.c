@@ -327,6 +327,17 @@ static void test_list_and_text_search(void **state)
     assert_int_equal(store_ticket_list(fx->st, &page, collect_ids, ids, next2, sizeof next2, err, sizeof err), 0);
     assert_string_equal(ids, "E1,L1,E2");
     assert_int_equal(store_search_pending(fx->st), 0);
+    /* A word of three characters or more can be found through the trigram index. */
+    PGconn *c = raw(fx->uri);
+    assert_int_equal(raw_int(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'ticket_text_trgm'"), 1);
+    PQclear(PQexec(c, "SET enable_seqscan = off"));
+    PGresult *r = PQexec(c, "EXPLAIN SELECT n FROM ticket_text WHERE text ILIKE '%电梯坏%'");
+    bool used = false;
+    for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+        used = used || strstr(PQgetvalue(r, i, 0), "ticket_text_trgm") != NULL;
+    PQclear(r);
+    PQfinish(c);
+    assert_true(used);
 }
 
 static int count_kb(void *ctx, const kb_entry_t *e)
