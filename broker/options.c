@@ -143,7 +143,7 @@ int broker_opts_parse(broker_opts_t *o, int argc, char **argv)
         case 'Z':
             o->centre = optarg;
             if (!ticket_centre_valid(optarg)) {
-                fprintf(stderr, "hotline-broker: bad --centre '%s': 1 to 32 of a-z, 0-9 and '_'\n", optarg);
+                fprintf(stderr, "hotline-broker: bad --centre '%s': " TICKET_CENTRE_RULE "\n", optarg);
                 rc = EX_USAGE;
             }
             break;

@@ -157,7 +157,7 @@ static int check_scenario_value(const char *key, const char *v, char *msg, size_
         if (!scnv_is_slug(v, 16) || strchr(v, '.'))
             return errmsg_set(msg, ml, "id_prefix '%s' must be [A-Za-z0-9_-], at most 16 bytes", v);
     } else if (strcmp(key, "centre") == 0) {
-        if (!ticket_centre_valid(v)) return errmsg_set(msg, ml, "centre '%s' must be 1 to 32 of a-z, 0-9 and '_'", v);
+        if (!ticket_centre_valid(v)) return errmsg_set(msg, ml, "centre '%s' must be " TICKET_CENTRE_RULE, v);
     }
     return 0;
 }

@@ -239,6 +239,7 @@ int store_claim_centre(store_t *self, const char *want, char *err, size_t errlen
             return -1;
         }
     }
+    free(self->centre); /* after the last use of want, which may be it */
     self->centre = have;
     return 0;
 }

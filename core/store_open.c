@@ -7,7 +7,7 @@
 store_t *store_open_centre(const char *target, const char *centre, store_sync_t sync, char *err, size_t errlen)
 {
     if (centre && !ticket_centre_valid(centre)) {
-        snprintf(err, errlen, "bad centre code '%s': 1 to 32 of a-z, 0-9 and '_'", centre);
+        snprintf(err, errlen, "bad centre code '%s': " TICKET_CENTRE_RULE, centre);
         return NULL;
     }
     return db_target_is_pg(target) ? store_open_pg(target, centre, sync, err, errlen)

@@ -147,17 +147,6 @@ static int64_t lead_key(const char *centre)
     return (int64_t)0x484c4e45 << 32 | h; /* "HLNE" */
 }
 
-/* The schema records its centre too, as a SQLite file does. */
-static int claim_centre_pg(store_t *self, char *err, size_t errlen)
-{
-    char *want = self->centre;
-    self->centre = NULL;
-    int rc = store_claim_centre(self, want, err, errlen);
-    if (rc != 0) self->centre = want;
-    else free(want);
-    return rc;
-}
-
 store_t *store_open_pg(const char *conninfo, const char *centre, store_sync_t sync, char *err, size_t errlen)
 {
     store_t *self = xcalloc(1, sizeof *self);
@@ -175,7 +164,7 @@ store_t *store_open_pg(const char *conninfo, const char *centre, store_sync_t sy
      * SQLite's NORMAL does; a crash of the server may lose the last commits. */
     if ((sync == STORE_SYNC_NORMAL && db_exec(self->conn, "SET synchronous_commit TO off")) ||
         ensure_schema(self, err, errlen) || store_prepare_all(self, err, errlen) || store_load_meta(self) ||
-        claim_centre_pg(self, err, errlen)) {
+        store_claim_centre(self, self->centre, err, errlen)) { /* the schema records it too */
         if (!*err) snprintf(err, errlen, "cannot set up the PostgreSQL store: %s", db_errmsg(self->conn));
         store_close(&self);
         return NULL;

@@ -90,7 +90,8 @@ int64_t store_sqlite_bytes(const store_t *self, int64_t *wal_bytes);
 /* store_pg.c: the PostgreSQL store (store_open on a postgresql:// target). */
 store_t *store_open_pg(const char *conninfo, const char *centre, store_sync_t sync, char *err, size_t errlen);
 /* store.c: records the centre in a store that has none yet, or checks that
- * want (NULL: any) is the one recorded; sets self->centre. 0, or -1 with err. */
+ * want (NULL: any) is the one recorded; sets self->centre (want may be the
+ * current self->centre). 0, or -1 with err. */
 int store_claim_centre(store_t *self, const char *want, char *err, size_t errlen);
 int64_t store_pg_bytes(store_t *self, int64_t *wal_bytes);
 

@@ -123,7 +123,7 @@ static int read_optional(const msgpack_object *map, ticket_t *t, ticket_intake_t
     r = wire_copy_str(map, "centre", in->centre, sizeof in->centre, err, errlen);
     if (r < 0) return -1;
     if (r == 0 && !ticket_centre_valid(in->centre))
-        return errmsg_set(err, errlen, "%s", "field 'centre' must be 1 to 32 of a-z, 0-9 and '_'");
+        return errmsg_set(err, errlen, "%s", "field 'centre' must be " TICKET_CENTRE_RULE);
     return 0;
 }
 

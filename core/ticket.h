@@ -16,6 +16,8 @@
  * the code of a store and a scenario that name none. */
 #define TICKET_CENTRE_MAX 32
 #define TICKET_DEFAULT_CENTRE "longhu"
+/* How a valid code looks, for messages (ticket_centre_valid). */
+#define TICKET_CENTRE_RULE "1 to 32 of a-z, 0-9 and '_'"
 #define TICKET_TEXT_MAX 4096
 #define TICKET_NONE 0xff        /* "no code" for category/unit/street */
 #define TICKET_CODE_MAX 48      /* bytes of a code with its NUL: "unit.street.longxiang", "environment" */

@@ -271,7 +271,7 @@ static int check_centre_list(options_t *o, const char *arg)
         size_t n = strcspn(p, ",");
         snprintf(code, sizeof code, "%.*s", (int)(n < sizeof code ? n : sizeof code - 1), p);
         if (n > TICKET_CENTRE_MAX || !ticket_centre_valid(code))
-            return usage_error("bad --centre '%s': codes of 1 to 32 of a-z, 0-9 and '_', comma-separated, or all", arg);
+            return usage_error("bad --centre '%s': codes of " TICKET_CENTRE_RULE ", comma-separated, or all", arg);
         if (!p[n]) return 0;
     }
 }

@@ -96,11 +96,13 @@ int rs_merge_centres(report_store_t *st)
         char *sql = xmalloc(cap);
         len += (size_t)snprintf(sql, cap, "CREATE TEMP VIEW %s AS ", MERGED_TABLES[t]);
         for (size_t i = 0; i < st->n_centres; i++) {
-            /* Codes are [a-z0-9_] (checked when listed): safe in the text. */
-            if (st->db) len += (size_t)snprintf(sql + len, cap - len, "SELECT '%s' AS centre, * FROM main.%s",
-                                                st->centres[i], MERGED_TABLES[t]);
-            else len += (size_t)snprintf(sql + len, cap - len, "%sSELECT text '%s' AS centre, * FROM centre_%s.%s",
-                                         i ? " UNION ALL " : "", st->centres[i], st->centres[i], MERGED_TABLES[t]);
+            /* Codes are [a-z0-9_] (checked when listed): safe in the text.
+             * The one centre of a SQLite file is its main schema. */
+            char schema[TICKET_CENTRE_MAX + 8];
+            if (st->db) snprintf(schema, sizeof schema, "main");
+            else snprintf(schema, sizeof schema, "centre_%s", st->centres[i]);
+            len += (size_t)snprintf(sql + len, cap - len, "%sSELECT CAST('%s' AS TEXT) AS centre, * FROM %s.%s",
+                                    i ? " UNION ALL " : "", st->centres[i], schema, MERGED_TABLES[t]);
         }
         int rc = rs_exec(st, sql);
         free(sql);

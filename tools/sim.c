@@ -125,7 +125,7 @@ static int parse(sim_opts_t *o, int argc, char **argv)
         case 'Z':
             o->centre = optarg;
             if (!ticket_centre_valid(optarg)) {
-                fprintf(stderr, "hotline-sim: bad --centre '%s': 1 to 32 of a-z, 0-9 and '_'\n", optarg);
+                fprintf(stderr, "hotline-sim: bad --centre '%s': " TICKET_CENTRE_RULE "\n", optarg);
                 return EX_USAGE;
             }
             break;
