@@ -88,6 +88,23 @@ static void submit_one(intake_t *self, const msgpack_object *o)
     }
 }
 
+/* The ids of a batch are looked up together, a query per STORE_TEXTS_BATCH,
+ * so that each insert need not wait for its own answer (store_ids_check).
+ * An item without a usable id is left to submit_one to reject. */
+static void check_ids(intake_t *self, const msgpack_object *items, uint32_t n)
+{
+    char(*buf)[TICKET_ID_MAX + 1] = xmalloc(n * sizeof *buf);
+    const char **ids = xmalloc(n * sizeof *ids);
+    int k = 0;
+    char err[8];
+    for (uint32_t i = 0; i < n; i++)
+        if (items[i].type == MSGPACK_OBJECT_MAP && wire_copy_str(&items[i], "id", buf[k], sizeof buf[k], err, sizeof err) == 0 && buf[k][0])
+            ids[k] = buf[k], k++;
+    if (k > 1 && !self->paused && store_begin(self->store) == 0) store_ids_check(self->store, ids, k);
+    free(ids);
+    free(buf);
+}
+
 static void submit(void *ctx, mdp_span_t peer, mdp_span_t body)
 {
     intake_t *self = ctx;
@@ -106,7 +123,9 @@ static void submit(void *ctx, mdp_span_t peer, mdp_span_t body)
             reply_one(self, NULL, "rejected", "a batch must hold 1 to 100000 tickets");
         } else {
             wire_array(&self->enc, n);
+            check_ids(self, root->via.array.ptr, n);
             for (uint32_t i = 0; i < n; i++) submit_one(self, &root->via.array.ptr[i]);
+            store_ids_forget(self->store);
         }
     } else {
         submit_one(self, root);

@@ -275,21 +275,35 @@ static int batch_size(const pipeline_t *p, int q)
     return n < (size_t)p->batch_max ? (int)n : p->batch_max;
 }
 
+/* The classify items' texts are read from the store: all of a batch's in one
+ * query (store_texts_prefetch), not one round trip per ticket. */
+static void read_texts_ahead(pipeline_t *p, const batch_t *b)
+{
+    const char *ids[b->n];
+    int k = 0;
+    for (int i = 0; i < b->n; i++)
+        if (b->it[i].action == ACT_CLASSIFY) ids[k++] = b->it[i].id;
+    if (k > 1) store_texts_prefetch(p->env.store, ids, k);
+}
+
 static batch_t *take_batch(pipeline_t *p, int q, int n)
 {
     batch_t *b = xmalloc(sizeof *b + (size_t)n * sizeof b->it[0]);
+    live_t *ls[n];
     b->queue = q;
     b->n = n;
     for (int i = 0; i < n; i++) {
-        live_t *l = queues_pop(p->queues, q);
+        live_t *l = ls[i] = queues_pop(p->queues, q);
         l->inflight = true;
         l->token = ++p->next_token;
         l->t.delivery++;
         memcpy(b->it[i].id, l->t.id, sizeof b->it[i].id);
         b->it[i].action = l->action;
         b->it[i].token = l->token;
-        encode_item(p, stage_of((lc_action_t)l->action), l);
     }
+    read_texts_ahead(p, b);
+    for (int i = 0; i < n; i++) encode_item(p, stage_of((lc_action_t)ls[i]->action), ls[i]);
+    store_texts_forget(p->env.store);
     p->inflight += (uint64_t)n;
     return b;
 }

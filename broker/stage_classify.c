@@ -31,7 +31,7 @@ typedef struct {
     step_env_t *env;
     const live_t *l;
     uint8_t cat;
-    char *text;               /* the repeat's own text */
+    char *text;               /* the repeat's own text, read at the first candidate */
     char lead[TICKET_ID_MAX + 1];
     int64_t lead_closed;      /* the lead's close, if it is closed already */
     int similarity;
@@ -58,6 +58,8 @@ static int candidate(void *ctx, const char *id, int64_t at)
     ticket_ext_free(&t);
     if (unknown || open < 0) { c->defer = true; return 1; }   /* wait for it */
     if (t.category != c->cat || !open) return 0;
+    if (!c->text) c->text = store_ticket_text(c->env->store, c->l->t.id); /* read once, only when needed */
+    if (!c->text) return 0;
     char *text = store_ticket_text(c->env->store, id);
     int sim = text ? rules_similarity(c->text, text) : 0;
     free(text);
@@ -71,8 +73,7 @@ static int candidate(void *ctx, const char *id, int64_t at)
 /* 1 merge into c->lead, 0 not a repeat, STAGE_DEFER wait for a lead. */
 static int repeat_of(step_env_t *env, live_t *l, uint8_t cat, repeat_t *c)
 {
-    *c = (repeat_t){env, l, cat, store_ticket_text(env->store, l->t.id), "", 0, 0, false};
-    if (!c->text) return 0;
+    *c = (repeat_t){env, l, cat, NULL, "", 0, 0, false};
     int64_t window = (int64_t)sla_rule(env->sla, SLA_MERGE_WINDOW_HOURS) * 3600;
     store_ticket_merge_leads(env->store, l->t.id, l->t.received_at - window, l->t.received_at, candidate, c);
     free(c->text);

@@ -51,6 +51,8 @@ static const char *const SQL[Q__COUNT] = {
                 ",signed_at,reminded,notified,dispatched_at,returns_asked,returns_approved,returned_by,pending_at,pending_days,"
                 "suspended_at,suspend_used,visit_attempts,solved,attitude,reopened,reopened_at,reopen_due,co_units,lead_id,asked FROM ticket WHERE id=?",
     [Q_T_TEXT] = "SELECT text FROM ticket_text WHERE id=?",
+    [Q_T_TEXTS] = NULL,      /* store_texts_sql(): id IN (STORE_TEXTS_BATCH parameters) */
+    [Q_T_IDS] = NULL,        /* store_ids_sql(): the same for ticket ids */
     [Q_T_UNFINISHED] = "SELECT id,received_at,type,urgent,street,state,category,unit,alt_unit,round,delivery,"
                        "sign_due,close_due,extended,overdue_at,direct,closed_at,on_time,rating,rated_at,"
                        "rating_default,rectify_due,rectified_at,revisit_rating,revisited_at,done_at," LAST_AT_SQL
@@ -250,7 +252,10 @@ int store_prepare_all(store_t *self, char *err, size_t errlen)
 {
     bool pg = db_is_pg(self->conn);
     for (int i = 0; i < Q__COUNT; i++) {
-        const char *sql = i == Q_ROLLUP ? store_rollup_sql(false) : i == Q_ROLLUP_TOTAL ? store_rollup_sql(true) : SQL[i];
+        const char *sql = i == Q_ROLLUP ? store_rollup_sql(false) : i == Q_ROLLUP_TOTAL ? store_rollup_sql(true)
+                        : i == Q_T_TEXTS                                 ? store_texts_sql()
+                        : i == Q_T_IDS                                   ? store_ids_sql()
+                                                                         : SQL[i];
         if (pg && i == Q_BEGIN) sql = "BEGIN";
         if (pg && i == Q_SEARCH_ADD) continue; /* no FTS5 there: a text search scans (store_query.c) */
         if (db_prepare(self->conn, sql, &self->q[i]) != 0) {
@@ -317,6 +322,8 @@ void store_close(store_t **p)
     store_sync_wait(self);
     store_sync_stop(self);
     store_ckpt_stop(self);
+    store_texts_forget(self);
+    store_ids_forget(self);
     for (int i = 0; i < Q__COUNT; i++) db_finalize(&self->q[i]);
     db_close(&self->conn);
     if (self->db) {

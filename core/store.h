@@ -104,6 +104,14 @@ bool store_lost(const store_t *self);
 /* Inserts a new ticket with its "received" event. 0 inserted, 1 the id
  * already exists (nothing written), -1 error. */
 int store_ticket_insert(store_t *self, const ticket_t *t, const ticket_intake_t *in);
+/* Looks up a batch of ids about to be submitted, STORE_TEXTS_BATCH to a
+ * query; until store_ids_forget, store_ticket_insert knows from memory
+ * whether each exists, and sends the insert of a new one without waiting
+ * for its answer (on PostgreSQL: no round trip per ticket). Call it inside
+ * the transaction that inserts them. 0, or -1 (nothing held: inserts check
+ * one by one). */
+int store_ids_check(store_t *self, const char *const *ids, int n);
+void store_ids_forget(store_t *self);
 /* Writes every mutable column of t (its rarer fields too, when t->ext is
  * set). done_at is written once t has one and
  * never cleared: a done ticket is final (it leaves ticket_unfinished then).
@@ -122,6 +130,15 @@ char *store_ticket_text(store_t *self, const char *id);
  * 0 found, 1 unknown id. */
 typedef void (*store_text_fn)(void *ctx, const char *text, size_t len);
 int store_ticket_text_with(store_t *self, const char *id, store_text_fn fn, void *ctx);
+/* Reads the texts of ids[0..n) ahead, STORE_TEXTS_BATCH to a query (on
+ * PostgreSQL one round trip each, not one per ticket): until
+ * store_texts_forget, store_ticket_text and store_ticket_text_with answer
+ * those ids from memory. A text never changes once stored, so what is held
+ * cannot go stale. 0, or -1 on error (then nothing is held and reads go to
+ * the database as usual). */
+#define STORE_TEXTS_BATCH 64
+int store_texts_prefetch(store_t *self, const char *const *ids, int n);
+void store_texts_forget(store_t *self);
 typedef int (*store_ticket_fn)(void *ctx, const ticket_t *t);
 /* Calls fn for every ticket not in a final state; stops early if fn returns
  * non-zero. fn owns t->ext (frees it or keeps it with the ticket). */

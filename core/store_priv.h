@@ -11,7 +11,7 @@
 
 enum {
     Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
-    Q_T_INSERT, Q_T_TEXT_INSERT, Q_T_SAVE, Q_T_SAVE_FINAL, Q_T_SAVE_EXT, Q_T_MERGE_LEADS, Q_T_FOLLOWERS, Q_T_GET, Q_T_TEXT, Q_T_UNFINISHED, Q_T_COUNT, Q_E_INSERT, Q_E_LIST,
+    Q_T_INSERT, Q_T_TEXT_INSERT, Q_T_SAVE, Q_T_SAVE_FINAL, Q_T_SAVE_EXT, Q_T_MERGE_LEADS, Q_T_FOLLOWERS, Q_T_GET, Q_T_TEXT, Q_T_TEXTS, Q_T_IDS, Q_T_UNFINISHED, Q_T_COUNT, Q_E_INSERT, Q_E_LIST,
     Q_ROLLUP, Q_ROLLUP_TOTAL, Q_KB_INSERT, Q_KB_SINCE, Q_KB_MAX, Q_KB_UID, Q_META_GET, Q_META_SET,
     Q_T_TEXT_TOP, Q_SEARCH_ADD,
     Q__COUNT
@@ -26,6 +26,7 @@ typedef struct {
 } store_ru_t;
 
 typedef struct store_syncer store_syncer_t; /* store_sync.c */
+typedef struct dict dict_t;                 /* dict.h: the texts read ahead (store_texts_prefetch) */
 typedef struct store_ckpt store_ckpt_t;     /* store_sync.c */
 
 struct store {
@@ -53,7 +54,13 @@ struct store {
     char *pg_target;          /* PostgreSQL: the connection string (reconnects); NULL on SQLite */
     int64_t pg_lead_key;      /* PostgreSQL: the centre's leadership lock (store_pg.c) */
     int64_t pg_alive_ms;      /* PostgreSQL: when the last keepalive ran (store_keepalive) */
+    dict_t *texts;            /* id -> text read ahead by store_texts_prefetch, until store_texts_forget */
+    dict_t *ids;              /* id -> exists or new, looked up by store_ids_check, until store_ids_forget */
 };
+
+/* The SELECTs of STORE_TEXTS_BATCH texts (Q_T_TEXTS) and ids (Q_T_IDS) at once (store_ticket.c). */
+const char *store_texts_sql(void);
+const char *store_ids_sql(void);
 
 /* store_stmt.c: logs the SQLite error for what and returns -1. */
 int store_fail(store_t *self, const char *what);

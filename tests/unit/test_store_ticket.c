@@ -1,7 +1,8 @@
 /* Unit tests for core/store_ticket.c: ticket rows (every field written and
  * read back, the defaults of a fresh ticket, the resume time of a reloaded
  * one), the event log in commit order and append-only, and the unfinished
- * tickets a restart reloads. A fresh SQLite store per test (store_fixture.h). */
+ * tickets a restart reloads; a batch's ids and texts read at once. A fresh
+ * SQLite store per test (store_fixture.h). */
 #include "store_fixture.h"
 
 /* ---- ticket rows --------------------------------------------------------------------- */
@@ -293,6 +294,70 @@ static void test_unfinished_and_counts(void **state)
     assert_int_equal(final, 2);              /* counted by done_at */
 }
 
+/* ---- batches read at once ------------------------------------------------------------ */
+
+/* A submitted batch's ids, looked up together (more than one query's
+ * worth): an id already stored is a duplicate and nothing is written, a new
+ * one is inserted, and the same id twice in the batch is a duplicate the
+ * second time. Then a classify batch's texts read ahead are answered from
+ * memory until forgotten: a text deleted behind the store's back still
+ * reads while held, and not after. */
+static void test_batch_ids_and_texts_read_ahead(void **state)
+{
+    fx_t *fx = *state;
+    enum { N = 150 };
+    insert(fx, "OLD", T0);
+    char idbuf[N][16], textbuf[N][32];
+    const char *ids[N + 1];
+    for (int i = 0; i < N; i++) {
+        snprintf(idbuf[i], sizeof idbuf[i], "B-%03d", i);
+        snprintf(textbuf[i], sizeof textbuf[i], "路灯不亮 %d", i);
+        ids[i] = idbuf[i];
+    }
+    ids[N] = "OLD";
+    ticket_t t;
+    ticket_intake_t in;
+    assert_int_equal(store_begin(fx->st), 0);
+    assert_int_equal(store_ids_check(fx->st, ids, N + 1), 0);
+    make_ticket(&t, &in, "OLD", T0, "again");
+    assert_int_equal(store_ticket_insert(fx->st, &t, &in), 1);
+    for (int i = 0; i < N; i++) {
+        make_ticket(&t, &in, idbuf[i], T0 + i, textbuf[i]);
+        assert_int_equal(store_ticket_insert(fx->st, &t, &in), 0);
+    }
+    make_ticket(&t, &in, idbuf[7], T0, "twice in one batch");
+    assert_int_equal(store_ticket_insert(fx->st, &t, &in), 1);
+    store_ids_forget(fx->st);
+    assert_int_equal(store_commit(fx->st), 0);
+    int64_t total = 0, final = 0;
+    assert_int_equal(store_ticket_counts(fx->st, &total, &final), 0);
+    assert_int_equal(total, N + 1);
+    char *text = store_ticket_text(fx->st, "OLD");
+    assert_string_equal(text, "噪音扰民"); /* the duplicate wrote nothing */
+    free(text);
+    text = store_ticket_text(fx->st, idbuf[7]);
+    assert_string_equal(text, textbuf[7]);
+    free(text);
+
+    assert_int_equal(store_texts_prefetch(fx->st, ids, N + 1), 0);
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(fx->path, &other), SQLITE_OK);
+    sqlite3_busy_timeout(other, 2000);
+    assert_int_equal(sqlite3_exec(other, "DELETE FROM ticket_text WHERE id='B-130'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    for (int i = 0; i < N; i += 13) {
+        text = store_ticket_text(fx->st, idbuf[i]);
+        assert_non_null(text);
+        assert_string_equal(text, textbuf[i]);
+        free(text);
+    }
+    store_texts_forget(fx->st);
+    assert_null(store_ticket_text(fx->st, "B-130"));
+    text = store_ticket_text(fx->st, "B-129");
+    assert_string_equal(text, textbuf[129]);
+    free(text);
+}
+
 int main(void)
 {
     log_init("test_store_ticket", LOG_ERROR + 1);   /* expected failures would log errors */
@@ -304,6 +369,7 @@ int main(void)
         T(test_events_in_order),
         T(test_event_log_append_only),
         T(test_unfinished_and_counts),
+        T(test_batch_ids_and_texts_read_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

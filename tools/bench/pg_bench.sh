@@ -53,8 +53,11 @@ pg_bench() {
             stop "$BROKER_PID"
             # The lifecycle on a store of its own: the intake's tickets would be a backlog.
             db=$(pg_store $kind "L$rep") || { fail "no $kind store"; continue; }
-            start_broker "pg-$kind-L$rep" "$db" || continue
+            # As the SQLite lifecycle figures: the virtual clock, and the
+            # workers up (the classifier's model loaded) before the clock starts.
+            start_broker "pg-$kind-L$rep" "$db" --clock virtual || continue
             start_workers 2 "pg-$kind-$rep"
+            timeout 30 "$BIN/hotline-bench" ping --connect "$EP" --service visit --timeout 20 >/dev/null || fail "workers did not come up"
             c0=$(cpu_ticks "$BROKER_PID")
             j=$(hb lifecycle --connect "$EP" --n "$life_n" --batch 100 --window 16 --prefix "L$rep-" --timeout 600) ||
                 fail "$kind lifecycle rep $rep"
