@@ -56,6 +56,10 @@ bool db_txn_open(const db_t *d);
 
 /* 0, or -1 with db_errmsg() set. */
 int db_prepare(db_t *d, const char *sql, db_stmt_t *out);
+/* PostgreSQL: plan s at each run with its values, instead of once. For a
+ * lookup whose best plan depends on the table's size: a plan made once while
+ * the table was empty would scan it whole ever after. No-op on SQLite. */
+void db_plan_each_time(db_stmt_t *s);
 void db_finalize(db_stmt_t *s);
 /* Runs one or more statements without parameters. 0 or -1. */
 int db_exec(db_t *d, const char *sql);

@@ -53,6 +53,7 @@ struct db_pgq {
     PGresult *res;
     int row, nrows;
     bool ran;
+    bool replan;            /* planned at each run, not once (db_plan_each_time) */
     int64_t changes;
 };
 
@@ -253,8 +254,8 @@ static int renumber(db_pgq_t *q, const char *sql)
 /* Sends q (a statement whose answer the caller waits for) in pipeline mode. */
 static bool pipe_send(db_t *d, db_pgq_t *q)
 {
-    return (q->nparams ? PQsendQueryPrepared(d->pg, q->name, q->nparams, q->val, NULL, NULL, 0)
-                       : PQsendQueryParams(d->pg, q->sql, 0, NULL, NULL, NULL, NULL, 0)) == 1;
+    return (q->nparams && !q->replan ? PQsendQueryPrepared(d->pg, q->name, q->nparams, q->val, NULL, NULL, 0)
+                                     : PQsendQueryParams(d->pg, q->sql, q->nparams, NULL, q->val, NULL, NULL, 0)) == 1;
 }
 
 /* Reads the answers of every pipelined write and leaves pipeline mode.
@@ -339,6 +340,11 @@ int db_prepare(db_t *d, const char *sql, db_stmt_t *out)
     return 0;
 }
 
+void db_plan_each_time(db_stmt_t *s)
+{
+    if (s->pg) s->pg->replan = true;
+}
+
 void db_finalize(db_stmt_t *s)
 {
     if (s->lite) sqlite3_finalize(s->lite);
@@ -418,8 +424,9 @@ int db_pgq_step(db_pgq_t *q)
         int piped = pipe_drain(q->db, q);
         if (piped < 0) return DB_ERROR;
         if (piped > 0)
-            q->res = q->nparams ? PQexecPrepared(q->db->pg, q->name, q->nparams, q->val, NULL, NULL, 0)
-                                : PQexec(q->db->pg, q->sql);
+            q->res = !q->nparams ? PQexec(q->db->pg, q->sql)
+                     : q->replan ? PQexecParams(q->db->pg, q->sql, q->nparams, NULL, q->val, NULL, NULL, 0)
+                                 : PQexecPrepared(q->db->pg, q->name, q->nparams, q->val, NULL, NULL, 0);
         ExecStatusType st = q->res ? PQresultStatus(q->res) : PGRES_FATAL_ERROR;
         if (st == PGRES_COMMAND_OK) {
             const char *n = PQcmdTuples(q->res);
