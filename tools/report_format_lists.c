@@ -36,7 +36,13 @@ static void late_json(FILE *out, const report_late_t *l)
     for (size_t i = 0; i < report_late_n(l); i++) {
         const report_late_row_t *r = report_late_row(l, i);
         late_cells(r, cells);
-        fputs(i ? ",\n    {\"id\": " : "\n    {\"id\": ", out);
+        fputs(i ? ",\n    {" : "\n    {", out);
+        if (report_late_by_centre(l)) {
+            fputs("\"centre\": ", out);
+            fmt_json_string(out, r->centre);
+            fputs(", ", out);
+        }
+        fputs("\"id\": ", out);
         fmt_json_string(out, r->id);
         fputs(", \"unit\": ", out);
         fmt_json_string(out, r->unit);
@@ -54,12 +60,15 @@ static void late_json(FILE *out, const report_late_t *l)
 static void late_grid(grid_t *g, const report_late_t *l)
 {
     char cells[N_LATE_COLS][32];
-    g->ncols = N_LATE_COLS;
-    g->right[N_LATE_COLS - 1] = true;
+    bool by_centre = report_late_by_centre(l); /* then a first column names each row's centre */
+    g->ncols = N_LATE_COLS + by_centre;
+    g->right[g->ncols - 1] = true;
+    if (by_centre) grid_add(g, "centre");
     for (size_t c = 0; c < N_LATE_COLS; c++) grid_add(g, LATE_COLS[c]);
     for (size_t i = 0; i < report_late_n(l); i++) {
         const report_late_row_t *r = report_late_row(l, i);
         late_cells(r, cells);
+        if (by_centre) grid_add(g, r->centre);
         grid_add(g, r->id);
         grid_add(g, r->unit);
         grid_add(g, r->type);

@@ -393,6 +393,10 @@ static void late_row(FILE *out, const report_late_row_t *r)
     fputs("<tr data-late=\"", out);
     esc(out, r->id);
     fputs("\"><td><code>", out);
+    if (r->centre) { /* several centres on one page: ids may repeat */
+        esc(out, r->centre);
+        fputs(" ", out);
+    }
     esc(out, r->id);
     fputs("</code></td><td>", out);
     esc(out, r->unit ? units_display_name(r->unit, unit, sizeof unit) : "（未指定）");

@@ -10,14 +10,15 @@
 
 struct report_late {
     int64_t from, to, now;
+    bool by_centre;
     report_late_row_t *v;     /* owned, n used */
     size_t n, cap, n_open;
 };
 
-static const char SQL_LATE[] =
-    "SELECT id, unit, type, close_due, closed_at, on_time = 0 AND closed_at >= :from AND closed_at < :to "
-    "FROM ticket WHERE (on_time = 0 AND closed_at >= :from AND closed_at < :to) "
-    "OR (" RS_OPEN_AT_NOW " AND close_due < :now)";
+#define SQL_LATE(centre)                                                                                          \
+    "SELECT id, unit, type, close_due, closed_at, on_time = 0 AND closed_at >= :from AND closed_at < :to, " centre \
+    " FROM ticket WHERE (on_time = 0 AND closed_at >= :from AND closed_at < :to) "                                \
+    "OR (" RS_OPEN_AT_NOW " AND close_due < :now)"
 
 static char *col_dup(db_stmt_t *s, int i)
 {
@@ -43,6 +44,7 @@ static void add_row(db_stmt_t *s, void *arg)
     r->id = col_dup(s, 0);
     r->unit = col_dup(s, 1);
     r->type = col_dup(s, 2);
+    r->centre = col_dup(s, 6);
     r->has_due = !db_isnull(s, 3);
     r->close_due = db_int64(s, 3);
     r->open = db_int(s, 5) == 0;   /* a late close in the period wins */
@@ -55,7 +57,8 @@ static int row_cmp(const void *a, const void *b)
 {
     const report_late_row_t *x = a, *y = b;
     if (x->late_s != y->late_s) return x->late_s > y->late_s ? -1 : 1;
-    return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+    int c = strcmp(x->id ? x->id : "", y->id ? y->id : "");
+    return c ? c : strcmp(x->centre ? x->centre : "", y->centre ? y->centre : "");
 }
 
 report_late_t *report_late_compute(report_store_t *st, int64_t from, int64_t to, int64_t now)
@@ -64,13 +67,14 @@ report_late_t *report_late_compute(report_store_t *st, int64_t from, int64_t to,
     l->from = from;
     l->to = to;
     l->now = now;
+    l->by_centre = st->merged; /* the merged views carry a column centre (report_centre.c) */
     const calendar_t *cal = rs_calendar(st);
     if (!cal || rs_exec(st, "BEGIN") < 0) {
         report_late_destroy(&l);
         return NULL;
     }
     ctx_t c = {l, cal};
-    int rc = rs_each_row(st, SQL_LATE, from, to, now, add_row, &c, "late tickets");
+    int rc = rs_each_row(st, l->by_centre ? SQL_LATE("centre") : SQL_LATE("NULL"), from, to, now, add_row, &c, "late tickets");
     rs_exec(st, rc == 0 ? "COMMIT" : "ROLLBACK");
     if (rc < 0) {
         report_late_destroy(&l);
@@ -88,6 +92,7 @@ void report_late_destroy(report_late_t **p)
         free(l->v[i].id);
         free(l->v[i].unit);
         free(l->v[i].type);
+        free(l->v[i].centre);
     }
     free(l->v);
     free(l);
@@ -100,3 +105,4 @@ size_t report_late_n_open(const report_late_t *self) { return self->n_open; }
 int64_t report_late_from(const report_late_t *self) { return self->from; }
 int64_t report_late_to(const report_late_t *self) { return self->to; }
 int64_t report_late_now(const report_late_t *self) { return self->now; }
+bool report_late_by_centre(const report_late_t *self) { return self->by_centre; }

@@ -4,7 +4,7 @@
  * period's end, or the wall clock if earlier) whose close_due has passed.
  * Lateness is working time after close_due (calendar_work_seconds: whole CST
  * working days), up to the close or to now. Rows are sorted by lateness,
- * largest first, then by id. Formatting: report_fmt_late (report_format). */
+ * largest first, then by id (and centre). Formatting: report_fmt_late (report_format). */
 #ifndef HOTLINE_REPORT_LATE_H
 #define HOTLINE_REPORT_LATE_H
 #include <stdbool.h>
@@ -14,6 +14,7 @@
 
 typedef struct {
     char *id, *unit, *type;   /* owned by the list; unit NULL when none */
+    char *centre;             /* owned; NULL unless several centres are read together */
     bool has_due;
     int64_t close_due;        /* the final deadline */
     bool open;                /* still open at now (closed_at then unset) */
@@ -36,5 +37,8 @@ size_t report_late_n_open(const report_late_t *self);
 int64_t report_late_from(const report_late_t *self);
 int64_t report_late_to(const report_late_t *self);
 int64_t report_late_now(const report_late_t *self);
+/* Several centres read together: each row names its centre (an id can
+ * repeat across centres). */
+bool report_late_by_centre(const report_late_t *self);
 
 #endif

@@ -104,6 +104,17 @@ done
 t_ok "merged: received $(fig "$T_DIR/merged.csv" received total) = $(fig "$T_DIR/by-centre.csv" received longhu) (longhu) + $(fig "$T_DIR/by-centre.csv" received jinping) (jinping); closed, praise, kb_updates and returns add up too"
 report --db "$uri" --centre longhu,jinping --rank --format csv >"$T_DIR/rank.csv" || t_fail "--rank over both centres"
 report --db "$uri" --late --format csv >"$T_DIR/late.csv" || t_fail "--late over both centres"
+[ "$(head -1 "$T_DIR/late.csv" | tr -d '\r\357\273\277')" = "centre,id,unit,type,close_due,closed_at,late_work_hours" ] ||
+    t_fail "--late over both centres: no centre column ($(head -1 "$T_DIR/late.csv"))"
+late_total=$(($(wc -l <"$T_DIR/late.csv") - 1))
+for c in longhu jinping; do
+    report --db "$uri" --centre $c --late --format csv >"$T_DIR/late-$c.csv" || t_fail "--late of $c"
+    head -1 "$T_DIR/late-$c.csv" | grep -q '^id,' || t_fail "--late of one centre has a centre column"
+    want=$(($(wc -l <"$T_DIR/late-$c.csv") - 1))
+    got=$(grep -c "^$c," "$T_DIR/late.csv" || true)
+    [ "$got" -eq "$want" ] || t_fail "--late over both centres: $got rows of $c, want $want"
+done
+t_ok "--late over both centres: $late_total rows, each naming its centre ($(grep -c '^longhu,' "$T_DIR/late.csv" || true) longhu, $(grep -c '^jinping,' "$T_DIR/late.csv" || true) jinping), as each centre's own list"
 
 rc=0; report --db "$uri" --outcomes >/dev/null 2>"$T_DIR/outcomes-all.log" || rc=$?
 [ "$rc" -eq 64 ] && grep -q 'choose one with --centre' "$T_DIR/outcomes-all.log" || t_fail "--outcomes over two centres: exit $rc"

@@ -452,6 +452,25 @@ static void test_late_list(void **state)
     free(buf);
     report_late_destroy(&l);
     assert_null(l);
+    /* Read as centres put together (what a province report does), each row
+     * names its centre, first: an id can repeat across centres. */
+    report_status_t status;
+    report_store_t *merged = report_store_open_centres(fx->path, NULL, true, true, &status);
+    assert_non_null(merged);
+    l = report_late_compute(merged, T("2022-03-01"), T("2022-04-01"), T("2022-04-01"));
+    assert_non_null(l);
+    assert_true(report_late_by_centre(l));
+    assert_int_equal(report_late_n(l), 5);
+    assert_string_equal(report_late_row(l, 0)->centre, "longhu");
+    CAPTURE(buf, report_fmt_late(out, l, FMT_CSV, false));
+    assert_non_null(strstr(buf, "centre,id,unit,type,close_due,closed_at,late_work_hours\n"
+                                "longhu,O8,unit.gongan,complaint,2022-03-25 00:00:00,open,120.0\n"));
+    free(buf);
+    CAPTURE(buf, report_fmt_late(out, l, FMT_JSON, false));
+    assert_non_null(strstr(buf, "    {\"centre\": \"longhu\", \"id\": \"O8\", \"unit\": \"unit.gongan\""));
+    free(buf);
+    report_late_destroy(&l);
+    report_store_destroy(&merged);
     /* the late rows are the late closes plus the open overdue tickets */
     report_t *r = march(fx, REPORT_BY_UNIT);
     assert_int_equal(report_total_sla(r)->closed_late + report_total_sla(r)->overdue_now, 5);
