@@ -367,7 +367,7 @@ ha_active_since() {
 }
 case_ha_failover() {
     local c=ha_failover ha=$T_DIR/ha ea eb pa pb t0 rc R out node pgpid ppid eps
-    f_begin $c "Patroni (primary + synchronous replica), two brokers: kill -9 broker, kill -9 PostgreSQL primary, SIGSTOP broker"
+    f_begin $c "Patroni (primary + synchronous replica), two brokers: kill -9 broker, kill -9 PostgreSQL primary (then it rejoins), SIGSTOP broker"
     command -v patroni >/dev/null && command -v etcd >/dev/null || { f_skip $c "patroni or etcd not installed (./scripts/deps test)"; return; }
     if ! out=$(HOTLINE_BIN=$HOTLINE_BIN "$HOTLINE_SRC/scripts/ha" db "$ha" 2>"$T_DIR/$c-ha.log"); then
         F_FAILS+=("scripts/ha db failed: $(tail -1 "$T_DIR/$c-ha.log")")
@@ -412,6 +412,14 @@ case_ha_failover() {
         else F_FAILS+=("no broker active after the primary kill"); fi
         # b's supervisor restarts it once a primary is there again: it stands by
         ha_broker $c-b2 "$eb"; pb=$BROKER_PID
+        # the dead node comes back: Patroni rewinds the old primary onto the
+        # new one and it is the synchronous replica again, under load
+        t0=$(date +%s%3N)
+        if HOTLINE_BIN=$HOTLINE_BIN "$HOTLINE_SRC/scripts/ha" rejoin "$ha" "$node" 2>>"$T_DIR/$c-ha.log"; then
+            F_NOTES+=("old primary $node rejoined as the synchronous replica after $(($(date +%s%3N) - t0)) ms")
+        else
+            F_FAILS+=("the old primary $node did not rejoin: $(tail -1 "$T_DIR/$c-ha.log")")
+        fi
     else
         F_FAILS+=("could not find the primary (node '$node', patroni '$ppid', postmaster '$pgpid')")
     fi
