@@ -25,10 +25,11 @@ t_cleanup() {
 trap t_cleanup EXIT
 
 # t_pg_cluster: a throwaway PostgreSQL 15 cluster in $T_DIR/pg, stopped by
-# PID on exit; sets PG_DIR, PG_PORT and PG_URI (its database "hotline").
+# PID on exit (or, should this script be killed, by the cluster's watchdog);
+# sets PG_DIR, PG_PORT and PG_URI (its database "hotline").
 t_pg_cluster() {
     PG_DIR=$T_DIR/pg
-    PG_URI=$("$HOTLINE_SRC/tests/pg/cluster.sh" start "$PG_DIR") || t_fail "the throwaway PostgreSQL cluster did not start"
+    PG_URI=$(CLUSTER_OWNER=$$ "$HOTLINE_SRC/tests/pg/cluster.sh" start "$PG_DIR") || t_fail "the throwaway PostgreSQL cluster did not start"
     PG_PORT=$(cat "$PG_DIR/port")
 }
 

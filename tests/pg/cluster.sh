@@ -15,12 +15,16 @@
 #   cluster.sh stop DIR           fast shutdown by PID (waits up to 30 s)
 #   cluster.sh uri DIR            the URI again
 #
+# With CLUSTER_OWNER=PID in the environment, start and replica also leave a
+# watchdog that stops the server (by the PID it started with) once process
+# PID has gone: a test killed by a timeout leaves no server behind.
+#
 # Run as root, the server runs as the unprivileged user "nobody" (PostgreSQL
 # refuses to run as root). Authentication is "trust" on loopback: a test
 # cluster holds nothing secret and is gone when the test ends.
 set -euo pipefail
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -34,6 +38,20 @@ as_owner() {
 }
 
 uri() { echo "postgresql://hotline@127.0.0.1:$(cat "$dir/port")/hotline"; }
+
+# watch DIR: with CLUSTER_OWNER set, a detached loop (no terminal, no open
+# pipes) that checks the owner every second and, once it has gone, stops the
+# server that DIR's postmaster.pid named now, if it still runs from DIR.
+watch() {
+    [ -n "${CLUSTER_OWNER:-}" ] || return 0
+    local pm
+    pm=$(head -1 "$1/data/postmaster.pid")
+    setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done
+        [ "$(head -1 "$3/data/postmaster.pid" 2>/dev/null)" = "$2" ] || exit 0
+        kill -INT "$2" 2>/dev/null || exit 0
+        for _ in $(seq 1 300); do kill -0 "$2" 2>/dev/null || exit 0; sleep 0.1; done
+        kill -QUIT "$2" 2>/dev/null' _ "$CLUSTER_OWNER" "$pm" "$1" </dev/null >/dev/null 2>&1 &
+}
 
 # serve DIR PORT: starts the server of DIR/data on PORT and waits for it.
 serve() {
@@ -64,6 +82,7 @@ replica)
         -d "application_name=standby" >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; die "pg_basebackup failed"; }
     echo "$port" >"$dir/port"
     serve "$dir" "$port"
+    watch "$dir"
     "$PGBIN/psql" -h "$pdir" -p "$pport" -U hotline -d postgres -qc "ALTER SYSTEM SET synchronous_standby_names = 'standby'" \
         -c "SELECT pg_reload_conf()" >/dev/null
     for _ in $(seq 1 300); do
@@ -92,6 +111,7 @@ start)
     fi
     echo "$port" >"$dir/port"
     serve "$dir" "$port"
+    watch "$dir"
     if ! "$PGBIN/psql" -h "$dir" -p "$port" -U hotline -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname='hotline'" | grep -q 1; then
         "$PGBIN/createdb" -h "$dir" -p "$port" -U hotline hotline
     fi

@@ -51,6 +51,9 @@ static int cluster_up(void **state)
     char uri[256];
     char arg[96];
     snprintf(arg, sizeof arg, "%s/c", g_dir);
+    char owner[24];
+    snprintf(owner, sizeof owner, "%ld", (long)getpid());
+    setenv("CLUSTER_OWNER", owner, 1); /* killed by a timeout, this test leaves no server behind */
     if (sh("%s/tests/pg/cluster.sh start %s", arg, uri, sizeof uri) != 0 || strncmp(uri, "postgresql://", 13) != 0) {
         fprintf(stderr, "could not start a PostgreSQL cluster in %s\n", g_dir);
         return -1;

@@ -30,12 +30,12 @@ pg_bench() {
     PGBIN=/usr/lib/postgresql/15/bin
     [ -x "$PGBIN/postgres" ] || { fail "PostgreSQL 15 is not installed (scripts/deps test installs it)"; return; }
     mark "PostgreSQL 15: a throwaway cluster in the run directory"
-    "$CL" start "$RUN/pg-primary" >/dev/null || { fail "cannot start PostgreSQL"; return; }
+    CLUSTER_OWNER=$$ "$CL" start "$RUN/pg-primary" >/dev/null || { fail "cannot start PostgreSQL"; return; }
     PG_CLUSTERS+=("$RUN/pg-primary")
     for kind in sqlite pg pgsync; do
         if [ $kind = pgsync ]; then
             mark "PostgreSQL 15 with a synchronous standby (pg_basebackup, synchronous_standby_names)"
-            "$CL" replica "$RUN/pg-standby" "$RUN/pg-primary" >/dev/null || { fail "cannot start the standby"; break; }
+            CLUSTER_OWNER=$$ "$CL" replica "$RUN/pg-standby" "$RUN/pg-primary" >/dev/null || { fail "cannot start the standby"; break; }
             PG_CLUSTERS+=("$RUN/pg-standby")
         fi
         mark "store $kind: intake and lifecycle"
