@@ -58,7 +58,7 @@ static const char HELP[] =
     "                    its schema centre_CODE. Several centres are reported as\n"
     "                    one (their sums); --by centre shows each. --outcomes\n"
     "                    wants one centre; --check checks each; --backup copies\n"
-    "                    the whole database\n"
+    "                    the whole database, or with --centre those centres only\n"
     "  --from DATE       first day of the period, inclusive (CST)\n"
     "  --to DATE         last day of the period, inclusive (CST); --to 2022-12-31\n"
     "                    ends at 2023-01-01 00:00 CST. Default period: the CST days\n"
@@ -313,7 +313,7 @@ static int check_options(const options_t *o)
         return usage_error("--db %s is a directory: give the store file in it (the broker's --db FILE)", o->db);
     bool period = o->from || o->to || o->by_set || o->compare || o->format_set;
     if ((o->mode == MODE_CHECK || o->mode == MODE_BACKUP) && (period || o->bom || o->output))
-        return usage_error("%s", "--check and --backup take no other options");
+        return usage_error("%s", "--check and --backup take only --centre");
     if (o->mode == MODE_OUTCOMES && period)
         return usage_error("%s", "--outcomes takes only --bom and --output");
     if (o->mode == MODE_LATE && (o->by_set || o->compare || o->html))

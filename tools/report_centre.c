@@ -55,6 +55,7 @@ int rs_find_centres(report_store_t *st, const char *want)
         return -1;
     }
     if (!want || strcmp(want, "all") == 0) return 0;
+    st->some_centres = true;
     /* Keep the asked ones, in the order asked; an unknown code is an error. */
     report_store_t all = {.centres = st->centres, .n_centres = st->n_centres};
     st->centres = NULL;

@@ -7,10 +7,13 @@
  * pg_dump's custom format, one consistent snapshot while the broker writes;
  * pg_restore reads it back. */
 #include "report_store_priv.h"
+#include "xmalloc.h"
 #include "log.h"
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,9 +62,23 @@ int rs_pg_backup(report_store_t *self, const char *dest)
     /* The connection string holds no password (refused at open), so it may
      * be pg_dump's argument; a password reaches pg_dump through the same
      * PGPASSWORD or password file as ours. */
-    char *argv[] = {"pg_dump", "--format=custom", "--no-owner", "--file", (char *)dest, "--dbname", self->target, NULL};
+    const char *fixed[] = {"pg_dump", "--format=custom", "--no-owner", "--file", dest, "--dbname", self->target};
+    size_t nf = sizeof fixed / sizeof *fixed, n = 0;
+    char **argv = xcalloc(nf + self->n_centres + 2, sizeof *argv);
+    for (size_t i = 0; i < nf; i++) argv[n++] = xstrdup(fixed[i]);
+    if (self->some_centres) {
+        /* Only the centres named: their schemas, and the trigram extension
+         * their search index needs (pg_dump leaves extensions out otherwise). */
+        for (size_t i = 0; i < self->n_centres; i++) {
+            argv[n] = xmalloc(strlen(self->centres[i]) + 20);
+            sprintf(argv[n++], "--schema=centre_%s", self->centres[i]);
+        }
+        argv[n++] = xstrdup("--extension=pg_trgm");
+    }
     pid_t pid;
     int rc = posix_spawnp(&pid, "pg_dump", NULL, NULL, argv, environ), status = 0;
+    for (size_t i = 0; i < n; i++) free(argv[i]);
+    free(argv);
     if (rc != 0) {
         log_error("backup failed: cannot run pg_dump (install postgresql-client)", "error=\"%s\"", strerror(rc));
         self->status = REPORT_E_SOFTWARE;

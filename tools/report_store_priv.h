@@ -18,6 +18,7 @@ struct report_store {
     bool rules;               /* the roll-ups have the rules' columns (schema 4 on) */
     char **centres;           /* the centres read (owned), in code order */
     size_t n_centres;
+    bool some_centres;        /* --centre named some of the store's centres, not all */
     bool merged;              /* temporary views put the centres' tables together (report_centre.c) */
 };
 

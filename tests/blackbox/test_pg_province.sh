@@ -122,3 +122,16 @@ rc=0; report --db "$uri" --centre nanao >/dev/null 2>"$T_DIR/nanao.log" || rc=$?
 [ "$rc" -eq 66 ] && grep -q 'centres="jinping, longhu"' "$T_DIR/nanao.log" || t_fail "an unknown centre: exit $rc, $(cat "$T_DIR/nanao.log")"
 [ "$(report --db "$uri" --check)" = ok ] || t_fail "--check over both centres"
 t_ok "--outcomes over two centres refused (exit 64), an unknown centre refused (exit 66, the centres listed), --check ok for both"
+
+# --- a backup of one centre: restored into an empty database, it is that centre alone
+report --db "$uri" --centre jinping --backup "$T_DIR/jinping.dump" 2>>"$T_DIR/backup.log" || t_fail "--backup of jinping"
+"$PGBIN/pg_restore" --list "$T_DIR/jinping.dump" | grep -q 'SCHEMA - centre_longhu' && t_fail "jinping's backup holds longhu's schema"
+"$PGBIN/createdb" -h "$PG" -p "$port" -U hotline restored || t_fail "createdb restored"
+"$PGBIN/pg_restore" --exit-on-error --no-owner -h "$PG" -p "$port" -U hotline -d restored "$T_DIR/jinping.dump" 2>"$T_DIR/restore.log" ||
+    t_fail "pg_restore of jinping's backup: $(tail -2 "$T_DIR/restore.log")"
+ruri="postgresql://hotline@127.0.0.1:$port/restored"
+[ "$(report --db "$ruri" --centre longhu --check 2>&1 >/dev/null | grep -c 'no such centre')" -eq 1 ] || t_fail "the restored backup holds longhu"
+report --db "$ruri" --outcomes >"$T_DIR/restored-jinping.csv" || t_fail "outcomes of the restored backup"
+cmp -s "$T_DIR/restored-jinping.csv" "$T_DIR/lite-jinping.csv" || t_fail "the restored backup's outcomes differ from jinping's"
+[ "$(report --db "$ruri" --check)" = ok ] || t_fail "--check of the restored backup"
+t_ok "--centre jinping --backup: restored into an empty database, it holds jinping alone ($(wc -l <"$T_DIR/restored-jinping.csv") outcome lines, equal to its SQLite run) and checks ok"
