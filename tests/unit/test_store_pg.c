@@ -412,41 +412,19 @@ static void sleep_ms(int ms)
  * NULLs): an existing id and a repeated one are duplicates, the new ones
  * are inserted without waiting for their answers and commit, and every
  * text read ahead is the stored one. */
+#include "store_batch_case.h"
+
 static void test_batch_ids_and_texts_read_ahead(void **state)
 {
     fx_t *fx = *state;
-    enum { N = 150 };
     insert(fx, "OLD", T0, "噪音扰民");
-    char idbuf[N][16], textbuf[N][32];
-    const char *ids[N + 1];
-    for (int i = 0; i < N; i++) {
-        snprintf(idbuf[i], sizeof idbuf[i], "B-%03d", i);
-        snprintf(textbuf[i], sizeof textbuf[i], "路灯不亮 %d", i);
-        ids[i] = idbuf[i];
-    }
-    ids[N] = "OLD";
-    ticket_t t;
-    ticket_intake_t in;
-    assert_int_equal(store_begin(fx->st), 0);
-    assert_int_equal(store_ids_check(fx->st, ids, N + 1), 0);
-    make_ticket(&t, &in, "OLD", T0, "again");
-    assert_int_equal(store_ticket_insert(fx->st, &t, &in), 1);
-    for (int i = 0; i < N; i++) {
-        make_ticket(&t, &in, idbuf[i], T0 + i, textbuf[i]);
-        assert_int_equal(store_ticket_insert(fx->st, &t, &in), 0);
-    }
-    make_ticket(&t, &in, idbuf[7], T0, "twice in one batch");
-    assert_int_equal(store_ticket_insert(fx->st, &t, &in), 1);
-    store_ids_forget(fx->st);
-    assert_int_equal(store_commit(fx->st), 0);
-    int64_t total = 0, final = 0;
-    assert_int_equal(store_ticket_counts(fx->st, &total, &final), 0);
-    assert_int_equal(total, N + 1);
-    assert_int_equal(store_texts_prefetch(fx->st, ids, N + 1), 0);
-    for (int i = 0; i < N; i++) {
-        char *text = store_ticket_text(fx->st, idbuf[i]);
+    batch_case_t b;
+    batch_ids_case(fx->st, &b, T0);
+    assert_int_equal(store_texts_prefetch(fx->st, b.ids, BATCH_N + 1), 0);
+    for (int i = 0; i < BATCH_N; i++) {
+        char *text = store_ticket_text(fx->st, b.id[i]);
         assert_non_null(text);
-        assert_string_equal(text, textbuf[i]);
+        assert_string_equal(text, b.text[i]);
         free(text);
     }
     char *text = store_ticket_text(fx->st, "OLD");
