@@ -90,8 +90,26 @@ int rs_use_centre(report_store_t *st, size_t i)
     return rs_exec(st, sql);
 }
 
+/* A read-only server (a hot standby) cannot make the temporary views. */
+static bool read_only(report_store_t *st)
+{
+    if (!rs_is_pg(st)) return false;
+    db_stmt_t *s = rs_prepare(st, "SELECT current_setting('transaction_read_only')");
+    bool ro = s && rs_step_row(st, s, "read-only check") == DB_ROW && db_text(s, 0) && strcmp(db_text(s, 0), "on") == 0;
+    rs_finalize(s);
+    return ro;
+}
+
 int rs_merge_centres(report_store_t *st)
 {
+    if (read_only(st)) {
+        log_error("several centres are read together through temporary views, which a read-only server (a standby) "
+                  "cannot make: run this report on the primary (target_session_attrs=read-write), or one centre at a "
+                  "time with --centre CODE",
+                  "centres=%zu", st->n_centres);
+        st->status = REPORT_E_NOINPUT;
+        return -1;
+    }
     for (size_t t = 0; t < sizeof MERGED_TABLES / sizeof *MERGED_TABLES; t++) {
         size_t cap = 128 + st->n_centres * 96, len = 0;
         char *sql = xmalloc(cap);

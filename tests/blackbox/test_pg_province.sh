@@ -135,3 +135,14 @@ report --db "$ruri" --outcomes >"$T_DIR/restored-jinping.csv" || t_fail "outcome
 cmp -s "$T_DIR/restored-jinping.csv" "$T_DIR/lite-jinping.csv" || t_fail "the restored backup's outcomes differ from jinping's"
 [ "$(report --db "$ruri" --check)" = ok ] || t_fail "--check of the restored backup"
 t_ok "--centre jinping --backup: restored into an empty database, it holds jinping alone ($(wc -l <"$T_DIR/restored-jinping.csv") outcome lines, equal to its SQLite run) and checks ok"
+
+# --- on a read-only server (as a hot standby is): one centre reports, several are refused clearly
+export PGOPTIONS="-c default_transaction_read_only=on"
+rc=0; report --db "$uri" >/dev/null 2>"$T_DIR/ro-all.log" || rc=$?
+[ "$rc" -eq 66 ] && grep -q 'read-only server (a standby) cannot make' "$T_DIR/ro-all.log" ||
+    t_fail "two centres on a read-only server: exit $rc, $(tail -1 "$T_DIR/ro-all.log")"
+report --db "$uri" --centre jinping --format csv >"$T_DIR/ro-jinping.csv" || t_fail "one centre on a read-only server"
+unset PGOPTIONS
+[ "$(fig "$T_DIR/ro-jinping.csv" received total)" -eq "$(fig "$T_DIR/lite-jinping-figures.csv" received total)" ] ||
+    t_fail "jinping's figures on a read-only server"
+t_ok "read-only server: two centres refused with the reason (exit 66), one centre's figures read as usual (received $(fig "$T_DIR/ro-jinping.csv" received total))"
