@@ -20,6 +20,7 @@
 #include "privacy.h"
 #include "store.h"
 #include "units.h"
+#include "ticket_make.h"
 
 #define T0 1661990400   /* 2022-09-01 08:00 CST */
 
@@ -104,20 +105,6 @@ static inline int64_t raw_int(sqlite3 *db, const char *sql)
 {
     char buf[64];
     return strtoll(raw_text(db, sql, buf, sizeof buf), NULL, 10);
-}
-
-static inline void make_ticket(ticket_t *t, ticket_intake_t *in, const char *id, int64_t at, const char *text)
-{
-    memset(t, 0, sizeof *t);
-    memset(in, 0, sizeof *in);
-    snprintf(t->id, sizeof t->id, "%s", id);
-    t->received_at = t->last_at = at;
-    t->type = TT_COMPLAINT;
-    t->state = ST_RECEIVED;
-    t->category = t->unit = t->alt_unit = t->street = TICKET_NONE;
-    t->on_time = -1;
-    in->text = text;
-    in->text_len = strlen(text);
 }
 
 static inline void insert(fx_t *fx, const char *id, int64_t at)

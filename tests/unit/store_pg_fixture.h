@@ -7,6 +7,8 @@
 #ifndef HOTLINE_TEST_STORE_PG_FIXTURE_H
 #define HOTLINE_TEST_STORE_PG_FIXTURE_H
 
+#include "ticket_make.h"
+
 #define T0 1661990400 /* 2022-09-01 08:00 CST */
 
 static char g_dir[64], g_base[256]; /* the cluster's directory; its URI without the database */
@@ -111,20 +113,6 @@ static int teardown(void **state)
     store_close(&fx->st);
     free(fx);
     return 0;
-}
-
-static void make_ticket(ticket_t *t, ticket_intake_t *in, const char *id, int64_t at, const char *text)
-{
-    memset(t, 0, sizeof *t);
-    memset(in, 0, sizeof *in);
-    snprintf(t->id, sizeof t->id, "%s", id);
-    t->received_at = t->last_at = at;
-    t->type = TT_COMPLAINT;
-    t->state = ST_RECEIVED;
-    t->category = t->unit = t->alt_unit = t->street = TICKET_NONE;
-    t->on_time = -1;
-    in->text = text;
-    in->text_len = strlen(text);
 }
 
 static void insert(fx_t *fx, const char *id, int64_t at, const char *text)
