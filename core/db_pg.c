@@ -251,7 +251,7 @@ static int renumber(db_pgq_t *q, const char *sql)
     return q->nnames == nn ? 0 : -1;
 }
 
-/* Sends q (a statement whose answer the caller waits for) in pipeline mode. */
+/* Sends q in pipeline mode: prepared, or planned with its values (replan). */
 static bool pipe_send(db_t *d, db_pgq_t *q)
 {
     return (q->nparams && !q->replan ? PQsendQueryPrepared(d->pg, q->name, q->nparams, q->val, NULL, NULL, 0)
@@ -460,7 +460,7 @@ int db_pgq_step_write(db_pgq_t *q)
     if (q->ran || !q->nparams || (ts != PQTRANS_INTRANS && ts != PQTRANS_ACTIVE)) return db_pgq_step(q);
     if (PQpipelineStatus(d->pg) == PQ_PIPELINE_OFF && PQenterPipelineMode(d->pg) != 1) return db_pgq_step(q);
     q->ran = true;
-    if (PQsendQueryPrepared(d->pg, q->name, q->nparams, q->val, NULL, NULL, 0) != 1) {
+    if (!pipe_send(d, q)) {
         set_err(d, PQerrorMessage(d->pg));
         return DB_ERROR;
     }
