@@ -21,6 +21,7 @@
 #include "store.h"
 #include "units.h"
 #include "ticket_make.h"
+#include "sqlite_files.h"
 
 #define T0 1661990400   /* 2022-09-01 08:00 CST */
 
@@ -38,12 +39,7 @@ static inline void path_with(const fx_t *fx, const char *suffix, char *buf, size
 /* Removes the store files and the directory; 0 if nothing was left behind. */
 static inline int remove_all(fx_t *fx)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[128];
-    for (size_t i = 0; i < 4; i++) {
-        path_with(fx, suffixes[i], p, sizeof p);
-        unlink(p);
-    }
+    sqlite_files_remove(fx->path);
     int rc = rmdir(fx->dir);
     free(fx);
     return rc;

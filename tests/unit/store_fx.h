@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "store.h"
+#include "sqlite_files.h"
 
 typedef struct {
     char dir[64];
@@ -32,12 +33,7 @@ static inline int fx_close(void **state)
 {
     fx_t *fx = *state;
     store_close(&fx->st);
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[160];
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->path, suffixes[i]);
-        unlink(p);
-    }
+    sqlite_files_remove(fx->path);
     int rc = rmdir(fx->dir);
     free(fx);
     return rc;

@@ -18,6 +18,7 @@
 #include "report_query.h"
 #include "store.h"
 #include "scenario.h"
+#include "sqlite_files.h"
 
 typedef struct {
     char path[64];
@@ -206,7 +207,7 @@ static int teardown(void **state)
     fixture_t *fx = *state;
     report_store_destroy(&fx->st);
     assert_null(fx->st);
-    unlink(fx->path);
+    sqlite_files_remove(fx->path);
     free(fx);
     return 0;
 }
@@ -509,21 +510,21 @@ static void test_open_errors(void **state)
     close(fd);
     assert_null(report_store_open(path, &status));
     assert_int_equal(status, REPORT_E_DATA);
-    unlink(path);
+    sqlite_files_remove(path);
     sqlite3_close(make_store(path, REPORT_SCHEMA_VERSION + 1));
     assert_null(report_store_open(path, &status));
     assert_int_equal(status, REPORT_E_DATA);
-    unlink(path);
+    sqlite_files_remove(path);
     sqlite3_close(make_store(path, REPORT_SCHEMA_OLDEST - 1));
     assert_null(report_store_open(path, &status));
-    unlink(path);
+    sqlite_files_remove(path);
     /* every version in the range opens */
     for (int v = REPORT_SCHEMA_OLDEST; v <= REPORT_SCHEMA_VERSION; v++) {
         sqlite3_close(make_store(path, v));
         report_store_t *ok = report_store_open(path, &status);
         assert_non_null(ok);
         report_store_destroy(&ok);
-        unlink(path);
+        sqlite_files_remove(path);
     }
 }
 

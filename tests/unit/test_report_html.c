@@ -20,6 +20,7 @@
 #include "report_query.h"
 #include "scenario.h"
 #include "store.h"
+#include "sqlite_files.h"
 
 typedef struct {
     char path[64];
@@ -131,7 +132,7 @@ static int teardown(void **state)
 {
     fixture_t *fx = *state;
     report_store_destroy(&fx->st);
-    unlink(fx->path);
+    sqlite_files_remove(fx->path);
     free(fx);
     return 0;
 }

@@ -25,6 +25,7 @@
 #include "report_query.h"
 #include "report_sla.h"
 #include "store.h"
+#include "sqlite_files.h"
 
 typedef struct {
     char dir[64], path[96];
@@ -201,12 +202,7 @@ static int teardown(void **state)
 {
     fixture_t *fx = *state;
     report_store_destroy(&fx->st);
-    static const char *const SUFFIX[] = {"", "-wal", "-shm", "-journal"};
-    char p[128];
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->path, SUFFIX[i]);
-        unlink(p);
-    }
+    sqlite_files_remove(fx->path);
     assert_int_equal(rmdir(fx->dir), 0);
     free(fx);
     return 0;
