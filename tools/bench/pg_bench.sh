@@ -9,7 +9,9 @@
 # (tests/pg/cluster.sh), stopped by PID at the end. Figures, medians of REPS:
 # durable intake (one ticket per request, 100 in flight; batches of 100, 16
 # in flight) on one store, and the lifecycle (submit -> final, 5 stages, 2
-# workers) on a fresh one, with the broker's CPU per ticket.
+# workers) on a fresh one, with the broker's CPU per ticket. A lifecycle run
+# is 10,000 tickets (--quick: 2,000): shorter runs measure mostly the ramp up
+# and down of the 16 batches in flight, and SQLite's figure with them.
 
 PG_CLUSTERS=()
 pg_stop_all() { local d; for d in "${PG_CLUSTERS[@]:-}"; do [ -n "$d" ] && "$ROOT/tests/pg/cluster.sh" stop "$d" || true; done; }
@@ -26,7 +28,7 @@ pg_store() {
 }
 
 pg_bench() {
-    local CL=$ROOT/tests/pg/cluster.sh kind rep db j n c0 life_n=$((LIFE_N0 < 3000 ? LIFE_N0 : 3000))
+    local CL=$ROOT/tests/pg/cluster.sh kind rep db j n c0 life_n=$((LIFE_N0 < 10000 ? LIFE_N0 : 10000))
     PGBIN=/usr/lib/postgresql/15/bin
     [ -x "$PGBIN/postgres" ] || { fail "PostgreSQL 15 is not installed (scripts/deps test installs it)"; return; }
     mark "PostgreSQL 15: a throwaway cluster in the run directory"
