@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Hostile peers (security): an independent hostile client (hostile_client.py and its parts in hostile/,
-# written from 7/MDP, 8/MMI, ZMTP 3.0, MessagePack and schemas/wire.md) sends
+# Hostile peers (security): an independent hostile client (hostile_client.py
+# and its parts in hostile/, written from 7/MDP, 8/MMI, ZMTP 3.0, MessagePack and schemas/wire.md) sends
 # more than 100 distinct malformed or abusive messages to a real broker over
 # DEALER, REQ and raw TCP sockets: wrong headers, missing and extra frames,
 # unknown worker commands, worker commands from never-READY peers, READY for
