@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Hostile peers (security): an independent hostile client (hostile_client.py
-# and its parts in hostile/, written from 7/MDP, 8/MMI, ZMTP 3.0, MessagePack and schemas/wire.md) sends
-# more than 100 distinct malformed or abusive messages to a real broker over
-# DEALER, REQ and raw TCP sockets: wrong headers, missing and extra frames,
-# unknown worker commands, worker commands from never-READY peers, READY for
-# built-in services, forged stage results, bodies that break every decoder
-# limit (0xc1, ext, 2^32-1 counts, 1,000,000-deep nesting, 10 MiB strings,
-# invalid UTF-8, trailing bytes), wrong-typed tickets, oversized batches,
-# floods, a 70 MB message over ZMQ_MAXMSGSIZE and raw ZMTP garbage.
+# and its parts in hostile/, written from 7/MDP, 8/MMI, ZMTP 3.0, MessagePack
+# and schemas/wire.md) sends more than 100 distinct malformed or abusive
+# messages to a real broker over DEALER, REQ and raw TCP sockets: wrong
+# headers, missing and extra frames, unknown worker commands, worker commands
+# from never-READY peers, READY for built-in services, forged stage results,
+# bodies that break every decoder limit (0xc1, ext, 2^32-1 counts,
+# 1,000,000-deep nesting, 10 MiB strings, invalid UTF-8, trailing bytes),
+# wrong-typed tickets, oversized batches, floods, a 70 MB message over
+# ZMQ_MAXMSGSIZE and raw ZMTP garbage.
 # A normal client submits tickets before, during and after. Checks: the
 # broker keeps its PID, still serves, every acknowledged ticket has a state
 # (also after a restart), no rejected ticket was stored, the pipeline
