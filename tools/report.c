@@ -59,7 +59,7 @@ static const char HELP[] =
     "                    one (their sums); --by centre shows each. --outcomes\n"
     "                    wants one centre; --check checks each; --backup copies\n"
     "                    the whole database, or with --centre those centres only.\n"
-    "                    Several centres need a writable server (not a standby)\n"
+    "                    Every report also runs on a hot standby (read-only)\n"
     "  --from DATE       first day of the period, inclusive (CST)\n"
     "  --to DATE         last day of the period, inclusive (CST); --to 2022-12-31\n"
     "                    ends at 2023-01-01 00:00 CST. Default period: the CST days\n"

@@ -7,7 +7,10 @@
  * named like the tables (ticket, event, rollup, ...) join the centres' rows
  * with UNION ALL and add a column `centre`, and since a session looks up
  * temporary objects first, every query of the report runs on them
- * unchanged. `--by centre` groups by that column. */
+ * unchanged. A read-only server (a hot standby) cannot make them: there the
+ * same unions go before each SELECT as a WITH list of the tables' names,
+ * which a query's FROM finds before the tables. `--by centre` groups by
+ * that column. */
 #include "report_store_priv.h"
 #include "log.h"
 #include "ticket.h"
@@ -100,29 +103,50 @@ static bool read_only(report_store_t *st)
     return ro;
 }
 
+/* "SELECT CAST('a' AS TEXT) AS centre, * FROM centre_a.T UNION ALL ..." for
+ * table T over the centres read; the caller frees it. */
+static char *union_of(const report_store_t *st, const char *table)
+{
+    size_t cap = 64 + st->n_centres * 96, len = 0;
+    char *sql = xmalloc(cap);
+    sql[0] = '\0';
+    for (size_t i = 0; i < st->n_centres; i++) {
+        /* Codes are [a-z0-9_] (checked when listed): safe in the text.
+         * The one centre of a SQLite file is its main schema. */
+        char schema[TICKET_CENTRE_MAX + 8];
+        if (st->db) snprintf(schema, sizeof schema, "main");
+        else snprintf(schema, sizeof schema, "centre_%s", st->centres[i]);
+        len += (size_t)snprintf(sql + len, cap - len, "%sSELECT CAST('%s' AS TEXT) AS centre, * FROM %s.%s",
+                                i ? " UNION ALL " : "", st->centres[i], schema, table);
+    }
+    return sql;
+}
+
 int rs_merge_centres(report_store_t *st)
 {
+    size_t n = sizeof MERGED_TABLES / sizeof *MERGED_TABLES;
     if (read_only(st)) {
-        log_error("several centres are read together through temporary views, which a read-only server (a standby) "
-                  "cannot make: run this report on the primary (target_session_attrs=read-write), or one centre at a "
-                  "time with --centre CODE",
-                  "centres=%zu", st->n_centres);
-        st->status = REPORT_E_NOINPUT;
-        return -1;
-    }
-    for (size_t t = 0; t < sizeof MERGED_TABLES / sizeof *MERGED_TABLES; t++) {
-        size_t cap = 128 + st->n_centres * 96, len = 0;
-        char *sql = xmalloc(cap);
-        len += (size_t)snprintf(sql, cap, "CREATE TEMP VIEW %s AS ", MERGED_TABLES[t]);
-        for (size_t i = 0; i < st->n_centres; i++) {
-            /* Codes are [a-z0-9_] (checked when listed): safe in the text.
-             * The one centre of a SQLite file is its main schema. */
-            char schema[TICKET_CENTRE_MAX + 8];
-            if (st->db) snprintf(schema, sizeof schema, "main");
-            else snprintf(schema, sizeof schema, "centre_%s", st->centres[i]);
-            len += (size_t)snprintf(sql + len, cap - len, "%sSELECT CAST('%s' AS TEXT) AS centre, * FROM %s.%s",
-                                    i ? " UNION ALL " : "", st->centres[i], schema, MERGED_TABLES[t]);
+        /* No temporary views here: each SELECT gets the same tables as a WITH
+         * list (rs_prepare), inlined into the query like a view would be. */
+        size_t cap = 1, len = 0;
+        char *parts[sizeof MERGED_TABLES / sizeof *MERGED_TABLES];
+        for (size_t t = 0; t < n; t++) cap += strlen(parts[t] = union_of(st, MERGED_TABLES[t])) + 64;
+        st->merged_with = xmalloc(cap);
+        for (size_t t = 0; t < n; t++) {
+            len += (size_t)snprintf(st->merged_with + len, cap - len, "%s%s AS NOT MATERIALIZED (%s)", t ? ", " : "",
+                                    MERGED_TABLES[t], parts[t]);
+            free(parts[t]);
         }
+        log_info("read-only server: the centres are read together through a WITH list", "centres=%zu", st->n_centres);
+        st->merged = true;
+        return 0;
+    }
+    for (size_t t = 0; t < n; t++) {
+        char *from = union_of(st, MERGED_TABLES[t]);
+        size_t cap = strlen(from) + 64;
+        char *sql = xmalloc(cap);
+        snprintf(sql, cap, "CREATE TEMP VIEW %s AS %s", MERGED_TABLES[t], from);
+        free(from);
         int rc = rs_exec(st, sql);
         free(sql);
         if (rc < 0) return -1;

@@ -7,6 +7,8 @@
 #include "log.h"
 #include "xmalloc.h"
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 report_status_t rs_classify(int rc)
 {
@@ -27,10 +29,26 @@ void rs_fail(report_store_t *st, const char *what)
     log_error("store query failed", "what=%s rc=%d error=%s", what, rc, log_quote(q, sizeof q, db_errmsg(st->conn)));
 }
 
+/* A SELECT with the merged centres' WITH list before it, or NULL: the
+ * statement as it is. */
+static char *with_merged(const report_store_t *st, const char *sql)
+{
+    if (!st->merged_with) return NULL;
+    const char *p = sql + strspn(sql, " \t\n");
+    if (strncasecmp(p, "SELECT", 6) != 0) return NULL;
+    size_t n = strlen(st->merged_with) + strlen(p) + 8;
+    char *out = xmalloc(n);
+    snprintf(out, n, "WITH %s %s", st->merged_with, p);
+    return out;
+}
+
 db_stmt_t *rs_prepare(report_store_t *st, const char *sql)
 {
     db_stmt_t *s = xcalloc(1, sizeof *s);
-    if (db_prepare(st->conn, sql, s) != 0) {
+    char *merged = with_merged(st, sql);
+    int rc = db_prepare(st->conn, merged ? merged : sql, s);
+    free(merged);
+    if (rc != 0) {
         rs_fail(st, sql);
         free(s);
         return NULL;

@@ -150,6 +150,7 @@ void report_store_destroy(report_store_t **p)
     db_close(&(*p)->conn);
     sqlite3_close((*p)->db);
     for (size_t i = 0; i < (*p)->n_centres; i++) free((*p)->centres[i]);
+    free((*p)->merged_with);
     free((*p)->centres);
     free((*p)->target);
     free(*p);

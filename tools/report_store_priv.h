@@ -19,7 +19,8 @@ struct report_store {
     char **centres;           /* the centres read (owned), in code order */
     size_t n_centres;
     bool some_centres;        /* --centre named some of the store's centres, not all */
-    bool merged;              /* temporary views put the centres' tables together (report_centre.c) */
+    bool merged;              /* the centres' tables are read together (report_centre.c) */
+    char *merged_with;        /* on a read-only server: the WITH list that does it for each query (owned), or NULL */
 };
 
 /* report_centre.c: finds the store's centres and keeps those of `want` (a
@@ -28,7 +29,8 @@ int rs_find_centres(report_store_t *st, const char *want);
 /* Reads centre i alone from now on (PostgreSQL: its schema; SQLite: the file). */
 int rs_use_centre(report_store_t *st, size_t i);
 /* Puts the centres' tables together under their own names, each row with a
- * column `centre`, in temporary views; 0, or -1 logged. */
+ * column `centre`: temporary views, or on a read-only server (a standby),
+ * a WITH list that rs_prepare puts before each SELECT; 0, or -1 logged. */
 int rs_merge_centres(report_store_t *st);
 
 /* A ticket open at :now (bound by the caller): received before it, not a
