@@ -107,7 +107,8 @@ static bool read_only(report_store_t *st)
  * table T over the centres read; the caller frees it. */
 static char *union_of(const report_store_t *st, const char *table)
 {
-    size_t cap = 64 + st->n_centres * 96, len = 0;
+    size_t cap = 1, len = 0;
+    for (size_t i = 0; i < st->n_centres; i++) cap += 2 * strlen(st->centres[i]) + strlen(table) + 80;
     char *sql = xmalloc(cap);
     sql[0] = '\0';
     for (size_t i = 0; i < st->n_centres; i++) {
